@@ -1,0 +1,1 @@
+"""Demo and test data: a deterministic generator of realistic customer mail."""

@@ -1,0 +1,1 @@
+"""Mail ingest and parsing: IMAP fetch, MIME parsing, threading, language."""

@@ -1,0 +1,138 @@
+"""IMAP connections: TLS modes, timeouts, login, and errors a person can act on."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import ssl
+from dataclasses import dataclass, field
+
+from imapclient import IMAPClient, SocketTimeout
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from app.errors import AuthError, ConfigError, ServerError
+
+log = logging.getLogger("imap")
+
+# After login, commands such as a large FETCH may legitimately take a while.
+COMMAND_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    host: str
+    port: int
+    security: str  # ssl | starttls | none
+    username: str
+    password: str = field(repr=False)
+    mailbox: str = "INBOX"
+    auth: str = "password"  # password | xoauth2 | none
+    connect_timeout: float = 10.0
+    auth_timeout: float = 5.0
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def tls_context() -> ssl.SSLContext:
+    # The platform's trust store; SSL_CERT_FILE points it elsewhere (tests, private CAs).
+    return ssl.create_default_context()
+
+
+def connect(settings: ImapSettings) -> IMAPClient:
+    """Connect, secure and log in; raise ServerError/AuthError naming the failed step."""
+    # imapclient restores the read timeout given here after every IDLE check, so it must be
+    # the one for commands; the shorter authentication timeout is set around the login.
+    timeout = SocketTimeout(connect=settings.connect_timeout, read=COMMAND_TIMEOUT_S)
+    step = "connect"
+    client: IMAPClient | None = None
+    try:
+        client = IMAPClient(
+            settings.host,
+            settings.port,
+            ssl=settings.security == "ssl",
+            ssl_context=tls_context() if settings.security == "ssl" else None,
+            timeout=timeout,
+        )
+        client.socket().settimeout(settings.auth_timeout)
+        if settings.security == "starttls":
+            step = "starttls"
+            client.starttls(tls_context())
+        step = "login"
+        if settings.auth == "xoauth2":
+            client.oauth2_login(settings.username, settings.password)
+        elif settings.auth == "password":
+            client.login(settings.username, settings.password)
+        client.socket().settimeout(COMMAND_TIMEOUT_S)
+        log.info("connected to %s as %s", settings.where, settings.username)
+        return client
+    except LoginError as exc:
+        _close(client)
+        raise AuthError(f"IMAP authentication failed: {_reason(exc)}") from exc
+    except TimeoutError as exc:
+        _close(client)
+        limit = settings.connect_timeout if step == "connect" else settings.auth_timeout
+        raise ServerError(
+            f"IMAP server {settings.where} did not answer within {limit:g} s ({step})."
+        ) from exc
+    except ssl.SSLError as exc:
+        _close(client)
+        raise ServerError(
+            f"TLS with IMAP server {settings.where} failed ({step}): {exc.reason or exc}"
+        ) from exc
+    except ConnectionRefusedError as exc:
+        raise ServerError(f"IMAP server {settings.where} refused the connection.") from exc
+    except socket.gaierror as exc:
+        raise ConfigError(f"IMAP host {settings.host!r} is unknown: {exc.strerror}") from exc
+    except (OSError, IMAPClientError) as exc:
+        _close(client)
+        raise ServerError(f"IMAP {step} with {settings.where} failed: {_reason(exc)}") from exc
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc)
+    if text.startswith("b'") or text.startswith('b"'):
+        text = text[2:-1]
+    return text.strip() or type(exc).__name__
+
+
+def _close(client: IMAPClient | None) -> None:
+    if client is None:
+        return
+    # Already failing: the original error is the one worth reporting.
+    with contextlib.suppress(Exception):
+        client.shutdown()
+
+
+def logout(client: IMAPClient) -> None:
+    try:
+        client.logout()
+    except Exception:  # a dead connection cannot log out; nothing to save
+        _close(client)
+
+
+def find_sent_folder(client: IMAPClient, configured: str = "Sent") -> str:
+    """The folder holding sent mail: the \\Sent special-use folder, else the configured name."""
+    try:
+        special = client.find_special_folder(b"\\Sent")
+    except IMAPClientError:
+        special = None
+    return str(special) if special else configured
+
+
+def append_to_sent(client: IMAPClient, raw: bytes, folder: str) -> None:
+    """File a copy of what we sent, marked as read, as a mail client would."""
+    if not client.folder_exists(folder):
+        client.create_folder(folder)
+    client.append(folder, raw, flags=(b"\\Seen",))
+
+
+def sent_copy_exists(client: IMAPClient, folder: str, message_id: str) -> bool:
+    """Is a message with this Message-ID in the Sent folder? (Settles 'uncertain' sends.)"""
+    if not client.folder_exists(folder):
+        return False
+    client.select_folder(folder, readonly=True)
+    wanted = message_id if message_id.startswith("<") else f"<{message_id}>"
+    return bool(client.search(["HEADER", "Message-ID", wanted]))

@@ -1,0 +1,647 @@
+"""Turning fetched raw messages into stored messages and conversations, losslessly.
+
+A batch is prepared (parsed, hashed, cleaned for language detection) outside any
+transaction, possibly in worker processes; it is then written in ONE transaction together
+with the folder state that covers it, so a crash at any point either keeps the whole batch
+or none of it, and re-running never duplicates: the server identity (account, folder,
+UIDVALIDITY, UID) and the content hash are unique keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+
+from app.mail.conversations import strip_prefixes, thread_subject
+from app.mail.language import clean_for_detection, detect_language
+from app.mail.parse import ParsedMessage, parse_message
+from storage.blobs import SqlBlobStore, digest, open_local_blob_store
+from storage.engine import allocate_change_seqs
+from storage.ids import new_id
+from storage.models import (
+    Attachment,
+    EmailAccount,
+    FolderState,
+    IngestTombstone,
+    Interaction,
+    MailboxEntry,
+    Message,
+    Project,
+    Queue,
+    utcnow,
+)
+
+log = logging.getLogger("imap")
+
+INTERACTIONS = Interaction.__table__
+MESSAGES = Message.__table__
+ATTACHMENTS = Attachment.__table__
+ENTRIES = MailboxEntry.__table__
+FOLDERS = FolderState.__table__
+
+
+@dataclass(frozen=True)
+class FetchedMessage:
+    """What the IMAP server gave us for one UID."""
+
+    uid: int
+    raw: bytes
+    flags: tuple[str, ...] = ()
+    internaldate: dt.datetime | None = None
+    modseq: int | None = None
+
+
+@dataclass(frozen=True)
+class PreparedMessage:
+    """The CPU-heavy work on one message, done outside transactions (picklable)."""
+
+    uid: int
+    raw_hash: str
+    size: int
+    parsed: ParsedMessage | None
+    parse_error: str | None
+    detect_text: str
+    thread_key: str
+    is_reply: bool
+    language: str | None = None
+    attachment_blobs: tuple[tuple[str, int], ...] = ()  # (hash, size) per attachment
+
+
+def prepare(raw: bytes, uid: int = 0, *, detect: bool = True) -> PreparedMessage:
+    """Parse and hash one message. Never raises: a failure is kept as ``parse_error``.
+
+    A message with no threading headers and no reply prefix almost always starts a new
+    conversation, the only place a language is detected, so its language is detected here,
+    where the work runs beside the database writes; the rare other new conversation gets its
+    language while being written.
+    """
+    raw_hash = digest(raw)
+    try:
+        parsed = parse_message(raw)
+    except Exception as exc:  # a parser bug must not stop the mailbox: keep the raw bytes
+        log.warning("message uid %s could not be parsed: %s", uid, exc)
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return PreparedMessage(uid, raw_hash, len(raw), None, detail, "", "", False)
+    _, has_prefix = strip_prefixes(parsed.subject)
+    is_reply = has_prefix or bool(parsed.in_reply_to) or bool(parsed.references)
+    text = clean_for_detection(parsed.text)
+    return PreparedMessage(
+        uid,
+        raw_hash,
+        len(raw),
+        parsed,
+        None,
+        text,
+        thread_subject(parsed.subject),
+        is_reply,
+        detect_language(text) if detect and not is_reply else None,
+        tuple((digest(a.data), len(a.data)) for a in parsed.attachments),
+    )
+
+
+def prepare_many(items: Sequence[tuple[bytes, int]], detect: bool = True) -> list[PreparedMessage]:
+    return [prepare(raw, uid, detect=detect) for raw, uid in items]
+
+
+@dataclass(frozen=True)
+class AccountInfoForIngest:
+    id: uuid.UUID
+    project_id: uuid.UUID
+    email: str
+    language_detection: bool
+    language_queues: bool
+    default_queue_id: uuid.UUID | None
+    language_queue_ids: dict[str, uuid.UUID]
+    subject_window: dt.timedelta
+
+
+def load_account(conn: Connection, account_id: uuid.UUID, window_days: int) -> AccountInfoForIngest:
+    acc = conn.execute(
+        select(EmailAccount.id, EmailAccount.project_id, EmailAccount.email).where(
+            EmailAccount.id == account_id
+        )
+    ).one()
+    proj = conn.execute(
+        select(Project.language_detection, Project.language_queues).where(
+            Project.id == acc.project_id
+        )
+    ).one()
+    queues = conn.execute(
+        select(Queue.id, Queue.language, Queue.is_default).where(
+            Queue.project_id == acc.project_id, Queue.deleted_at.is_(None)
+        )
+    ).all()
+    default = next((q.id for q in queues if q.is_default), None)
+    by_language = {q.language: q.id for q in queues if q.language}
+    return AccountInfoForIngest(
+        acc.id,
+        acc.project_id,
+        acc.email.lower(),
+        proj.language_detection,
+        proj.language_queues,
+        default,
+        by_language,
+        dt.timedelta(days=window_days),
+    )
+
+
+@dataclass
+class BatchOutcome:
+    new_messages: int = 0
+    new_interactions: int = 0
+    linked_duplicates: int = 0
+    already_stored: int = 0
+    tombstoned: int = 0
+    unparseable: int = 0
+    new_interaction_ids: list[uuid.UUID] = field(default_factory=list)
+    continued_interaction_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+@dataclass
+class _Thread:
+    """An interaction touched by this batch: new, or existing with deltas to apply."""
+
+    id: uuid.UUID
+    is_new: bool
+    row: dict[str, Any] = field(default_factory=dict)
+    added: int = 0
+    added_unparseable: int = 0
+    last_message_at: dt.datetime | None = None
+    language: str = "unknown"
+
+
+@dataclass(frozen=True)
+class _Known:
+    interaction_id: uuid.UUID
+    status: str
+    ticket_id: uuid.UUID | None
+    claimed_by_id: uuid.UUID | None
+    language: str = "unknown"
+
+
+def _message_date(prep: PreparedMessage, fetched: FetchedMessage, now: dt.datetime) -> dt.datetime:
+    if prep.parsed is not None and prep.parsed.date is not None:
+        return prep.parsed.date
+    return fetched.internaldate or now
+
+
+class _ThreadIndex:
+    """Batch-wide lookups for threading: one query per kind instead of one per message."""
+
+    def __init__(
+        self, conn: Connection, account: AccountInfoForIngest, items: Sequence[PreparedMessage]
+    ) -> None:
+        self.account = account
+        refs: set[str] = set()
+        own: set[str] = set()
+        subjects: set[str] = set()
+        for prep in items:
+            p = prep.parsed
+            if p is None:
+                continue
+            if p.in_reply_to:
+                refs.add(p.in_reply_to)
+            refs.update(p.references)
+            if p.message_id:
+                own.add(p.message_id)
+            if prep.is_reply and prep.thread_key:
+                subjects.add(prep.thread_key)
+        self.by_msgid = _known_by(conn, account.id, Message.message_id_hdr, refs)
+        # Replies that arrived before the message they answer (UID order is not date order).
+        self.by_reply_to = _known_by(conn, account.id, Message.in_reply_to, own)
+        self.by_subject: dict[tuple[str, str], list[tuple[_Known, dt.datetime | None]]] = {}
+        for chunk in _chunks(sorted(subjects), 500):
+            for row in conn.execute(
+                select(
+                    Interaction.thread_subject,
+                    Interaction.customer_email,
+                    Interaction.id,
+                    Interaction.last_message_at,
+                    Interaction.ticket_id,
+                    Interaction.claimed_by_id,
+                    Interaction.language,
+                ).where(
+                    Interaction.account_id == account.id,
+                    Interaction.thread_subject.in_(chunk),
+                    Interaction.status == "open",
+                    Interaction.deleted_at.is_(None),
+                )
+            ):
+                key = (str(row.thread_subject), str(row.customer_email))
+                known = _Known(row.id, "open", row.ticket_id, row.claimed_by_id, row.language)
+                self.by_subject.setdefault(key, []).append((known, row.last_message_at))
+        self.batch_msgid: dict[str, _Known] = {}
+
+    def remember_batch(
+        self,
+        prep: PreparedMessage,
+        interaction_id: uuid.UUID,
+        status: str,
+        language: str = "unknown",
+    ) -> None:
+        p = prep.parsed
+        if p is None:
+            return
+        known = _Known(interaction_id, status, None, None, language)
+        if p.message_id:
+            self.batch_msgid.setdefault(p.message_id, known)
+        if prep.thread_key and p.from_ is not None:
+            self.by_subject.setdefault((prep.thread_key, p.from_.email.lower()), []).append(
+                (known, p.date)
+            )
+
+    def lookup(self, prep: PreparedMessage, when: dt.datetime | None) -> _Known | None:
+        p = prep.parsed
+        if p is None:
+            return None
+        for ref in ([p.in_reply_to] if p.in_reply_to else []) + list(reversed(p.references)):
+            hit = self.batch_msgid.get(ref) or self.by_msgid.get(ref)
+            if hit is not None:
+                return hit
+        if p.message_id and p.message_id in self.by_reply_to:
+            return self.by_reply_to[p.message_id]
+        if prep.is_reply and prep.thread_key and p.from_ is not None:
+            candidates = self.by_subject.get((prep.thread_key, p.from_.email.lower()), [])
+            when = when or p.date
+            for known, last in reversed(candidates):
+                if when is None or last is None or abs(when - last) <= self.account.subject_window:
+                    return known
+        return None
+
+
+def _known_by(
+    conn: Connection, account_id: uuid.UUID, column: Any, values: set[str]
+) -> dict[str, _Known]:
+    """Interactions holding messages whose ``column`` is one of ``values``."""
+    found: dict[str, _Known] = {}
+    for chunk in _chunks(sorted(values), 500):
+        rows = conn.execute(
+            select(
+                column,
+                Interaction.id,
+                Interaction.status,
+                Interaction.ticket_id,
+                Interaction.claimed_by_id,
+                Interaction.language,
+            )
+            .join(Interaction, Interaction.id == Message.interaction_id)
+            .where(Message.account_id == account_id, column.in_(chunk))
+        )
+        for key, *rest in rows:
+            found.setdefault(str(key), _Known(*rest))
+    return found
+
+
+def _chunks(values: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _addresses(values: Iterable[Any]) -> list[list[str]]:
+    return [[a.name, a.email] for a in values]
+
+
+def write_batch(
+    conn: Connection,
+    account: AccountInfoForIngest,
+    folder: str,
+    uidvalidity: int,
+    fetched: Sequence[FetchedMessage],
+    prepared: Sequence[PreparedMessage],
+    *,
+    now: dt.datetime | None = None,
+    detect: Callable[[str], str] = detect_language,
+) -> BatchOutcome:
+    """Store one batch and advance the folder state, all inside ``conn``'s transaction.
+
+    The blobs must already be stored (``prepare_batch``): they are made durable before the
+    rows that reference them commit.
+    """
+    now = now or utcnow()
+    outcome = BatchOutcome()
+    # Two fetchers on one folder take turns here (SQLite: BEGIN IMMEDIATE already did), so
+    # the second one sees the first one's rows below and stores nothing twice.
+    conn.execute(
+        select(FolderState.id)
+        .where(FolderState.account_id == account.id, FolderState.folder == folder)
+        .with_for_update()
+    )
+    uids = [f.uid for f in fetched]
+    present = set(
+        conn.execute(
+            select(MailboxEntry.uid).where(
+                MailboxEntry.account_id == account.id,
+                MailboxEntry.folder == folder,
+                MailboxEntry.uidvalidity == uidvalidity,
+                MailboxEntry.uid.in_(uids),
+            )
+        ).scalars()
+    )
+    hashes = sorted({p.raw_hash for p in prepared})
+    stored_by_hash: dict[str, uuid.UUID] = {
+        row.raw_hash: row.id
+        for row in conn.execute(
+            select(Message.raw_hash, Message.id).where(
+                Message.account_id == account.id, Message.raw_hash.in_(hashes)
+            )
+        )
+    }
+    tombstoned = set(
+        conn.execute(
+            select(IngestTombstone.raw_hash).where(
+                IngestTombstone.account_id == account.id, IngestTombstone.raw_hash.in_(hashes)
+            )
+        ).scalars()
+    )
+    index = _ThreadIndex(conn, account, prepared)
+    threads: dict[uuid.UUID, _Thread] = {}
+    message_rows: list[dict[str, Any]] = []
+    attachment_rows: list[dict[str, Any]] = []
+    entry_rows: list[dict[str, Any]] = []
+
+    for fetched_msg, prep in zip(fetched, prepared, strict=True):
+        if fetched_msg.uid in present:
+            outcome.already_stored += 1
+            continue
+        if prep.raw_hash in tombstoned:
+            outcome.tombstoned += 1
+            continue
+        existing = stored_by_hash.get(prep.raw_hash)
+        if existing is None:
+            when = _message_date(prep, fetched_msg, now)
+            thread = _place(index, threads, account, prep, when, detect, now)
+            message_id = new_id()
+            message_rows.append(
+                _message_row(message_id, thread.id, account, prep, fetched_msg, now)
+            )
+            attachment_rows.extend(_attachment_rows(message_id, prep))
+            stored_by_hash[prep.raw_hash] = message_id
+            thread.added += 1
+            if prep.parsed is None:
+                thread.added_unparseable += 1
+                outcome.unparseable += 1
+            if thread.last_message_at is None or when > thread.last_message_at:
+                thread.last_message_at = when
+            outcome.new_messages += 1
+        else:
+            # The same bytes under another UID (UIDVALIDITY reset, copy): one message.
+            message_id = existing
+            outcome.linked_duplicates += 1
+        entry_rows.append(
+            {
+                "id": new_id(),
+                "account_id": account.id,
+                "folder": folder,
+                "uidvalidity": uidvalidity,
+                "uid": fetched_msg.uid,
+                "message_id": message_id,
+                "modseq": fetched_msg.modseq,
+                "flags": " ".join(fetched_msg.flags),
+            }
+        )
+
+    new_threads = [t for t in threads.values() if t.is_new]
+    outcome.new_interactions = len(new_threads)
+    outcome.new_interaction_ids = [t.id for t in new_threads]
+    outcome.continued_interaction_ids = [t.id for t in threads.values() if not t.is_new and t.added]
+    for thread in new_threads:
+        thread.row.update(
+            message_count=thread.added,
+            unparseable_count=thread.added_unparseable,
+            last_message_at=thread.last_message_at,
+        )
+    _insert(conn, INTERACTIONS, [t.row for t in new_threads])
+    _insert(conn, MESSAGES, message_rows)
+    _insert(conn, ATTACHMENTS, attachment_rows)
+    _insert(conn, ENTRIES, entry_rows)
+    for thread in threads.values():
+        if thread.is_new or not thread.added:
+            continue
+        seq = allocate_change_seqs(conn, 1)[0]
+        conn.execute(
+            update(Interaction)
+            .where(Interaction.id == thread.id)
+            .values(
+                message_count=Interaction.message_count + thread.added,
+                unparseable_count=Interaction.unparseable_count + thread.added_unparseable,
+                last_message_at=func.coalesce(
+                    _greatest(conn, Interaction.last_message_at, thread.last_message_at),
+                    thread.last_message_at,
+                ),
+                last_activity_at=now,
+                unread=True,
+                change_seq=seq,
+            )
+        )
+    if uids:
+        _advance_folder(conn, account.id, folder, uidvalidity, max(uids) + 1, now)
+    return outcome
+
+
+def _greatest(conn: Connection, column: Any, value: dt.datetime | None) -> Any:
+    if value is None:
+        return column
+    # SQLite's max() with two arguments is the scalar maximum; PostgreSQL calls it greatest().
+    if conn.dialect.name == "sqlite":
+        return func.max(column, value)
+    return func.greatest(column, value)
+
+
+def _place(
+    index: _ThreadIndex,
+    threads: dict[uuid.UUID, _Thread],
+    account: AccountInfoForIngest,
+    prep: PreparedMessage,
+    when: dt.datetime,
+    detect: Callable[[str], str],
+    now: dt.datetime,
+) -> _Thread:
+    known = index.lookup(prep, when)
+    if known is not None and known.status == "open":
+        thread = threads.get(known.interaction_id)
+        if thread is None:
+            thread = _Thread(known.interaction_id, False, language=known.language)
+            threads[known.interaction_id] = thread
+        index.remember_batch(prep, thread.id, "open", thread.language)
+        return thread
+    # A new conversation; a reply to a closed one starts a follow-up in the same ticket.
+    p = prep.parsed
+    if p is None or not account.language_detection:
+        language = "unknown"
+    else:
+        language = prep.language or detect(prep.detect_text)
+    thread = _Thread(new_id(), True, language=language)
+    queue_id = account.default_queue_id
+    if account.language_detection and account.language_queues:
+        queue_id = account.language_queue_ids.get(language, account.default_queue_id)
+    thread.row = {
+        "id": thread.id,
+        "project_id": account.project_id,
+        "account_id": account.id,
+        "queue_id": queue_id,
+        "ticket_id": known.ticket_id if known else None,
+        "preferred_agent_id": known.claimed_by_id if known else None,
+        "subject": (p.subject if p else _crude_subject(prep)) or "",
+        "thread_subject": prep.thread_key,
+        "customer_email": (p.from_.email.lower() if p and p.from_ else ""),
+        "customer_name": (p.from_.name if p and p.from_ else ""),
+        "language": language,
+        "status": "open",
+        "unread": True,
+        "first_message_at": when,
+        "last_activity_at": now,
+        "created_at": now,
+    }
+    threads[thread.id] = thread
+    index.remember_batch(prep, thread.id, "open", language)
+    return thread
+
+
+def _crude_subject(prep: PreparedMessage) -> str:
+    return "(message that could not be read)"
+
+
+def _message_row(
+    message_id: uuid.UUID,
+    interaction_id: uuid.UUID,
+    account: AccountInfoForIngest,
+    prep: PreparedMessage,
+    fetched: FetchedMessage,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    p = prep.parsed
+    row: dict[str, Any] = {
+        "id": message_id,
+        "interaction_id": interaction_id,
+        "account_id": account.id,
+        "direction": "in",
+        "raw_hash": prep.raw_hash,
+        "raw_size": prep.size,
+        "received_at": fetched.internaldate or now,
+        "parse_error": prep.parse_error,
+    }
+    if p is None:
+        return row
+    is_ours = p.from_ is not None and p.from_.email.lower() == account.email
+    row.update(
+        direction="out" if is_ours else "in",
+        message_id_hdr=(p.message_id or None) and p.message_id[:998],
+        in_reply_to=(p.in_reply_to or None) and p.in_reply_to[:998],
+        references=" ".join(p.references),
+        subject=p.subject,
+        from_email=p.from_.email.lower()[:320] if p.from_ else "",
+        from_name=p.from_.name[:200] if p.from_ else "",
+        recipients={
+            "to": _addresses(p.to),
+            "cc": _addresses(p.cc),
+            "reply_to": _addresses(p.reply_to),
+        },
+        sent_at=p.date,
+        text_body=p.text,
+        html_body=p.html,
+        defects="\n".join(p.defects),
+        auto_submitted=p.is_auto_submitted,
+        is_report=p.is_bounce_or_report,
+        attachment_count=len(p.attachments),
+    )
+    return row
+
+
+def _attachment_rows(message_id: uuid.UUID, prep: PreparedMessage) -> list[dict[str, Any]]:
+    if prep.parsed is None:
+        return []
+    return [
+        {
+            "id": new_id(),
+            "message_id": message_id,
+            "position": n,
+            "filename": a.filename[:255],
+            "original_filename": a.original_filename,
+            "content_type": a.content_type[:255],
+            "content_id": a.content_id[:998] if a.content_id else None,
+            "inline": a.inline,
+            "dangerous": a.dangerous,
+            "size": size,
+            "blob_hash": blob_hash,
+        }
+        for n, (a, (blob_hash, size)) in enumerate(
+            zip(prep.parsed.attachments, prep.attachment_blobs, strict=True)
+        )
+    ]
+
+
+_blob_stores: dict[str, SqlBlobStore] = {}
+
+
+def prepare_batch(
+    items: Sequence[tuple[bytes, int]], detect: bool, blob_path: str
+) -> list[PreparedMessage]:
+    """Prepare a batch and make its blobs durable; runs in worker processes too.
+
+    The raw messages and attachments are written here, before any row that points at them
+    can commit, and the attachment bytes are then dropped from the result: they need not
+    travel back to the process that writes the rows.
+    """
+    store = _blob_stores.get(blob_path)
+    if store is None:
+        store = _blob_stores[blob_path] = open_local_blob_store(Path(blob_path))
+    prepared = prepare_many(items, detect)
+    payloads = [raw for raw, _ in items]
+    for prep in prepared:
+        if prep.parsed is not None:
+            payloads.extend(a.data for a in prep.parsed.attachments)
+    store.put_many(payloads)
+    return [_without_attachment_bytes(p) for p in prepared]
+
+
+def _without_attachment_bytes(prep: PreparedMessage) -> PreparedMessage:
+    if prep.parsed is None or not prep.parsed.attachments:
+        return prep
+    light = tuple(replace(a, data=b"") for a in prep.parsed.attachments)
+    return replace(prep, parsed=replace(prep.parsed, attachments=light))
+
+
+def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    for row, seq in zip(rows, allocate_change_seqs(conn, len(rows)), strict=True):
+        row["change_seq"] = seq
+    # executemany needs the same keys in every row
+    keys = set().union(*(r.keys() for r in rows))
+    defaults = {c.name: c.default.arg for c in table.columns if c.default is not None}
+    for row in rows:
+        for key in keys - row.keys():
+            value = defaults.get(key)
+            row[key] = value(None) if callable(value) else value
+    conn.execute(insert(table), rows)
+
+
+def _advance_folder(
+    conn: Connection,
+    account_id: uuid.UUID,
+    folder: str,
+    uidvalidity: int,
+    uidnext: int,
+    now: dt.datetime,
+) -> None:
+    seq = allocate_change_seqs(conn, 1)[0]
+    conn.execute(
+        update(FolderState)
+        .where(
+            and_(
+                FolderState.account_id == account_id,
+                FolderState.folder == folder,
+                FolderState.uidvalidity == uidvalidity,
+                FolderState.uidnext < uidnext,
+            )
+        )
+        .values(uidnext=uidnext, last_fetch_at=now, change_seq=seq)
+    )

@@ -1,0 +1,1 @@
+"""Domain services: the only way the UI and the CLI change things."""

@@ -1,0 +1,187 @@
+"""Claim throughput and latency: many agents draining one PostgreSQL queue through ``apply``.
+
+    python -m bench.claims [--agents 50] [--interactions 20000] [--processes 10]
+                           [--without-unclaimed-index]
+
+Every claim is the real operation: one transaction with FOR UPDATE SKIP LOCKED, the fence
+bump, the agent's state, the recorded operation and its audit event. Agents run as threads
+spread over processes (one process cannot keep PostgreSQL busy through the GIL). Prints
+claims per second, latency percentiles and the double-claim check as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import multiprocessing
+import statistics
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+
+from app.services import accounts
+from app.services.agents import add_agent
+from app.services.operations import Operation, apply
+from storage.engine import Store, allocate_change_seqs
+from storage.ids import new_id
+from storage.migrate import ensure_current
+from storage.models import Event, Interaction, Queue
+from tests.servers.postgres import create_database, database_name, drop_database
+
+ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def seed(store: Store, agents: int, interactions: int) -> list[str]:
+    accounts.add_project(store, "Bench", "BEN")
+    account = accounts.add_account(
+        store,
+        name="bench",
+        email="bench@acme.test",
+        username="b",
+        smtp_host="smtp.test",
+        project="BEN",
+    )
+    names = [f"agent{i:03d}" for i in range(agents)]
+    for name in names:
+        add_agent(store, name, accounts=["bench"])
+    with store.connect() as conn:
+        project_id, queue_id = conn.execute(
+            select(Queue.project_id, Queue.id).where(Queue.is_default.is_(True))
+        ).one()
+        start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+        seqs = allocate_change_seqs(conn, interactions)
+        rows = [
+            {
+                "id": new_id(),
+                "change_seq": seq,
+                "project_id": project_id,
+                "account_id": account.id,
+                "queue_id": queue_id,
+                "subject": f"Bench {i}",
+                "created_at": start + dt.timedelta(milliseconds=i),
+                "last_activity_at": start,
+            }
+            for i, seq in enumerate(seqs)
+        ]
+        for offset in range(0, len(rows), 5000):
+            conn.execute(insert(Interaction), rows[offset : offset + 5000])
+    with store.connect() as conn:
+        conn.execute(text("ANALYZE interactions"))
+    return names
+
+
+def _agent_loop(store: Store, name: str, out: list[tuple[str, float, float]]) -> None:
+    while True:
+        started = time.perf_counter()
+        result = apply(store, Operation("claim", name))
+        ended = time.perf_counter()
+        if not result.result:
+            return
+        out.append((result.result["id"], started, ended - started))
+
+
+def worker(url: str, names: list[str], barrier: Any, results: Any) -> None:
+    store = Store(url, pool_size=len(names), max_overflow=0)
+    with store.read() as session:  # connect before the clock starts
+        session.execute(select(1))
+    taken: list[tuple[str, float, float]] = []
+    per_thread: list[list[tuple[str, float, float]]] = [[] for _ in names]
+    threads = [
+        threading.Thread(target=_agent_loop, args=(store, name, per_thread[i]))
+        for i, name in enumerate(names)
+    ]
+    barrier.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    finished = time.perf_counter()
+    for i, name in enumerate(names):
+        taken.extend((name + "|" + iid, at, took) for iid, at, took in per_thread[i])
+    results.put((began, finished, taken))
+    store.dispose()
+
+
+def run(url: str, agents: int, interactions: int, processes: int) -> dict[str, Any]:
+    store = Store(url)
+    names = seed(store, agents, interactions)
+    mp = multiprocessing.get_context("spawn")
+    barrier, results = mp.Barrier(processes), mp.Queue()
+    groups = [names[i::processes] for i in range(processes)]
+    procs = [mp.Process(target=worker, args=(url, g, barrier, results)) for g in groups]
+    for proc in procs:
+        proc.start()
+    reports = [results.get(timeout=1800) for _ in procs]
+    for proc in procs:
+        proc.join()
+    began = min(r[0] for r in reports)
+    finished = max(r[1] for r in reports)
+    claims = [c for r in reports for c in r[2]]
+    latencies = sorted(took for _, _, took in claims)
+    by_interaction = Counter(key.split("|")[1] for key, _, _ in claims)
+    with store.read() as session:
+        unclaimed = session.execute(
+            select(func.count()).where(Interaction.claimed_by_id.is_(None))
+        ).scalar()
+        fences = session.execute(select(func.count()).where(Interaction.claim_fence != 1)).scalar()
+        events = session.execute(
+            select(func.count()).select_from(Event).where(Event.kind == "claim")
+        ).scalar()
+    store.dispose()
+    wall = finished - began
+
+    def pct(p: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 2)
+
+    return {
+        "agents": agents,
+        "processes": processes,
+        "interactions": interactions,
+        "claims": len(claims),
+        "seconds": round(wall, 2),
+        "claims_per_s": round(len(claims) / wall, 1),
+        "p50_ms": pct(0.50),
+        "p99_ms": pct(0.99),
+        "max_ms": round(latencies[-1] * 1000, 2),
+        "mean_ms": round(statistics.fmean(latencies) * 1000, 2),
+        "double_claims": sum(1 for n in by_interaction.values() if n > 1),
+        "unclaimed_left": unclaimed,
+        "fences_not_1": fences,
+        "claim_events": events,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agents", type=int, default=50)
+    parser.add_argument("--interactions", type=int, default=20000)
+    parser.add_argument("--processes", type=int, default=10)
+    parser.add_argument("--admin-url", default=ADMIN_URL)
+    parser.add_argument(
+        "--without-unclaimed-index",
+        action="store_true",
+        help="drop ix_interactions_unclaimed first, to see what it is worth",
+    )
+    args = parser.parse_args()
+    url = create_database(args.admin_url, prefix="relaydesk_bench_")
+    try:
+        store = Store(url)
+        ensure_current(store.engine)
+        if args.without_unclaimed_index:
+            with store.connect() as conn:
+                conn.execute(text("DROP INDEX ix_interactions_unclaimed"))
+        store.dispose()
+        report = run(url, args.agents, args.interactions, min(args.processes, args.agents))
+        report["unclaimed_index"] = not args.without_unclaimed_index
+        print(json.dumps(report, indent=2))
+    finally:
+        drop_database(args.admin_url, database_name(url))
+
+
+if __name__ == "__main__":
+    main()

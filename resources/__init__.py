@@ -1,0 +1,1 @@
+"""Data only: icons, sounds, default templates, translations, styles."""

@@ -1,0 +1,1 @@
+"""Persistence: models, engines, migrations, blob store. Imports nothing of app/ or ui/."""

@@ -1,0 +1,144 @@
+"""Engines and sessions for the local SQLite store and a PostgreSQL database.
+
+SQLite runs in WAL mode with foreign keys on; write transactions start with BEGIN IMMEDIATE
+so two writers queue on the lock instead of failing halfway with "database is locked".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.models import Synced
+
+log = logging.getLogger("db")
+
+BUSY_TIMEOUT_S = 30.0
+CHANGE_SEQUENCE = "change_seq"
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used (locked, corrupt, wrong schema)."""
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine with the pragmas and transaction behaviour the store relies on."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+            **kwargs,
+        )
+        _configure_sqlite(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(parsed, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Take transaction control from the driver so BEGIN IMMEDIATE is ours to issue.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("readonly"):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def allocate_change_seqs(conn: Connection, count: int) -> list[int]:
+    """Reserve ``count`` change markers, increasing and never reused in this database."""
+    if count <= 0:
+        return []
+    if conn.dialect.name == "sqlite":
+        last = conn.execute(
+            text("UPDATE change_counter SET value = value + :n WHERE id = 1 RETURNING value"),
+            {"n": count},
+        ).scalar_one()
+        return list(range(last - count + 1, last + 1))
+    return list(
+        conn.execute(
+            text(f"SELECT nextval('{CHANGE_SEQUENCE}') FROM generate_series(1, :n)"),
+            {"n": count},
+        ).scalars()
+    )
+
+
+def _stamp_changes(session: Session, _flush_context: Any, _instances: Any) -> None:
+    touched = [
+        obj
+        for obj in (*session.new, *session.dirty)
+        if isinstance(obj, Synced) and (obj in session.new or session.is_modified(obj))
+    ]
+    if not touched:
+        return
+    seqs = allocate_change_seqs(session.connection(), len(touched))
+    for obj, seq in zip(touched, seqs, strict=True):
+        obj.change_seq = seq
+
+
+class Store:
+    """One database: engine, session factories and the change-marker hook."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.url = url
+        self.engine = make_engine(url, **engine_kwargs)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", _stamp_changes)
+        self._read_engine = self.engine.execution_options(readonly=True)
+        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session in one write transaction, committed on success."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session (SQLite: a deferred transaction that takes no write lock)."""
+        # Closing (not rolling back) ends the transaction without expiring loaded objects.
+        with self._read_sessions() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A Core connection in one write transaction, for bulk paths."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()

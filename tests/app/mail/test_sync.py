@@ -1,0 +1,179 @@
+"""Keeping up with a live server: flags, removals, CONDSTORE or not, IDLE, restarts, faults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import queue
+import socket
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from app.context import AppContext
+from app.demo.corpus import generate_corpus
+from app.errors import AuthError, ServerError
+from app.mail.fetch import fetch_once
+from app.mail.fetcher import MailboxSync, SyncResult, imap_settings
+from app.mail.imap import ImapSettings, connect, logout
+from storage.models import MailboxEntry, Message
+from tests.app.mail.conftest import make_account, quick_options, wait_until
+from tests.servers.dovecot import DovecotServer, ImapUser
+from tests.servers.fixtures import DovecotFactory
+
+pytestmark = pytest.mark.imap
+
+
+def _entries(ctx: AppContext) -> dict[int, MailboxEntry]:
+    with ctx.store.read() as session:
+        return {e.uid: e for e in session.execute(select(MailboxEntry)).scalars()}
+
+
+def _sync(ctx: AppContext, account_id: object, **options: object) -> SyncResult:
+    target = imap_settings(ctx, account_id)  # type: ignore[arg-type]
+    client = connect(target.settings)
+    try:
+        return MailboxSync(ctx, target, quick_options(**options)).sync(client)
+    finally:
+        logout(client)
+
+
+@pytest.mark.parametrize("condstore", [True, False], ids=["condstore", "no-condstore"])
+def test_flag_changes_and_removals_are_tracked(
+    sqlite_ctx: AppContext,
+    dovecot_factory: DovecotFactory,
+    condstore: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = dovecot_factory(condstore=condstore)
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert_path))
+    server.add_user("team@example.test", "pw")
+    user = ImapUser("team@example.test", "pw", server)
+    account_id = make_account(sqlite_ctx, user)
+    uids = server.append_many(user.name, [m.raw for m in generate_corpus(6, seed=8)])
+    assert _sync(sqlite_ctx, account_id).new == 6
+    caps = server_capabilities(server, user)
+    assert ("CONDSTORE" in caps) is condstore
+
+    # Another mail client flags one message and deletes another.
+    server.set_flags(user.name, [uids[0]], [b"\\Flagged"])
+    server.expunge(user.name, [uids[1]])
+    # With CONDSTORE, flags come from CHANGEDSINCE; without, from the periodic full check.
+    first = _sync(sqlite_ctx, account_id, full_check_interval=dt.timedelta(0))
+    entries = _entries(sqlite_ctx)
+    assert "\\Flagged" in entries[uids[0]].flags.split()
+    assert first.updated == 1  # the flag; the removal is only suspected so far
+    assert entries[uids[1]].missing_since is not None and entries[uids[1]].gone_at is None
+
+    second = _sync(sqlite_ctx, account_id, full_check_interval=dt.timedelta(0))
+    entries = _entries(sqlite_ctx)
+    assert second.updated == 1 and entries[uids[1]].gone_at is not None
+    with sqlite_ctx.store.read() as session:
+        # The message agents may have worked on stays.
+        assert session.execute(select(func.count()).select_from(Message)).scalar_one() == 6
+
+
+def server_capabilities(server: DovecotServer, user: ImapUser) -> set[str]:
+    with server.client(user.name) as client:
+        return {c.decode() for c in client.capabilities()}
+
+
+def test_idle_brings_new_mail_and_survives_a_server_restart(
+    sqlite_ctx: AppContext, dovecot_factory: DovecotFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = dovecot_factory()
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert_path))
+    server.add_user("idle@example.test", "pw")
+    user = ImapUser("idle@example.test", "pw", server)
+    account_id = make_account(sqlite_ctx, user)
+    corpus = generate_corpus(3, seed=21)
+    synced: queue.Queue[SyncResult] = queue.Queue()
+    total = {"new": 0}
+
+    def on_synced(result: SyncResult) -> None:
+        total["new"] += result.new
+        synced.put(result)
+
+    stop = threading.Event()
+    target = imap_settings(sqlite_ctx, account_id)
+    sync = MailboxSync(sqlite_ctx, target, quick_options(on_synced=on_synced))
+    thread = threading.Thread(target=sync.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        synced.get(timeout=30)  # the first catch-up (empty mailbox)
+        server.append(user.name, corpus[0].raw)
+        wait_until(lambda: total["new"] == 1)  # pushed by IDLE, no polling interval
+
+        server.restart()
+        server.append(user.name, corpus[1].raw)
+        wait_until(lambda: total["new"] == 2)  # reconnected with backoff and caught up
+
+        server.append(user.name, corpus[2].raw)
+        wait_until(lambda: total["new"] == 3)  # and back in IDLE
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive()
+    with sqlite_ctx.store.read() as session:
+        assert session.execute(select(func.count()).select_from(Message)).scalar_one() == 3
+
+
+def test_wrong_password_is_reported_as_authentication_failure(imap_user: ImapUser) -> None:
+    settings = ImapSettings(
+        imap_user.server.host, imap_user.server.port, "none", imap_user.name, "wrong"
+    )
+    with pytest.raises(AuthError, match=r"^IMAP authentication failed: "):
+        connect(settings)
+
+
+def test_a_server_that_never_answers_times_out_with_the_step() -> None:
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    try:
+        port = silent.getsockname()[1]
+        settings = ImapSettings(
+            "127.0.0.1", port, "none", "u", "p", connect_timeout=1, auth_timeout=1
+        )
+        with pytest.raises(ServerError, match=r"did not answer within 1 s"):
+            connect(settings)
+    finally:
+        silent.close()
+
+
+def test_a_server_that_is_down_is_one_clear_sentence(sqlite_ctx: AppContext) -> None:
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    from app.services.accounts import add_account
+
+    add_account(
+        sqlite_ctx.store,
+        name="down",
+        email="down@acme.test",
+        username="u",
+        password="p",
+        imap_host="127.0.0.1",
+        imap_port=port,
+        imap_security="none",
+    )
+    report = fetch_once(sqlite_ctx, quick_options())
+    assert report.errors == [f"IMAP server 127.0.0.1:{port} refused the connection."]
+
+
+def test_implicit_tls_login(imap_user: ImapUser, trust_test_certificate: None) -> None:
+    server = imap_user.server
+    settings = ImapSettings(server.host, server.tls_port, "ssl", imap_user.name, imap_user.password)
+    client = connect(settings)
+    try:
+        assert client.select_folder("INBOX", readonly=True)[b"EXISTS"] == 0
+    finally:
+        logout(client)
+
+
+def test_a_certificate_the_machine_does_not_trust_is_refused(imap_user: ImapUser) -> None:
+    server = imap_user.server
+    settings = ImapSettings(server.host, server.tls_port, "ssl", imap_user.name, imap_user.password)
+    with pytest.raises(ServerError, match=r"TLS with IMAP server .* failed \(connect\)"):
+        connect(settings)
