@@ -117,6 +117,13 @@ def test_worker_keeps_running_until_stopped(
         wait_until(lambda: interactions() == 1)
         _reply(data_dir, "Sent by the running worker.")
         wait_until(lambda: len(smtp_server.messages) == 1)
+
+        def outbox_state() -> str:
+            with ctx.store.read() as session:
+                return str(session.execute(select(OutboxItem.state)).scalar_one())
+
+        # The server holds the message a moment before the worker records the 250 reply.
+        wait_until(lambda: outbox_state() != "sending")
         with ctx.store.read() as session:
             state = session.execute(select(OutboxItem.state)).scalar_one()
             outgoing = session.execute(
