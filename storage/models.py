@@ -358,7 +358,11 @@ class Interaction(Synced, Base):
 
     __tablename__ = "interactions"
     __table_args__ = (
-        Index("ix_interactions_account_activity", "account_id", "last_activity_at"),
+        # The list's keyset pages: newest activity first, whole store, per account, per queue.
+        Index("ix_interactions_activity", "last_activity_at", "id"),
+        Index("ix_interactions_age", "created_at", "id"),
+        Index("ix_interactions_account_activity", "account_id", "last_activity_at", "id"),
+        Index("ix_interactions_queue_activity", "queue_id", "last_activity_at", "id"),
         Index("ix_interactions_queue_status", "queue_id", "status", "claimed_by_id"),
         Index("ix_interactions_thread_lookup", "account_id", "thread_subject", "customer_email"),
         # "next" claims scan only unclaimed open rows: keeps SKIP LOCKED linear as queues drain

@@ -15,7 +15,7 @@ from app.context import AppContext, open_local
 from app.errors import ConfigError
 from storage.engine import Store, sqlite_url
 from storage.migrate import backup_sqlite, current_revision, ensure_current, head_revision
-from storage.models import Base, Interaction, Message, Project
+from storage.models import Base, Interaction, Message, OutboxItem, Project
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -46,6 +46,32 @@ def test_store_made_at_first_revision_upgrades_and_keeps_its_data(data_dir: Path
         with ctx.store.read() as session:
             seqs = session.execute(select(Project.change_seq)).scalars().all()
         assert len(set(seqs)) == 2, "change markers continue after the old ones"
+    finally:
+        ctx.close()
+
+
+def test_store_made_at_revision_0002_upgrades_with_its_outbox_and_list_indexes(
+    data_dir: Path,
+) -> None:
+    shutil.copy(DATA / "store-0002.sqlite3", data_dir / "relaydesk.sqlite3")
+    ctx = open_local(data_dir)
+    try:
+        assert current_revision(ctx.store.engine) == head_revision() != "0002"
+        assert len(list(data_dir.glob("relaydesk.before-0002-*.sqlite3"))) == 1
+        with ctx.store.read() as session:
+            item = session.execute(select(OutboxItem)).scalar_one()
+        assert (item.state, item.last_error) == ("failed", "550 mailbox unavailable")
+        with ctx.store.connect() as conn:
+            plan = " ".join(
+                str(row[-1])
+                for row in conn.execute(
+                    text(
+                        "EXPLAIN QUERY PLAN SELECT id FROM interactions "
+                        "ORDER BY last_activity_at DESC, id DESC LIMIT 50"
+                    )
+                )
+            )
+        assert "ix_interactions_activity" in plan, plan  # the list's first page reads an index
     finally:
         ctx.close()
 
