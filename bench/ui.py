@@ -1,11 +1,11 @@
 """Agent desktop responsiveness on a million interactions: first rows, scrolling, memory.
 
-    QT_QPA_PLATFORM=offscreen python -m bench.ui [--proposed-index] [--rows 1000000]
+    QT_QPA_PLATFORM=offscreen python -m bench.ui [--without-index] [--rows 1000000]
 
 The store is generated once (Core bulk inserts, no messages) and cached in
-``/tmp/relaydesk-bench-ui-<rows>``. ``--proposed-index`` adds the index the list's default
-order needs (``interactions (last_activity_at, id)``), which the schema does not have yet;
-without the flag it is dropped again, so both states can be measured on one file.
+``/tmp/relaydesk-bench-ui-<rows>``. ``--without-index`` drops the list's index on
+``interactions (last_activity_at, id)`` (migration 0003) to measure the baseline; without the
+flag it is created again, so both states can be measured on one file in one run.
 Prints the numbers as JSON.
 """
 
@@ -25,10 +25,10 @@ from app.context import open_local
 from storage.models import Interaction
 from tests.ui.data import seed_interactions
 
-PROPOSED_INDEX = "bench_ix_interactions_activity_id"
+LIST_INDEX = "ix_interactions_activity"
 
 
-def prepare(rows: int, proposed_index: bool) -> Path:
+def prepare(rows: int, without_index: bool) -> Path:
     data_dir = Path(f"/tmp/relaydesk-bench-ui-{rows}")
     ctx = open_local(data_dir)
     with ctx.store.read() as session:
@@ -47,15 +47,11 @@ def prepare(rows: int, proposed_index: bool) -> Path:
             file=sys.stderr,
         )
     with ctx.store.connect() as conn:
-        if proposed_index:
-            conn.execute(
-                text(
-                    f"CREATE INDEX IF NOT EXISTS {PROPOSED_INDEX} "
-                    "ON interactions (last_activity_at, id)"
-                )
-            )
+        if without_index:
+            conn.execute(text(f"DROP INDEX IF EXISTS {LIST_INDEX}"))
         else:
-            conn.execute(text(f"DROP INDEX IF EXISTS {PROPOSED_INDEX}"))
+            columns = "interactions (last_activity_at, id)"
+            conn.execute(text(f"CREATE INDEX IF NOT EXISTS {LIST_INDEX} ON {columns}"))
     ctx.close()
     return data_dir
 
@@ -70,9 +66,9 @@ def rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--proposed-index", action="store_true")
+    parser.add_argument("--without-index", action="store_true")
     args = parser.parse_args()
-    data_dir = prepare(args.rows, args.proposed_index)
+    data_dir = prepare(args.rows, args.without_index)
 
     from PySide6.QtWidgets import QApplication
 
@@ -117,7 +113,7 @@ def main() -> None:
     wait(lambda: model.index(max(view.rowAt(0), 0), 0).data(Role.LOADED))
     result = {
         "rows": args.rows,
-        "proposed_index": args.proposed_index,
+        "list_index": not args.without_index,
         "first_rows_ms": round(first_rows_ms, 1),
         "count_known_ms": round(count_ms, 1),
         "scroll_steps": len(steps),

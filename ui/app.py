@@ -26,6 +26,7 @@ def run(data_dir: Path, *, quit_after_startup: bool = False) -> int:
         # Standalone mode: this desktop fetches and sends itself.
         background = BackgroundWorker(data_dir)
         background.start()
+        window.attach_background_worker(background)
     code = app.exec()
     window.shutdown()
     if background is not None:

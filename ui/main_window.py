@@ -22,8 +22,11 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext, open_local
 from app.services.accounts import AccountInfo, list_accounts
+from app.services.health import MailHealth, mail_health
 from app.services.reading import interactions_version
+from ui.background import BackgroundWorker
 from ui.models.interaction_list import Column, InteractionListModel, Role, StoreListSource
+from ui.status_bar import MailHealthLabel
 from ui.tasks import TaskRunner
 from ui.thread_view import ThreadView
 
@@ -34,7 +37,8 @@ COLUMN_CHARS = {
     Column.CUSTOMER: 20,
     Column.LANGUAGE: 5,
     Column.QUEUE: 12,
-    Column.TICKET: 12,
+    Column.SUBJECT: 36,
+    Column.TICKET: 19,  # KEY-YYYYMMDD-NNNNNN
     Column.TAGS: 10,
     Column.ACTIVITY: 16,
     Column.SLA: 8,
@@ -74,9 +78,16 @@ class MainWindow(QMainWindow):
         self._list.setWordWrap(False)
         header = self._list.horizontalHeader()
         char = self.fontMetrics().averageCharWidth()
+        titles = header.fontMetrics()
         for column, chars in COLUMN_CHARS.items():
-            header.resizeSection(column, chars * char + 16)
-        header.setSectionResizeMode(Column.SUBJECT, QHeaderView.ResizeMode.Stretch)
+            title = str(self._model.headerData(column, Qt.Orientation.Horizontal))
+            # Never narrower than the column's title (translations are often longer).
+            header.resizeSection(
+                column, max(chars * char, titles.horizontalAdvance(title) + 2 * char) + 16
+            )
+        # The subject keeps a readable width; the list scrolls sideways rather than
+        # squeezing it to a few letters when the pane is narrow.
+        header.setStretchLastSection(True)
         header.setSortIndicator(Column.ACTIVITY, Qt.SortOrder.DescendingOrder)
         self._list.setSortingEnabled(True)
         self._list.selectionModel().currentRowChanged.connect(self.on_list_current_row_changed)
@@ -122,6 +133,9 @@ class MainWindow(QMainWindow):
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self.on_poll_timeout)
+        self._health = MailHealthLabel(self)
+        self.statusBar().addPermanentWidget(self._health)
+        self._background: BackgroundWorker | None = None
         self.statusBar().showMessage(self.tr("Opening the store…"))
         self._tasks.op(lambda: open_local(data_dir), self.on_store_opened, self.on_task_failed)
 
@@ -145,6 +159,15 @@ class MainWindow(QMainWindow):
         self._tasks.query(
             lambda: interactions_version(ctx.store), self.on_version_loaded, key="version"
         )
+        self._tasks.query(lambda: mail_health(ctx.store), self.on_health_loaded, key="health")
+
+    def attach_background_worker(self, background: BackgroundWorker) -> None:
+        """Standalone mode: the status bar also says when the in-process worker died."""
+        self._background = background
+
+    def on_health_loaded(self, health: MailHealth) -> None:
+        error = self._background.error if self._background is not None else ""
+        self._health.show_health(health, error)
 
     def on_version_loaded(self, version: int) -> None:
         # The first answer is the baseline; the list was just loaded from that state.

@@ -7,8 +7,10 @@ work through a small pool. Widgets never call SQLAlchemy, imapclient or keyring 
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -19,7 +21,16 @@ log = logging.getLogger("ui")
 class _Relay(QObject):
     """Lives in the GUI thread; worker threads emit, Qt queues the call to the GUI thread."""
 
-    finished = Signal(object, object, object)  # callback, result, error
+    finished = Signal(int, object, object)  # ticket, result, error
+
+
+@dataclass(frozen=True)
+class _Task:
+    fn: Callable[[], Any]
+    on_done: Callable[[Any], None]
+    on_error: Callable[[BaseException], None] | None
+    key: str | None
+    generation: int | None
 
 
 class TaskRunner(QObject):
@@ -27,9 +38,17 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._writes = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="store-write")
         self._pool = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="task")
-        self._relay = _Relay()
+        self._relay = _Relay(self)  # owned by the runner, never freed by a worker thread
         self._relay.finished.connect(self.on_relay_finished)
         self._generation: dict[str, int] = {}
+        # Each task's function and callbacks, held here on the GUI thread until its answer
+        # arrives. Worker threads borrow the function and drop it before they answer, so the
+        # last reference to a widget or model a callback captures is always released on the
+        # GUI thread: a QObject destroyed on a worker thread leaves dangling timers behind and
+        # crashed the suite later (a SIGSEGV in QTimerInfoList::activateTimers).
+        self._pending: dict[int, _Task] = {}
+        self._tickets = itertools.count(1)
+        self._closed = False
 
     def query(
         self,
@@ -59,36 +78,47 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException], None] | None,
         key: str | None,
     ) -> None:
+        if self._closed:
+            return  # the window is going: nobody is left to hear the answer
         generation = None
         if key is not None:
             generation = self._generation.get(key, 0) + 1
             self._generation[key] = generation
-
-        def deliver(result: Any) -> None:
-            if key is not None and self._generation.get(key) != generation:
-                return  # the latest query wins
-            on_done(result)
-
-        def fail(error: BaseException) -> None:
-            if on_error is not None:
-                on_error(error)
-            else:
-                log.error("background task failed", exc_info=error)
+        ticket = next(self._tickets)
+        task = _Task(fn, on_done, on_error, key, generation)
+        self._pending[ticket] = task
+        relay = self._relay
+        borrowed = [fn]  # the worker's only reference, given up before it answers
 
         def work() -> None:
+            call = borrowed.pop()
             try:
-                result = fn()
+                result = call()
             except BaseException as exc:  # delivered to the GUI thread, never lost
-                self._relay.finished.emit(fail, None, exc)
+                del call
+                relay.finished.emit(ticket, None, exc)
             else:
-                self._relay.finished.emit(deliver, result, None)
+                del call
+                relay.finished.emit(ticket, result, None)
 
         executor.submit(work)
 
-    @Slot(object, object, object)
-    def on_relay_finished(self, callback: Any, result: Any, error: Any) -> None:
-        callback(error if error is not None else result)
+    @Slot(int, object, object)
+    def on_relay_finished(self, ticket: int, result: Any, error: Any) -> None:
+        task = self._pending.pop(ticket, None)
+        if task is None or self._closed:
+            return  # answers still queued when the window shut down reach no widget
+        if error is not None:
+            if task.on_error is not None:
+                task.on_error(error)
+            else:
+                log.error("background task failed", exc_info=error)
+            return
+        if task.key is not None and self._generation.get(task.key) != task.generation:
+            return  # the latest query wins
+        task.on_done(result)
 
     def shutdown(self) -> None:
+        self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._writes.shutdown(wait=True)

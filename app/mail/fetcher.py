@@ -204,13 +204,14 @@ class MailboxSync:
         Old server identities are retired, not the messages: everything is fetched again
         and the content hash links each old message to its new UID.
         """
-        log.warning(
-            "UIDVALIDITY of %s/%s changed from %s to %s: resynchronising",
-            self.target.name,
-            self.folder,
-            old,
-            new,
-        )
+        if old is not None:  # None: only an error was recorded before the first select
+            log.warning(
+                "UIDVALIDITY of %s/%s changed from %s to %s: resynchronising",
+                self.target.name,
+                self.folder,
+                old,
+                new,
+            )
         now = self.options.clock()
         with self.ctx.store.connect() as conn:
             conn.execute(
@@ -549,15 +550,28 @@ class MailboxSync:
             self.options.on_synced(result)
 
     def _record_error(self, message: str) -> None:
+        # Upserted: an account that never got as far as selecting its folder (wrong host,
+        # refused password) has no row yet, and the status bar must still say why.
         try:
             with self.ctx.store.connect() as conn:
+                dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+                statement = dialect_insert(FolderState).values(
+                    id=new_id(),
+                    account_id=self.target.account_id,
+                    folder=self.folder,
+                    uidvalidity=None,
+                    uidnext=1,
+                    last_error=message[:1000],
+                    change_seq=allocate_change_seqs(conn, 1)[0],
+                )
                 conn.execute(
-                    update(FolderState)
-                    .where(
-                        FolderState.account_id == self.target.account_id,
-                        FolderState.folder == self.folder,
+                    statement.on_conflict_do_update(
+                        index_elements=["account_id", "folder"],
+                        set_={
+                            "last_error": statement.excluded.last_error,
+                            "change_seq": statement.excluded.change_seq,
+                        },
                     )
-                    .values(last_error=message[:1000])
                 )
         except Exception:  # the store may be the thing failing; the log line stays
             log.exception("could not record the fetch error")

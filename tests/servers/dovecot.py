@@ -270,6 +270,9 @@ class DovecotServer:
             f"mail_location = maildir:{r}/mail/%u",
             # Tests never survive a power cut; fsync dominates APPEND time otherwise.
             "mail_fsync = never",
+            # IDLE learns of new mail from inotify, else by polling every 30 s; with many
+            # servers on one machine inotify instances run out, so poll often as well.
+            "mailbox_idle_check_interval = 1 secs",
             f"first_valid_uid = {self._mail_uid}",
             f"last_valid_uid = {self._mail_uid}",
             f"first_valid_gid = {self._mail_gid}",
