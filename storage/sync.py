@@ -1,0 +1,472 @@
+"""Team-mode pull: copy rows changed in the central PostgreSQL into the local SQLite store.
+
+Why not a ``change_seq`` cursor: sequence values are taken when a transaction writes, not when
+it commits, so a pull can see seq 11 committed while seq 10 is still in flight and move its
+cursor past 10 for good. Instead a trigger stamps every written row with its transaction's id
+(``change_xid``) and a pull round reads only rows below ``pg_snapshot_xmin`` of a snapshot taken
+when the round starts: every transaction below that bound has ended, so nothing can still
+appear under it, and the next round starts exactly there.
+
+A round is paged per table by primary key; each page is upserted in one local transaction
+together with the round's progress, so a pull cut off anywhere (central stopped, client
+killed, cancelled) resumes from the last committed page and loses nothing. Foreign keys are
+not enforced while pulling: a parent updated after its child arrives in a later round, and the
+central database, which does enforce them, is the authority.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    String,
+    Table,
+    Uuid,
+    delete,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from storage.blobs import SqlBlobStore, digest
+from storage.engine import StoreError, allocate_change_seqs
+from storage.migrate import current_revision, head_revision, known_revisions
+from storage.models import Base, SyncState, UTCDateTime
+
+log = logging.getLogger("sync")
+
+NOTIFY_CHANNEL = "relaydesk_changes"
+PULL_KEY = "pull"
+EPOCH_KEY = "epoch"
+CENTRAL_ID_KEY = "central_id"
+DEFAULT_BATCH = 5000
+
+Progress = Callable[[int, int], None]
+"""``progress(rows_done, rows_total)`` after each committed page."""
+
+
+class SchemaMismatch(StoreError):
+    """Client and central database are at different schema revisions."""
+
+
+class PullCancelled(Exception):
+    """The caller asked to stop; every committed page is kept and the next pull resumes."""
+
+
+def sync_tables() -> list[Table]:
+    """The synchronised tables, parents before children."""
+    return [t for t in Base.metadata.sorted_tables if "change_xid" in t.c]
+
+
+def _redacted(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def check_central_schema(central: Engine) -> str:
+    """The central revision when it equals this client's, else a SchemaMismatch saying which
+    side to upgrade."""
+    if central.dialect.name != "postgresql":
+        raise SchemaMismatch(
+            f"The central database must be PostgreSQL, not {central.dialect.name}."
+        )
+    ours = head_revision()
+    theirs = current_revision(central)
+    if theirs == ours:
+        return ours
+    where = _redacted(central)
+    if theirs is None:
+        raise SchemaMismatch(
+            f"The central database {where} has no Relaydesk schema yet; create it with "
+            f"`relaydesk db upgrade --central URL` (as the database owner)."
+        )
+    if theirs not in known_revisions():
+        raise SchemaMismatch(
+            f"The central database {where} is at schema {theirs}, newer than this Relaydesk "
+            f"(schema {ours}); upgrade Relaydesk on this computer."
+        )
+    raise SchemaMismatch(
+        f"The central database {where} is at schema {theirs} but this Relaydesk needs {ours}; "
+        f"upgrade the central database with `relaydesk db upgrade --central URL`."
+    )
+
+
+def _get_value(conn: Connection, key: str) -> Any:
+    value = conn.execute(select(SyncState.value).where(SyncState.key == key)).scalar()
+    return None if value is None else value.get("v")
+
+
+def _set_value(conn: Connection, key: str, value: Any) -> None:
+    table = SyncState
+    if conn.dialect.name == "sqlite":
+        stmt = sqlite_insert(table).values(key=key, value={"v": value})
+        conn.execute(
+            stmt.on_conflict_do_update(index_elements=["key"], set_={"value": {"v": value}})
+        )
+        return
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    stmt_pg = pg_insert(table).values(key=key, value={"v": value})
+    conn.execute(
+        stmt_pg.on_conflict_do_update(index_elements=["key"], set_={"value": {"v": value}})
+    )
+
+
+def central_epoch(conn: Connection) -> int:
+    return int(_get_value(conn, EPOCH_KEY) or 0)
+
+
+def bump_epoch(conn: Connection) -> int:
+    """Force every client into a full resnapshot (for a migration that rewrites data)."""
+    epoch = central_epoch(conn) + 1
+    _set_value(conn, EPOCH_KEY, epoch)
+    return epoch
+
+
+def snapshot_xmin(conn: Connection) -> int:
+    """Every transaction with a smaller id has committed or aborted."""
+    return int(
+        conn.execute(
+            text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        ).scalar_one()
+    )
+
+
+@dataclass
+class PullState:
+    """Where this client stands against one central database (kept in the local store)."""
+
+    central_id: str = ""
+    epoch: int = 0
+    cursor: int = 0  # every row with change_xid below this is here
+    target: int | None = None  # the bound of the round in progress
+    done: dict[str, str] = field(default_factory=dict)  # table -> last id pulled, or "*"
+    full: bool = True  # a first sync or a resnapshot
+    prune: bool = False  # a resnapshot: drop what the centre no longer has
+
+    @classmethod
+    def load(cls, conn: Connection) -> PullState | None:
+        raw = _get_value(conn, PULL_KEY)
+        return None if raw is None else cls(**raw)
+
+    def save(self, conn: Connection) -> None:
+        _set_value(conn, PULL_KEY, self.__dict__.copy())
+
+    @property
+    def synced_once(self) -> bool:
+        return self.cursor > 0 and not self.full
+
+
+@dataclass(frozen=True)
+class PullResult:
+    rows: int
+    batches: int
+    cursor: int
+    full: bool
+    pruned: int = 0
+    tables: dict[str, int] = field(default_factory=dict)  # rows pulled per table
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.rows or self.pruned)
+
+
+class Puller:
+    """Pulls from ``central`` (PostgreSQL) into ``local`` (the SQLite store's engine)."""
+
+    def __init__(self, local: Engine, central: Engine, *, batch_size: int = DEFAULT_BATCH) -> None:
+        if local.dialect.name != "sqlite":
+            raise StoreError("The local store of a team client is SQLite.")
+        if batch_size < 1:
+            raise ValueError("batch_size must be positive")
+        self.local = local
+        self.central = central
+        self.batch_size = batch_size
+        self._lock = threading.Lock()  # one pull at a time per client
+
+    def state(self) -> PullState | None:
+        with self._read_local() as conn:
+            return PullState.load(conn)
+
+    def _read_local(self) -> Any:
+        # A deferred transaction: reading the cursor takes no write lock.
+        return self.local.execution_options(readonly=True).connect()
+
+    def pull(
+        self, progress: Progress | None = None, cancel: Callable[[], bool] | None = None
+    ) -> PullResult:
+        with self._lock:
+            return self._pull(progress, cancel)
+
+    def _pull(self, progress: Progress | None, cancel: Callable[[], bool] | None) -> PullResult:
+        with self.central.connect() as central:
+            central_id = str(_get_value(central, CENTRAL_ID_KEY) or "")
+            epoch = central_epoch(central)
+            central.rollback()
+        with self._read_local() as local:
+            state = PullState.load(local)
+            local.rollback()
+        if state is None or state.central_id != central_id or state.epoch != epoch:
+            if state is not None:
+                log.info(
+                    "full resnapshot: central %s epoch %s (was %s epoch %s)",
+                    central_id, epoch, state.central_id, state.epoch,
+                )  # fmt: skip
+            state = PullState(central_id=central_id, epoch=epoch, prune=state is not None)
+        if state.target is None:
+            with self.central.connect() as central:
+                target = snapshot_xmin(central)
+                central.rollback()
+            if target <= state.cursor and not state.full:
+                return PullResult(0, 0, state.cursor, False)
+            state.target = target
+            state.done = {}
+            self._save(state)
+        return self._round(state, progress, cancel)
+
+    def _save(self, state: PullState) -> None:
+        with self.local.begin() as conn:
+            state.save(conn)
+
+    def _count(self, state: PullState, tables: list[Table]) -> int:
+        total = 0
+        with self.central.connect() as conn:
+            for table in tables:
+                query = select(func.count()).select_from(table).where(*self._window(table, state))
+                total += int(conn.execute(query).scalar_one())
+            conn.rollback()
+        return total
+
+    @staticmethod
+    def _window(table: Table, state: PullState) -> list[Any]:
+        assert state.target is not None
+        conditions = [table.c.change_xid >= state.cursor, table.c.change_xid < state.target]
+        last = state.done.get(table.name)
+        if last:
+            conditions.append(table.c.id > uuid.UUID(last))
+        return conditions
+
+    def _round(
+        self, state: PullState, progress: Progress | None, cancel: Callable[[], bool] | None
+    ) -> PullResult:
+        tables = [t for t in sync_tables() if state.done.get(t.name) != "*"]
+        total = self._count(state, tables) if progress else 0
+        done_rows = 0
+        batches = 0
+        per_table: dict[str, int] = {}
+        with self.local.connect() as local:
+            # PRAGMA foreign_keys is a no-op inside a transaction: set it on the driver's
+            # connection before the first page begins, and restore it before pooling it again.
+            _pull_pragmas(local, pulling=True)
+            # The next page travels from PostgreSQL while this one is written to SQLite.
+            prefetch = ThreadPoolExecutor(1, thread_name_prefix="pull-fetch")
+            try:
+                for table in tables:
+                    window = (state.cursor, state.target)
+                    pending = prefetch.submit(
+                        self._fetch, table, *window, state.done.get(table.name)
+                    )
+                    while True:
+                        rows = pending.result()
+                        finished = len(rows) < self.batch_size
+                        if not finished:
+                            last = str(uuid.UUID(rows[-1][0]))
+                            pending = prefetch.submit(self._fetch, table, *window, last)
+                        with local.begin():
+                            if rows:
+                                self._upsert(local, table, rows)
+                                state.done[table.name] = str(uuid.UUID(rows[-1][0]))
+                            if finished:
+                                state.done[table.name] = "*"
+                            state.save(local)
+                        if rows:
+                            batches += 1
+                            done_rows += len(rows)
+                            per_table[table.name] = per_table.get(table.name, 0) + len(rows)
+                            if progress:
+                                progress(done_rows, max(total, done_rows))
+                        if cancel is not None and cancel():
+                            raise PullCancelled
+                        if finished:
+                            break
+                pruned = self._prune(local) if state.prune else 0
+                assert state.target is not None
+                with local.begin():
+                    state.cursor = state.target
+                    state.target = None
+                    state.done = {}
+                    full = state.full
+                    state.full = False
+                    state.prune = False
+                    state.save(local)
+            finally:
+                prefetch.shutdown(wait=True, cancel_futures=True)
+                _pull_pragmas(local, pulling=False)
+        log.info("pulled %d rows in %d batches up to %d", done_rows, batches, state.cursor)
+        return PullResult(done_rows, batches, state.cursor, full, pruned, per_table)
+
+    def _fetch(
+        self, table: Table, cursor: int, target: int | None, last: str | None
+    ) -> list[tuple[Any, ...]]:
+        """One page as tuples already in the local store's column format (see _TablePlan)."""
+        plan = _plan(table)
+        assert target is not None
+        params: dict[str, Any] = {"cursor": cursor, "target": target}
+        sql = plan.select_first
+        if last:
+            sql = plan.select_next
+            params["last"] = uuid.UUID(last)
+        params["limit"] = self.batch_size
+        with self.central.connect() as conn:
+            # Driver SQL: no per-value processing, but SQLAlchemy's error wrapping and
+            # invalidation of a connection the server dropped.
+            rows = [tuple(r) for r in conn.exec_driver_sql(sql, params)]
+            conn.rollback()
+        return rows
+
+    @staticmethod
+    def _upsert(local: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
+        plan = _plan(table)
+        # Local change markers: the store's own readers watch them to see what moved.
+        seqs = allocate_change_seqs(local, len(rows))
+        local.exec_driver_sql(
+            plan.upsert, [(*row, seq) for row, seq in zip(rows, seqs, strict=True)]
+        )
+
+    def _prune(self, local: Connection) -> int:
+        """After a full snapshot: drop rows that came from a central database but are not in
+        this one (a different central, or rows purged there). Local-only rows (no change_xid,
+        e.g. operations not yet pushed) stay."""
+        removed = 0
+        for table in reversed(sync_tables()):
+            with self.central.connect() as central:
+                keep = set(central.execute(select(table.c.id)).scalars())
+                central.rollback()
+            with local.begin():
+                ours = local.execute(select(table.c.id).where(table.c.change_xid.is_not(None)))
+                gone = [i for i in ours.scalars() if i not in keep]
+                for chunk in _chunks(gone, 500):
+                    removed += local.execute(delete(table).where(table.c.id.in_(chunk))).rowcount
+        return removed
+
+
+@dataclass(frozen=True)
+class _TablePlan:
+    """Raw SQL for one table's pages, bypassing per-value Python conversion (the first sync
+    of 100,000 interactions must take seconds): PostgreSQL renders each value as text in the
+    exact form SQLAlchemy stores it in SQLite (UUIDs as 32 hex digits, UTC datetimes as
+    'YYYY-MM-DD HH:MM:SS.ffffff', JSON as its text, booleans as 0/1)."""
+
+    select_first: str
+    select_next: str
+    upsert: str
+
+
+_PLANS: dict[str, _TablePlan] = {}
+
+
+def _pg_value(column: Any) -> str:
+    name = f'"{column.name}"'
+    kind = column.type
+    if isinstance(kind, UTCDateTime | DateTime):
+        return f"to_char({name} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+    if isinstance(kind, Uuid):
+        return f"replace({name}::text, '-', '')"
+    if isinstance(kind, JSON):
+        return f"{name}::text"
+    if isinstance(kind, Boolean):
+        return f"{name}::int"
+    if isinstance(kind, Integer | String):  # Text and BigInteger included
+        return name
+    raise StoreError(f"No pull conversion for {column.table.name}.{column.name} ({kind}).")
+
+
+def _plan(table: Table) -> _TablePlan:
+    plan = _PLANS.get(table.name)
+    if plan is not None:
+        return plan
+    # id first (the page's last key), change_seq last (replaced by a local marker).
+    columns = [table.c.id, *(c for c in table.c if c.name not in ("id", "change_seq"))]
+    values = ", ".join(_pg_value(c) for c in columns)
+    base = (
+        f'SELECT {values} FROM "{table.name}" '
+        "WHERE change_xid >= %(cursor)s AND change_xid < %(target)s"
+    )
+    names = [c.name for c in columns] + ["change_seq"]
+    quoted = ", ".join(f'"{n}"' for n in names)
+    updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != "id")
+    plan = _TablePlan(
+        select_first=f"{base} ORDER BY id LIMIT %(limit)s",
+        select_next=f"{base} AND id > %(last)s ORDER BY id LIMIT %(limit)s",
+        upsert=(
+            f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(names))}) '
+            f"ON CONFLICT (id) DO UPDATE SET {updates}"
+        ),
+    )
+    _PLANS[table.name] = plan
+    return plan
+
+
+# A first sync writes a dozen indexes per table: keep them in memory, and checkpoint the WAL
+# (two fsyncs each time) every 64 MiB instead of every 4 MiB. SQLite's defaults come back after.
+_PULL_PRAGMAS = {"foreign_keys": "OFF", "cache_size": "-65536", "wal_autocheckpoint": "16384"}
+_USUAL_PRAGMAS = {"foreign_keys": "ON", "cache_size": "-2000", "wal_autocheckpoint": "1000"}
+
+
+def _pull_pragmas(conn: Connection, *, pulling: bool) -> None:
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    cursor = dbapi.cursor()
+    try:
+        for name, value in (_PULL_PRAGMAS if pulling else _USUAL_PRAGMAS).items():
+            cursor.execute(f"PRAGMA {name}={value}")
+    finally:
+        cursor.close()
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class CentralBlobs:
+    """Blobs on demand: the local blob file first, else the central blob table (then kept)."""
+
+    def __init__(self, local: SqlBlobStore, central: SqlBlobStore) -> None:
+        self.local = local
+        self.central = central
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self.local.get(key)
+        except KeyError:
+            pass
+        data = self.central.get(key)  # KeyError when the centre lacks it too
+        if digest(data) != key:
+            raise StoreError(f"The central blob {key} is damaged (its content has another hash).")
+        self.local.put(data)
+        return data
+
+    def has(self, key: str) -> bool:
+        return self.local.has(key) or self.central.has(key)
+
+    def prefetch(self, keys: Iterable[str]) -> int:
+        """Copy the blobs this client does not hold yet; returns how many were fetched."""
+        fetched = 0
+        for key in keys:
+            if not self.local.has(key):
+                self.get(key)
+                fetched += 1
+        return fetched

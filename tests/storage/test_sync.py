@@ -1,0 +1,397 @@
+"""Pull from a real central PostgreSQL into a real local SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text, update
+
+from storage.blobs import SqlBlobStore, open_local_blob_store
+from storage.engine import Store, StoreError, sqlite_url
+from storage.migrate import ensure_current, head_revision, upgrade
+from storage.models import EmailAccount, Interaction, Message, Project, Setting, Tag
+from storage.sync import (
+    CentralBlobs,
+    PullCancelled,
+    Puller,
+    PullState,
+    SchemaMismatch,
+    bump_epoch,
+    check_central_schema,
+)
+from tests.servers.central import CentralCluster
+
+pytestmark = pytest.mark.pg
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralCluster]:
+    server = CentralCluster(tmp_path_factory.mktemp("central"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(cluster: CentralCluster) -> str:
+    """An empty database."""
+    return cluster.empty_database()
+
+
+@pytest.fixture
+def central(cluster: CentralCluster) -> Iterator[Store]:
+    store = Store(cluster.migrated_database())
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> Iterator[Store]:
+    store = Store(sqlite_url(tmp_path / "local.sqlite3"))
+    ensure_current(store.engine)
+    yield store
+    store.dispose()
+
+
+def _tags(store: Store) -> dict[str, Tag]:
+    with store.read() as session:
+        return {t.name: t for t in session.execute(select(Tag)).scalars()}
+
+
+def test_rows_committed_out_of_order_are_not_skipped(central: Store, local: Store) -> None:
+    slow = central._sessions()  # a transaction that takes its change marker first...
+    slow.begin()
+    slow.add(Tag(name="slow"))
+    slow.flush()
+    with central.write() as fast:  # ...and one that commits before it
+        fast.add(Tag(name="fast"))
+    with central.read() as session:
+        seqs = dict(session.execute(select(Tag.name, Tag.change_seq)).all())
+    assert seqs == {"fast": seqs["fast"]}, "the slow row is not visible yet"
+
+    # A naive change_seq cursor takes "fast" now and moves past the slow row's marker.
+    naive_cursor = seqs["fast"]
+    puller = Puller(local.engine, central.engine)
+    first = puller.pull()
+    assert "fast" not in _tags(local), "held back until the older transaction ends"
+    assert first.rows == 0
+
+    slow.commit()
+    slow.close()
+    with central.read() as session:
+        naive = session.execute(select(Tag.name).where(Tag.change_seq > naive_cursor)).all()
+        slow_seq = session.execute(select(Tag.change_seq).where(Tag.name == "slow")).scalar()
+    assert naive == [] and slow_seq is not None and slow_seq < naive_cursor, (
+        "the scenario really defeats a change_seq cursor"
+    )
+    second = puller.pull()
+    assert set(_tags(local)) == {"slow", "fast"}
+    assert second.rows == 2
+    assert puller.pull().rows == 0, "nothing is pulled twice"
+
+
+def test_batches_updates_and_tombstones(central: Store, local: Store) -> None:
+    with central.write() as session:
+        session.add_all(Tag(name=f"t{i:02}") for i in range(25))
+    puller = Puller(local.engine, central.engine, batch_size=10)
+    result = puller.pull()
+    assert (result.rows, result.batches, result.full) == (25, 3, True)
+    assert len(_tags(local)) == 25
+
+    gone_at = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
+    with central.write() as session:
+        session.execute(update(Tag).where(Tag.name == "t03").values(name="renamed"))
+        session.execute(update(Tag).where(Tag.name == "t07").values(deleted_at=gone_at))
+    result = puller.pull()
+    assert (result.rows, result.full) == (2, False)
+    tags = _tags(local)
+    assert "t03" not in tags and "renamed" in tags
+    assert tags["t07"].deleted_at == gone_at, "the tombstone travels with the row"
+    assert len(tags) == 25
+
+
+def test_a_child_whose_parent_changed_later_waits_for_it_without_failing(
+    central: Store, local: Store
+) -> None:
+    with central.write() as session:
+        project = Project(name="Acme", key="ACM")
+        session.add(project)
+        session.flush()
+        session.add(
+            EmailAccount(project_id=project.id, name="support", key="SUP", email="s@acme.test")
+        )
+    holder = central.engine.connect()  # an open transaction with an id holds the bound back
+    holder.execute(text("SELECT pg_current_xact_id()"))
+    with central.write() as session:
+        session.execute(update(Project).values(time_zone="Europe/Rome"))
+    puller = Puller(local.engine, central.engine)
+    puller.pull()
+    with local.read() as session:
+        assert session.execute(select(EmailAccount.name)).scalars().all() == ["support"]
+        assert session.execute(select(Project)).first() is None, "its newer version comes next"
+    holder.rollback()
+    holder.close()
+    puller.pull()
+    with local.read() as session:
+        assert session.execute(select(Project.time_zone)).scalar_one() == "Europe/Rome"
+        assert session.execute(text("PRAGMA foreign_key_check")).all() == []
+        assert session.execute(text("PRAGMA foreign_keys")).scalar_one() == 1, "restored"
+
+
+def test_progress_and_cancel_then_resume(central: Store, local: Store) -> None:
+    with central.write() as session:
+        session.add_all(Tag(name=f"t{i:02}") for i in range(30))
+    seen: list[tuple[int, int]] = []
+    stop = threading.Event()
+
+    def progress(done: int, total: int) -> None:
+        seen.append((done, total))
+        stop.set()
+
+    puller = Puller(local.engine, central.engine, batch_size=10)
+    with pytest.raises(PullCancelled):
+        puller.pull(progress, stop.is_set)
+    assert seen == [(10, 30)]
+    assert len(_tags(local)) == 10, "the committed page is kept"
+    state = puller.state()
+    assert state is not None and state.target is not None and state.done["tags"] != "*"
+
+    seen.clear()
+    result = puller.pull(progress)
+    assert result.rows == 20, "resumes after the last committed page"
+    assert seen == [(10, 20), (20, 20)]
+    assert len(_tags(local)) == 30
+
+
+def test_a_new_epoch_forces_a_full_resnapshot_and_prunes(central: Store, local: Store) -> None:
+    with central.write() as session:
+        session.add_all([Tag(name="kept"), Tag(name="purged")])
+    puller = Puller(local.engine, central.engine)
+    puller.pull()
+    with central.connect() as conn:  # purged centrally without a tombstone (retention)
+        conn.execute(text("DELETE FROM tags WHERE name = 'purged'"))
+        bump_epoch(conn)
+    with local.write() as session:
+        session.add(Tag(name="local-only"))  # made here, not yet pushed: must survive
+    result = puller.pull()
+    assert (result.full, result.rows, result.pruned) == (True, 1, 1)
+    state = puller.state()
+    assert state is not None and state.epoch == 2 and not state.full
+    assert set(_tags(local)) == {"kept", "local-only"}
+
+
+def test_another_central_database_means_a_resnapshot(central: Store, local: Store) -> None:
+    with central.write() as session:
+        session.add(Tag(name="a"))
+    puller = Puller(local.engine, central.engine)
+    puller.pull()
+    with local.connect() as conn:
+        state = PullState.load(conn)
+        assert state is not None
+        state.central_id = "some other database"
+        state.save(conn)
+    result = puller.pull()
+    assert result.full and result.rows == 1
+
+
+def test_schema_check_says_which_side_to_upgrade(pg_url: str) -> None:
+    store = Store(pg_url)
+    try:
+        with pytest.raises(SchemaMismatch, match="no Relaydesk schema yet"):
+            check_central_schema(store.engine)
+        upgrade(store.engine, "0003")
+        with pytest.raises(SchemaMismatch, match=r"at schema 0003 .*upgrade the central database"):
+            check_central_schema(store.engine)
+        ensure_current(store.engine)
+        assert check_central_schema(store.engine) == head_revision()
+        with store.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = 'f00d'"))
+        with pytest.raises(SchemaMismatch, match="upgrade Relaydesk on this computer"):
+            check_central_schema(store.engine)
+    finally:
+        store.dispose()
+
+
+def test_blobs_come_from_the_centre_on_demand(central: Store, tmp_path: Path) -> None:
+    central_blobs = SqlBlobStore(central.engine)
+    local_blobs = open_local_blob_store(tmp_path / "blobs.sqlite3")
+    try:
+        key = central_blobs.put(b"raw message bytes")
+        blobs = CentralBlobs(local_blobs, central_blobs)
+        assert not local_blobs.has(key) and blobs.has(key)
+        assert blobs.get(key) == b"raw message bytes"
+        assert local_blobs.get(key) == b"raw message bytes", "kept for offline reading"
+        with central.engine.begin() as conn:
+            conn.execute(text("UPDATE blobs SET data = 'tampered'::bytea"))
+        other = central_blobs.put(b"second")
+        with central.engine.begin() as conn:
+            conn.execute(text("UPDATE blobs SET data = 'x'::bytea WHERE hash = :h"), {"h": other})
+        with pytest.raises(StoreError, match="damaged"):
+            blobs.get(other)
+        with pytest.raises(KeyError):
+            blobs.get("0" * 64)
+        assert blobs.get(key) == b"raw message bytes", "the local copy wins"
+    finally:
+        local_blobs.dispose()
+        central_blobs.dispose()
+
+
+def test_every_column_type_arrives_exactly_as_written(central: Store, local: Store) -> None:
+    at = dt.datetime(2026, 3, 29, 1, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    with central.write() as session:
+        project = Project(name="Acme", key="ACM", created_at=at)
+        session.add(project)
+        session.flush()
+        account = EmailAccount(
+            project_id=project.id,
+            name="support",
+            key="SUP",
+            email="s@acme.test",
+            imap_port=None,
+            action_plan={"steps": [{"if": "é", "then": None}], "n": 1.5},
+        )
+        session.add(account)
+        session.flush()
+        interaction = Interaction(
+            project_id=project.id,
+            account_id=account.id,
+            subject="Réclamation 🚚",
+            unread=False,
+            claim_fence=2**40,
+            last_activity_at=at,
+            closed_at=None,
+        )
+        session.add(interaction)
+        session.flush()
+        session.add(
+            Message(
+                interaction_id=interaction.id,
+                account_id=account.id,
+                recipients={"to": ["a@b.test"], "cc": []},
+                raw_hash="0" * 64,
+                html_body=None,
+                sent_at=at,
+            )
+        )
+        session.add(Setting(scope="global", key="k", value={"v": ["x", 1, True, None]}))
+    Puller(local.engine, central.engine).pull()
+    for model in (Project, EmailAccount, Interaction, Message, Setting):
+        table = model.__table__
+        columns = [c for c in table.c if c.name != "change_seq"]
+        with central.read() as session:
+            theirs = [tuple(r) for r in session.execute(select(*columns).order_by(table.c.id))]
+        with local.read() as session:
+            ours = [tuple(r) for r in session.execute(select(*columns).order_by(table.c.id))]
+        assert ours == theirs, model.__name__
+    with local.read() as session:
+        assert session.execute(select(Interaction.last_activity_at)).scalar_one() == at
+
+
+def test_clients_pulling_during_concurrent_writes_converge_exactly(
+    central: Store, local: Store, tmp_path: Path
+) -> None:
+    """Overlapping transactions commit one by one in a shuffled order, with a pull pass of two
+    clients after each commit: after a last pull each client holds exactly the central rows."""
+    writers, rounds = 4, 20
+    orders = [random.Random(n).sample(range(writers), writers) for n in range(rounds)]
+    barrier = threading.Barrier(writers)
+    pulled = threading.Condition()
+    state = {"passes": 0, "turn": 0}
+    failures: list[BaseException] = []
+
+    def passes_after(count: int) -> bool:
+        return state["passes"] >= count
+
+    def is_turn(position: int) -> bool:
+        return state["turn"] == position
+
+    def write(worker: int) -> None:
+        try:
+            for n in range(rounds):
+                session = central._sessions()
+                session.begin()
+                session.add(Tag(name=f"w{worker}-{n}"))
+                if n % 5 == 4:
+                    session.execute(
+                        update(Tag)
+                        .where(Tag.name == f"w{worker}-{n - 2}")
+                        .values(name=f"w{worker}-{n - 2}x")
+                    )
+                session.flush()  # the transaction now has an id and holds its rows
+                barrier.wait(timeout=30)  # every writer's transaction is open
+                with pulled:
+                    position = orders[n].index(worker)
+                    assert pulled.wait_for(partial(is_turn, position), timeout=30)
+                    session.commit()
+                    after = state["passes"] + 2  # a whole pass that starts after this commit
+                    assert pulled.wait_for(partial(passes_after, after), timeout=30)
+                    state["turn"] += 1
+                    pulled.notify_all()
+                session.close()
+                barrier.wait(timeout=30)
+                if worker == 0:
+                    with pulled:
+                        state["turn"] = 0
+                barrier.wait(timeout=30)
+        except BaseException as exc:
+            failures.append(exc)
+            barrier.abort()
+
+    other = Store(sqlite_url(tmp_path / "other.sqlite3"))
+    ensure_current(other.engine)
+    clients = [
+        Puller(local.engine, central.engine, batch_size=7),
+        Puller(other.engine, central.engine),
+    ]
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    for t in threads:
+        t.start()
+    pulls = 0
+    while any(t.is_alive() for t in threads):
+        for client in clients:
+            client.pull()
+            pulls += 1
+        with pulled:
+            state["passes"] += 1
+            pulled.notify_all()
+    for t in threads:
+        t.join()
+    assert failures == []
+    for client in clients:
+        client.pull()
+    with central.read() as session:
+        expected = set(session.execute(select(Tag.id, Tag.name)).all())
+    assert len(expected) == writers * rounds
+    for store in (local, other):
+        with store.read() as session:
+            assert set(session.execute(select(Tag.id, Tag.name)).all()) == expected
+    other.dispose()
+    assert pulls >= 2 * rounds, "the clients pulled while the writers wrote"
+
+
+def test_a_central_database_with_data_from_before_sync_is_pulled_whole(
+    pg_url: str, local: Store
+) -> None:
+    store = Store(pg_url)
+    try:
+        upgrade(store.engine, "0003")
+        with store.engine.begin() as conn:  # a row written before change_xid existed
+            conn.execute(
+                text(
+                    "INSERT INTO tags (id, change_seq, name) "
+                    "VALUES ('01a22b00-0000-7000-8000-000000000001', nextval('change_seq'), 'old')"
+                )
+            )
+        ensure_current(store.engine)
+        with store.write() as session:
+            session.add(Tag(name="new"))
+        result = Puller(local.engine, store.engine).pull()
+        assert result.tables == {"tags": 2}
+        assert set(_tags(local)) == {"old", "new"}
+    finally:
+        store.dispose()
