@@ -11,9 +11,9 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from app.errors import UserError
@@ -31,7 +31,8 @@ OPERATORS = (
     "between",
     "is_empty",
 )
-_Holder = aliased(Agent)
+_Ts = TypeVarTuple("_Ts")
+Holder = aliased(Agent)  # the agent holding (claiming) an interaction
 
 # field name -> (column, kind); kinds decide which operators and value types make sense
 FIELDS: dict[str, tuple[Any, str]] = {
@@ -42,7 +43,7 @@ FIELDS: dict[str, tuple[Any, str]] = {
     "status": (Interaction.status, "text"),
     "account": (EmailAccount.name, "text"),
     "queue": (Queue.name, "text"),
-    "agent": (_Holder.name, "text"),
+    "agent": (Holder.name, "text"),
     "ticket": (Ticket.number, "text"),
     "messages": (Interaction.message_count, "number"),
     "started": (Interaction.created_at, "date"),
@@ -134,22 +135,30 @@ class SearchHit:
     last_activity_at: dt.datetime
 
 
+def with_field_joins(query: Select[*_Ts]) -> Select[*_Ts]:
+    """``query`` (selecting from interactions) joined to the tables FIELDS name."""
+    return (
+        query.join(EmailAccount, EmailAccount.id == Interaction.account_id)
+        .outerjoin(Queue, Queue.id == Interaction.queue_id)
+        .outerjoin(Holder, Holder.id == Interaction.claimed_by_id)
+        .outerjoin(Ticket, Ticket.id == Interaction.ticket_id)
+    )
+
+
 def search(
     store: Store, conditions: list[Condition], match: str = "all", limit: int = 50
 ) -> list[SearchHit]:
     where = compile_search(conditions, match)
     query = (
-        select(
-            Interaction.id,
-            Interaction.subject,
-            Interaction.customer_email,
-            Interaction.status,
-            Interaction.last_activity_at,
+        with_field_joins(
+            select(
+                Interaction.id,
+                Interaction.subject,
+                Interaction.customer_email,
+                Interaction.status,
+                Interaction.last_activity_at,
+            )
         )
-        .join(EmailAccount, EmailAccount.id == Interaction.account_id)
-        .outerjoin(Queue, Queue.id == Interaction.queue_id)
-        .outerjoin(_Holder, _Holder.id == Interaction.claimed_by_id)
-        .outerjoin(Ticket, Ticket.id == Interaction.ticket_id)
         .where(Interaction.deleted_at.is_(None), where)
         .order_by(Interaction.last_activity_at.desc(), Interaction.id.desc())
         .limit(limit)

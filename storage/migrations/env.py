@@ -7,6 +7,7 @@ from typing import Any, Literal
 from alembic import context
 
 from storage.models import Base, UTCDateTime
+from storage.search_index import include_name
 
 config = context.config
 
@@ -25,6 +26,7 @@ def run_migrations() -> None:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         render_item=render_item,
+        include_name=include_name,  # the full-text index lives outside the models
         compare_type=True,
         transaction_per_migration=False,
     )
