@@ -18,7 +18,8 @@ from app.errors import RelaydeskError
 from app.mail import outbox
 from app.mail.fetch import FetchReport, fetch_once, inbound_accounts
 from app.mail.fetcher import FetchOptions, MailboxSync, imap_settings
-from app.services import retention, timers
+from app.services import push, retention, timers
+from storage.engine import Store
 from storage.models import utcnow
 
 log = logging.getLogger("app")
@@ -70,6 +71,7 @@ def run(
     *,
     tick: float = TICK_S,
     on_tick: Callable[[WorkerStats], None] | None = None,
+    central: Store | None = None,
 ) -> WorkerStats:
     """Until ``stop``: one IDLE connection per inbound account, and duties every tick."""
     stats = WorkerStats(recovered=outbox.recover(ctx))
@@ -78,6 +80,9 @@ def run(
             "%d messages were being sent when the worker stopped: now uncertain", stats.recovered
         )
     threads = []
+    if central is not None:
+        # Team mode: apply agents' operations from the central queue (app/services/push.py).
+        threads += push.start_appliers(central, stop, lease_name=push.QUEUE_LEASE)
     for account_id in inbound_accounts(ctx):
         try:
             sync = MailboxSync(ctx, imap_settings(ctx, account_id), options)

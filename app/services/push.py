@@ -1,0 +1,369 @@
+"""Team mode, push side: a desk's operations reach the central database and come back settled.
+
+1. ``submit`` keeps the operation in the desk's durable outbox (local SQLite) and returns at
+   once: the UI shows it as pending.
+2. ``push`` copies queued operations to the central ``operations`` table as pending rows keyed
+   by their idempotency id; a push that is cut off, or a desk killed halfway, is simply done
+   again, and the repeat inserts nothing.
+3. A worker's appliers (``apply_batch``, ``start_appliers``) claim pending rows with
+   ``FOR UPDATE SKIP LOCKED`` and apply each one in its own transaction with exactly the
+   rules of standalone mode (``operations.run_rules``); the effect and the applied/rejected
+   record commit together, so a worker killed mid-way leaves its operation pending for the
+   next applier, and nothing is applied twice. One agent's operations apply in the order
+   the agent made them, however many appliers run.
+4. ``settle`` reads the outcomes back by id into the outbox, where ``outcome`` finds them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from app.errors import ServerError, UserError
+from app.services import operations
+from app.services.agents import find_agent
+from app.services.operations import Operation, OpResult, Rejected
+from storage import leases, opqueue
+from storage.blobs import SqlBlobStore
+from storage.engine import Store
+from storage.models import utcnow
+
+log = logging.getLogger("sync")
+
+PUSH_BATCH = 200
+APPLY_BATCH = 50
+IDLE_WAIT_S = 0.2
+QUEUE_LEASE = "operations"
+
+
+@dataclass(frozen=True)
+class PushReport:
+    pushed: int  # reached the central queue in this push (repeats included)
+    refused: int  # settled locally as rejected: the central database does not know the actor
+
+
+# --- the desk ---------------------------------------------------------------------------------
+
+
+def submit(local: Store, op: Operation) -> uuid.UUID:
+    """Keep ``op`` in the outbox (durably) for the next push; submitting it again is a no-op."""
+    if op.kind not in operations.kinds():
+        raise UserError(f"There is no operation called {op.kind!r}.")
+    try:
+        # UUIDs become strings, as apply() records them; anything else unserialisable is refused.
+        payload = json.loads(json.dumps(op.payload, default=_uuid_text))
+    except (TypeError, ValueError) as exc:
+        raise UserError(f"The {op.kind} operation's payload cannot be queued: {exc}") from None
+    queued = opqueue.QueuedOp(op.op_id, op.kind, str(op.actor), payload)
+    with local.write() as session:
+        opqueue.enqueue(session, queued)
+    return op.op_id
+
+
+def _uuid_text(value: object) -> str:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} values are not allowed")
+
+
+def push(local: Store, central: Store, *, batch: int = PUSH_BATCH) -> PushReport:
+    """Send every queued operation to the central queue, oldest first, a batch at a time.
+
+    Raises ServerError when the central database cannot be reached; what was not pushed
+    stays queued (with the error noted) and the next push picks it up.
+    """
+    pushed = refused = 0
+    while True:
+        with local.read() as session:
+            ops = opqueue.queued(session, batch)
+        if not ops:
+            break
+        ids = [op.op_id for op in ops]
+        try:
+            with central.write() as session:
+                accepted, unknown = _resolve_actors(session, ops)
+                rows = [
+                    {
+                        "id": op.op_id,
+                        "kind": op.kind,
+                        "actor_id": actor_id,
+                        "payload": op.payload,
+                        "created_at": op.created_at or utcnow(),
+                    }
+                    for op, actor_id in accepted
+                ]
+                opqueue.insert_pending(session.connection(), rows)
+        except DBAPIError as exc:
+            reason = f"The central database is unreachable ({_short(exc)})"
+            with local.write() as session:
+                opqueue.note_failed_push(session, ids, reason)
+            raise ServerError(
+                f"{reason}; {len(ids)} operations wait in the outbox and go with the next push."
+            ) from exc
+        # Only now, after the central commit: a desk killed in between pushes them again.
+        with local.write() as session:
+            opqueue.mark_pushed(session, [op.op_id for op, _ in accepted])
+            opqueue.settle(
+                session, [opqueue.Outcome(op.op_id, "rejected", why, {}) for op, why in unknown]
+            )
+        pushed += len(accepted)
+        refused += len(unknown)
+        if len(ops) < batch:
+            break
+    return PushReport(pushed, refused)
+
+
+def _resolve_actors(
+    session: Session, ops: Sequence[opqueue.QueuedOp]
+) -> tuple[list[tuple[opqueue.QueuedOp, uuid.UUID]], list[tuple[opqueue.QueuedOp, str]]]:
+    """Central agent ids for the operations' actors (names or ids), and those unknown."""
+    known: dict[str, uuid.UUID | str] = {}
+    for actor in {op.actor for op in ops}:
+        try:
+            try:
+                ref: str | uuid.UUID = uuid.UUID(actor)
+            except ValueError:
+                ref = actor
+            known[actor] = find_agent(session, ref).id
+        except UserError as exc:
+            known[actor] = str(exc)
+    accepted = [(op, a) for op in ops if isinstance(a := known[op.actor], uuid.UUID)]
+    unknown = [(op, str(known[op.actor])) for op in ops if isinstance(known[op.actor], str)]
+    return accepted, unknown
+
+
+def settle(local: Store, central: Store) -> list[OpResult]:
+    """Read back the outcomes of pushed operations; the newly settled ones."""
+    with local.read() as session:
+        ids = opqueue.awaiting(session, limit=100_000)
+    if not ids:
+        return []
+    try:
+        with central.read() as session:
+            found, missing = opqueue.outcomes(session, ids)
+    except DBAPIError as exc:
+        raise ServerError(
+            f"The central database is unreachable ({_short(exc)}); "
+            f"{len(ids)} operations are still waiting for their outcome."
+        ) from exc
+    with local.write() as session:
+        opqueue.settle(session, found)
+        if missing:
+            # Lost centrally (a restore from backup): the next push sends them again.
+            log.warning("%d pushed operations are missing centrally: queued again", len(missing))
+            opqueue.requeue(session, missing)
+    return [_result(o.op_id, o.status, o.reason, o.result) for o in found]
+
+
+def sync_operations(local: Store, central: Store) -> list[OpResult]:
+    """Push what is queued, then settle what has come back (a desk's sync tick)."""
+    push(local, central)
+    return settle(local, central)
+
+
+def outcome(local: Store, op_id: uuid.UUID) -> OpResult | None:
+    """The operation's outcome once settled; None while it is queued or pushed."""
+    with local.read() as session:
+        row = opqueue.entry(session, op_id)
+        if row is None:
+            raise UserError(f"This desk has no operation {op_id} in its outbox.")
+        if row.state != "settled":
+            return None
+        return _result(row.id, row.status or "rejected", row.reason, row.result or {})
+
+
+def pending_count(local: Store) -> int:
+    """Operations not settled yet (for the status bar)."""
+    with local.read() as session:
+        return opqueue.unsettled_count(session)
+
+
+def _result(op_id: uuid.UUID, status: str, reason: str, result: dict[str, object]) -> OpResult:
+    return OpResult(op_id, "applied" if status == "applied" else "rejected", reason, dict(result))
+
+
+def _short(exc: DBAPIError) -> str:
+    return str(exc.orig).strip().splitlines()[0][:200] if exc.orig else type(exc).__name__
+
+
+# --- the worker -------------------------------------------------------------------------------
+
+
+def apply_batch(
+    central: Store,
+    *,
+    limit: int = APPLY_BATCH,
+    blobs: SqlBlobStore | None = None,
+    lease: leases.LeaseHold | None = None,
+) -> list[OpResult]:
+    """Apply up to ``limit`` pending operations, oldest first, each in its own transaction.
+
+    Each transaction claims the oldest pending row that no other applier holds (SKIP
+    LOCKED), applies it and records the outcome, so its locks last one operation: concurrent
+    appliers never wait on each other's batches. (One transaction per batch, a savepoint per
+    operation, was tried first: two appliers' batches locked the same agents' rows in
+    different orders and PostgreSQL broke the deadlocks only after deadlock_timeout.) With
+    ``lease``, every transaction commits only while that lease is still ours (LeaseLost
+    otherwise, and it writes nothing).
+    """
+    results: list[OpResult] = []
+    for _ in range(limit):
+        claimed: opqueue.QueuedOp | None = None
+        try:
+            with central.write() as session:
+                if lease is not None:
+                    leases.check(session, lease)
+                batch = opqueue.claim_pending(session, 1)
+                if not batch:
+                    break
+                claimed = batch[0]
+                results.append(_apply_claimed(session, claimed, blobs))
+            continue
+        except Rejected as exc:
+            reason = exc.reason
+        except UserError as exc:
+            reason = str(exc)
+        except DBAPIError as exc:
+            # All rolled back: the row is pending again for whoever tries next.
+            if claimed is None or exc.connection_invalidated:
+                raise
+            if _transient(exc):
+                log.warning("operation %s left pending: %s", claimed.op_id, _short(exc))
+                continue
+            log.exception("operation %s (%s) failed", claimed.op_id, claimed.kind)
+            reason = f"The {claimed.kind} operation failed with an internal error (logged)."
+        except leases.LeaseLost:
+            raise
+        except Exception:
+            if claimed is None:
+                raise
+            # A bug in a rule must not stall the queue behind this operation forever.
+            log.exception("operation %s (%s) failed", claimed.op_id, claimed.kind)
+            reason = f"The {claimed.kind} operation failed with an internal error (logged)."
+        # Whatever the rules began is rolled back; the refusal is recorded on its own.
+        assert claimed is not None
+        refused = _record_rejection(central, claimed.op_id, reason, lease)
+        if refused is not None:
+            results.append(refused)
+    return results
+
+
+def _apply_claimed(
+    session: Session, queued: opqueue.QueuedOp, blobs: SqlBlobStore | None
+) -> OpResult:
+    """The rules and the applied record in the caller's transaction; raises when refused."""
+    # Pushed rows carry the central agent id (resolved at push); none means refused.
+    actor: str | uuid.UUID = uuid.UUID(queued.actor) if queued.actor else ""
+    op = Operation(queued.kind, actor, queued.payload, queued.op_id)
+    now = utcnow()
+    _actor, result, events = operations.run_rules(session, op, blobs=blobs)
+    opqueue.record_outcome(session, op.op_id, "applied", "", result, now)
+    operations.record_events(session, events, now)
+    return OpResult(op.op_id, "applied", "", result)
+
+
+def _record_rejection(
+    central: Store, op_id: uuid.UUID, reason: str, lease: leases.LeaseHold | None
+) -> OpResult | None:
+    """Record the refusal, unless another applier settled the operation meanwhile."""
+    with central.write() as session:
+        if lease is not None:
+            leases.check(session, lease)
+        if not opqueue.claim_by_id(session, op_id):
+            return None
+        opqueue.record_outcome(session, op_id, "rejected", reason, {}, utcnow())
+    return OpResult(op_id, "rejected", reason, {})
+
+
+def _transient(exc: DBAPIError) -> bool:
+    """Deadlock or serialisation failure: worth trying again as it is."""
+    return getattr(exc.orig, "sqlstate", None) in ("40P01", "40001")
+
+
+class Applier:
+    """Applies the central queue until stopped; several may run, in threads or processes.
+
+    With a ``keeper`` (the queue's lease) it applies only while holding the lease, and every
+    operation's transaction is fenced by it.
+    """
+
+    def __init__(
+        self,
+        central: Store,
+        *,
+        blobs: SqlBlobStore | None = None,
+        keeper: leases.LeaseKeeper | None = None,
+        batch: int = APPLY_BATCH,
+        idle_wait_s: float = IDLE_WAIT_S,
+    ) -> None:
+        self.central = central
+        self.blobs = blobs
+        self.keeper = keeper
+        self.batch = batch
+        self.idle_wait_s = idle_wait_s
+        self.applied = 0
+        self.rejected = 0
+        self.errors = 0
+
+    def step(self) -> int:
+        """One batch; how many operations it settled."""
+        hold = None
+        if self.keeper is not None:
+            hold = self.keeper.hold
+            if hold is None:
+                return 0
+        results = apply_batch(self.central, limit=self.batch, blobs=self.blobs, lease=hold)
+        for result in results:
+            if result.applied:
+                self.applied += 1
+            else:
+                self.rejected += 1
+        return len(results)
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                if self.step():
+                    continue
+            except leases.LeaseLost as exc:
+                log.warning("operation queue: %s", exc)
+            except DBAPIError as exc:
+                self.errors += 1
+                log.warning("operation queue: central database unreachable (%s)", _short(exc))
+            except Exception:
+                # A bug must not silently end the worker's applying: log it, go on.
+                self.errors += 1
+                log.exception("operation queue: applier failed")
+            if self.keeper is not None and self.keeper.hold is None:
+                self.keeper.held.wait(self.idle_wait_s)
+            stop.wait(self.idle_wait_s)
+
+
+def start_appliers(
+    central: Store,
+    stop: threading.Event,
+    *,
+    threads: int = 2,
+    blobs: SqlBlobStore | None = None,
+    lease_name: str | None = None,
+    lease_ttl_s: float = leases.DEFAULT_TTL_S,
+) -> list[threading.Thread]:
+    """The worker's hook: ``threads`` appliers (and the queue's lease keeper, if named)."""
+    started: list[threading.Thread] = []
+    keeper = None
+    if lease_name is not None:
+        keeper = leases.LeaseKeeper(central.engine, lease_name, ttl_s=lease_ttl_s)
+        started.append(keeper.start(stop))
+    for n in range(threads):
+        applier = Applier(central, blobs=blobs, keeper=keeper)
+        thread = threading.Thread(target=applier.run, args=(stop,), daemon=True, name=f"apply-{n}")
+        thread.start()
+        started.append(thread)
+    return started

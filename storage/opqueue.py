@@ -1,0 +1,291 @@
+"""The operation queue's storage mechanics: the desk's outbox and the central pending rows.
+
+A desk writes each operation to its local ``op_outbox`` first (so a crash or a cut network
+loses nothing), then copies it to the central ``operations`` table as a *pending* row keyed
+by the operation's idempotency id: a second push of the same id inserts nothing. Appliers
+claim pending rows with ``FOR UPDATE SKIP LOCKED`` over the partial index of pending rows,
+and the outcome (applied or rejected, with the reason) is read back by id.
+
+What an operation means is not decided here: the rules are ``app/services/operations.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Connection, Select, Table, func, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from storage.engine import CHANGE_SEQUENCE, allocate_change_seqs
+from storage.models import Operation, OpOutboxEntry, utcnow
+
+CHUNK = 500
+"""Ids per IN list when reading outcomes back (far below any driver's parameter limit)."""
+
+
+@dataclass(frozen=True)
+class QueuedOp:
+    """An operation as it travels: in the outbox, over the wire, out of the central queue."""
+
+    op_id: uuid.UUID
+    kind: str
+    actor: str
+    payload: dict[str, Any]
+    created_at: Any = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    op_id: uuid.UUID
+    status: str
+    reason: str
+    result: dict[str, Any]
+
+
+# --- the desk's outbox (local SQLite) ---------------------------------------------------------
+
+
+def enqueue(session: Session, op: QueuedOp) -> bool:
+    """Keep ``op`` in the outbox; False if that id is already there (a repeated submit)."""
+    if session.get(OpOutboxEntry, op.op_id) is not None:
+        return False
+    session.add(
+        OpOutboxEntry(
+            id=op.op_id,
+            kind=op.kind,
+            actor=op.actor,
+            payload=op.payload,
+            state="queued",
+            created_at=utcnow(),
+        )
+    )
+    return True
+
+
+def queued(session: Session, limit: int) -> list[QueuedOp]:
+    """The oldest operations not yet pushed, in the order they were made."""
+    rows = session.execute(
+        select(
+            OpOutboxEntry.id,
+            OpOutboxEntry.kind,
+            OpOutboxEntry.actor,
+            OpOutboxEntry.payload,
+            OpOutboxEntry.created_at,
+        )
+        .where(OpOutboxEntry.state == "queued")
+        .order_by(OpOutboxEntry.created_at, OpOutboxEntry.id)
+        .limit(limit)
+    ).all()
+    return [QueuedOp(r.id, r.kind, r.actor, r.payload or {}, r.created_at) for r in rows]
+
+
+def mark_pushed(session: Session, ids: Sequence[uuid.UUID]) -> None:
+    for chunk in _chunks(ids):
+        session.execute(
+            update(OpOutboxEntry)
+            .where(OpOutboxEntry.id.in_(chunk), OpOutboxEntry.state == "queued")
+            .values(state="pushed", pushed_at=utcnow(), last_error="")
+        )
+
+
+def note_failed_push(session: Session, ids: Sequence[uuid.UUID], error: str) -> None:
+    """The push did not get through: the operations stay queued, with the reason."""
+    for chunk in _chunks(ids):
+        session.execute(
+            update(OpOutboxEntry)
+            .where(OpOutboxEntry.id.in_(chunk), OpOutboxEntry.state == "queued")
+            .values(attempts=OpOutboxEntry.attempts + 1, last_error=error[:500])
+        )
+
+
+def requeue(session: Session, ids: Sequence[uuid.UUID]) -> None:
+    """Pushed, yet the central database does not have them (restored from a backup, say)."""
+    for chunk in _chunks(ids):
+        session.execute(
+            update(OpOutboxEntry)
+            .where(OpOutboxEntry.id.in_(chunk), OpOutboxEntry.state == "pushed")
+            .values(state="queued", pushed_at=None)
+        )
+
+
+def awaiting(session: Session, limit: int) -> list[uuid.UUID]:
+    """Pushed operations whose outcome has not come back yet, oldest first."""
+    return list(
+        session.execute(
+            select(OpOutboxEntry.id)
+            .where(OpOutboxEntry.state == "pushed")
+            .order_by(OpOutboxEntry.created_at, OpOutboxEntry.id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def settle(session: Session, outcomes: Iterable[Outcome]) -> int:
+    """Copy outcomes into the outbox (once: a settled entry keeps its first outcome)."""
+    count = 0
+    now = utcnow()
+    for outcome in outcomes:
+        done = session.execute(
+            update(OpOutboxEntry)
+            .where(OpOutboxEntry.id == outcome.op_id, OpOutboxEntry.state != "settled")
+            .values(
+                state="settled",
+                status=outcome.status,
+                reason=outcome.reason,
+                result=outcome.result,
+                settled_at=now,
+            )
+            .returning(OpOutboxEntry.id)
+        ).first()
+        count += done is not None
+    return count
+
+
+def entry(session: Session, op_id: uuid.UUID) -> OpOutboxEntry | None:
+    return session.get(OpOutboxEntry, op_id)
+
+
+def unsettled_count(session: Session) -> int:
+    """What the status bar shows as pending: queued or pushed, outcome not back yet."""
+    return session.execute(
+        select(func.count())
+        .select_from(OpOutboxEntry)
+        .where(OpOutboxEntry.state.in_(("queued", "pushed")))
+    ).scalar_one()
+
+
+# --- the central queue (PostgreSQL) -----------------------------------------------------------
+
+
+def insert_pending(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Pending operations rows (id, kind, actor_id, payload, created_at); repeats are ignored.
+
+    Returns how many were new. The id is the primary key, so pushing a batch again after a
+    cut connection (committed or not, the desk cannot know) changes nothing the second time.
+    """
+    if not rows:
+        return 0
+    table = cast(Table, Operation.__table__)
+    base = [
+        {
+            "status": "pending",
+            "reason": "",
+            "result": None,
+            "applied_at": None,
+            "deleted_at": None,
+            **row,
+        }
+        for row in rows
+    ]
+    if conn.dialect.name == "postgresql":
+        stmt = postgresql.insert(table).values(change_seq=func.nextval(CHANGE_SEQUENCE))
+        pg_stmt = stmt.on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        return len(conn.execute(pg_stmt, base).all())
+    seqs = allocate_change_seqs(conn, len(base))
+    stamped = [{**r, "change_seq": s} for r, s in zip(base, seqs, strict=True)]
+    lite = sqlite.insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+    return len(conn.execute(lite, stamped).all())
+
+
+def claim_query(limit: int) -> Select[Any]:
+    """The oldest pending operations free to apply, locked, skipping those others hold.
+
+    The walk uses the partial index of pending rows (ix_operations_pending), so a long
+    applied history costs nothing.
+    """
+    earlier = aliased(Operation)
+    # One agent's operations apply in the order they were made (claim, reply, close), even
+    # with several appliers: an operation waits while an earlier one of its agent is
+    # pending, being applied included (SKIP LOCKED hides locked rows, this does not).
+    waiting = (
+        select(earlier.id)
+        .where(
+            earlier.status == "pending",
+            earlier.actor_id == Operation.actor_id,
+            tuple_(earlier.created_at, earlier.id) < tuple_(Operation.created_at, Operation.id),
+        )
+        .exists()
+    )
+    return (
+        select(Operation.id, Operation.kind, Operation.actor_id, Operation.payload)
+        .where(Operation.status == "pending", ~waiting)
+        .order_by(Operation.created_at, Operation.id)
+        .limit(limit)
+        .with_for_update(of=Operation, skip_locked=True)
+    )
+
+
+def claim_pending(session: Session, limit: int) -> list[QueuedOp]:
+    """Lock up to ``limit`` pending operations (``claim_query``) until the transaction ends."""
+    rows = session.execute(claim_query(limit)).all()
+    return [
+        QueuedOp(r.id, r.kind, str(r.actor_id) if r.actor_id else "", r.payload or {}) for r in rows
+    ]
+
+
+def claim_by_id(session: Session, op_id: uuid.UUID) -> bool:
+    """Lock that operation if it is still pending and no other applier holds it."""
+    return (
+        session.execute(
+            select(Operation.id)
+            .where(Operation.id == op_id, Operation.status == "pending")
+            .with_for_update(skip_locked=True)
+        ).first()
+        is not None
+    )
+
+
+def record_outcome(
+    session: Session,
+    op_id: uuid.UUID,
+    status: str,
+    reason: str,
+    result: dict[str, Any],
+    at: dt.datetime,
+) -> None:
+    """Settle a claimed pending row: applied with its result, or rejected with the reason."""
+    conn = session.connection()
+    seq: Any = (
+        func.nextval(CHANGE_SEQUENCE)
+        if conn.dialect.name == "postgresql"
+        else allocate_change_seqs(conn, 1)[0]
+    )
+    session.execute(
+        update(Operation)
+        .where(Operation.id == op_id, Operation.status == "pending")
+        .values(status=status, reason=reason, result=result, applied_at=at, change_seq=seq)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def outcomes(session: Session, ids: Sequence[uuid.UUID]) -> tuple[list[Outcome], list[uuid.UUID]]:
+    """The outcomes of those of ``ids`` no longer pending, and the ids the database lacks."""
+    found: list[Outcome] = []
+    present: set[uuid.UUID] = set()
+    for chunk in _chunks(ids):
+        rows = session.execute(
+            select(Operation.id, Operation.status, Operation.reason, Operation.result).where(
+                Operation.id.in_(chunk)
+            )
+        ).all()
+        present.update(r.id for r in rows)
+        found += [
+            Outcome(r.id, r.status, r.reason, r.result or {}) for r in rows if r.status != "pending"
+        ]
+    return found, [i for i in ids if i not in present]
+
+
+def pending_count(session: Session) -> int:
+    return session.execute(
+        select(func.count()).select_from(Operation).where(Operation.status == "pending")
+    ).scalar_one()
+
+
+def _chunks(ids: Sequence[uuid.UUID]) -> Iterable[Sequence[uuid.UUID]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]

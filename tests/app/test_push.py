@@ -1,0 +1,491 @@
+"""Team mode push: desk outbox -> central queue -> worker -> outcome, on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+
+from app import worker
+from app.context import AppContext, open_local
+from app.errors import ServerError, UserError
+from app.mail.fetcher import FetchOptions
+from app.services import push
+from app.services.agents import add_agent
+from app.services.operations import Operation
+from storage import leases, opqueue
+from storage.engine import Store
+from storage.models import Event, Interaction, Note, OpOutboxEntry, utcnow
+from storage.models import Operation as OperationRow
+from tests.app.workflow import World, make_world
+
+pytestmark = pytest.mark.pg
+
+
+@pytest.fixture
+def central(pg_store_url: str) -> Iterator[Store]:
+    store = Store(pg_store_url)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def world(central: Store) -> World:
+    return make_world(central)
+
+
+@pytest.fixture
+def desk(data_dir: Path) -> Iterator[AppContext]:
+    ctx = open_local(data_dir)
+    yield ctx
+    ctx.close()
+
+
+def drain(central: Store) -> None:
+    while push.apply_batch(central):
+        pass
+
+
+def central_status(central: Store) -> Counter[str]:
+    with central.read() as session:
+        return Counter(session.execute(select(OperationRow.status)).scalars())
+
+
+def notes(central: Store) -> Counter[str]:
+    with central.read() as session:
+        return Counter(session.execute(select(Note.body)).scalars())
+
+
+def queue_notes(desk: AppContext, interaction: uuid.UUID, count: int) -> list[uuid.UUID]:
+    return [
+        push.submit(
+            desk.store, Operation("note", "alice", {"interaction": interaction, "body": f"n{i}"})
+        )
+        for i in range(count)
+    ]
+
+
+def test_an_operation_goes_to_the_worker_and_its_outcome_comes_back(
+    world: World, central: Store, desk: AppContext
+) -> None:
+    interaction = world.interaction()
+    claim = Operation("claim", "alice", {"interaction": interaction})
+    taken = Operation("claim", "bob", {"interaction": interaction})
+    assert push.submit(desk.store, claim) == claim.op_id
+    push.submit(desk.store, claim)  # submitting again (a double click) queues nothing more
+    push.submit(desk.store, taken)
+    assert push.pending_count(desk.store) == 2
+    assert push.outcome(desk.store, claim.op_id) is None
+
+    assert push.push(desk.store, central) == push.PushReport(pushed=2, refused=0)
+    assert central_status(central) == {"pending": 2}
+    assert push.settle(desk.store, central) == [], "nothing is applied until a worker runs"
+    assert world.row(interaction).claimed_by_id is None
+
+    results = push.apply_batch(central)
+    assert [r.reason for r in results][1:] == ["Already taken by alice."], results
+    assert [r.status for r in results] == ["applied", "rejected"]
+    assert results[1].reason == "Already taken by alice."
+    settled = {r.op_id: r for r in push.settle(desk.store, central)}
+    assert settled[claim.op_id].result == {"id": str(interaction), "fence": 1}
+    mine = push.outcome(desk.store, claim.op_id)
+    assert mine is not None and mine.applied and mine.result["fence"] == 1
+    refused = push.outcome(desk.store, taken.op_id)
+    assert refused is not None and refused.reason == "Already taken by alice."
+    assert push.pending_count(desk.store) == 0
+    assert world.row(interaction).claimed_by_id is not None
+    with central.read() as session:
+        claims = session.execute(select(Event).where(Event.kind == "claim")).scalars().all()
+    assert [e.data["op"] for e in claims] == [str(claim.op_id)], "audited like standalone"
+
+
+def test_the_queue_applies_the_standalone_rules(
+    world: World, central: Store, desk: AppContext
+) -> None:
+    """Same operations, same outcomes, whether applied directly or through the queue."""
+    first, second = world.interaction(), world.interaction()
+    direct = world.op("claim", "alice", interaction=first)
+    queued = Operation("claim", "alice", {"interaction": second})
+    closing = Operation("close", "alice", {"interaction": second, "disposition": "Nope"})
+    for op in (queued, closing):
+        push.submit(desk.store, op)
+    push.push(desk.store, central)
+    drain(central)
+    push.settle(desk.store, central)
+    via_queue = push.outcome(desk.store, queued.op_id)
+    assert via_queue is not None and via_queue.result["fence"] == direct.result["fence"] == 1
+    refused = push.outcome(desk.store, closing.op_id)
+    standalone = world.op("close", "alice", interaction=first, disposition="Nope")
+    assert refused is not None and refused.reason == standalone.reason
+    assert "no disposition 'Nope'" in refused.reason
+
+
+def test_bad_operations_are_refused_with_a_reason_and_kept(
+    world: World, central: Store, desk: AppContext
+) -> None:
+    with pytest.raises(UserError, match="no operation called 'fly'"):
+        push.submit(desk.store, Operation("fly", "alice"))
+    with pytest.raises(UserError, match="payload cannot be queued"):
+        push.submit(desk.store, Operation("note", "alice", {"body": {1, 2}}))
+    ghost = Operation("claim", "zed")
+    push.submit(desk.store, ghost)
+    assert push.push(desk.store, central) == push.PushReport(pushed=0, refused=1)
+    outcome = push.outcome(desk.store, ghost.op_id)
+    assert outcome is not None and outcome.reason == "There is no agent named zed."
+    with pytest.raises(UserError, match="no operation"):
+        push.outcome(desk.store, uuid.uuid4())
+
+
+def test_offline_the_outbox_keeps_everything(
+    world: World, central: Store, desk: AppContext
+) -> None:
+    interaction = world.interaction()
+    ids = queue_notes(desk, interaction, 3)
+    offline = Store("postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+    with pytest.raises(ServerError, match=r"central database is unreachable.*3 operations wait"):
+        push.push(desk.store, offline)
+    offline.dispose()
+    with desk.store.read() as session:
+        rows = session.execute(select(OpOutboxEntry)).scalars().all()
+    assert {r.id for r in rows} == set(ids)
+    assert {(r.state, r.attempts) for r in rows} == {("queued", 1)}
+    assert all("unreachable" in r.last_error for r in rows)
+    assert push.push(desk.store, central).pushed == 3  # back online
+    drain(central)
+    assert notes(central) == {"n0": 1, "n1": 1, "n2": 1}
+
+
+# --- a network cut in the middle of a push ------------------------------------------------------
+
+
+class CuttingProxy:
+    """A TCP relay to PostgreSQL that cuts the connection at the first COMMIT.
+
+    ``lose_reply``: COMMIT reaches the server and the cut eats its answer (the desk cannot
+    know the push went through); otherwise COMMIT never arrives.
+    """
+
+    def __init__(self, target: tuple[str, int], *, lose_reply: bool) -> None:
+        self.target = target
+        self.lose_reply = lose_reply
+        self.cut = threading.Event()
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            pair = (client, upstream)
+            threading.Thread(
+                target=self._pump, args=(client, upstream, pair, True), daemon=True
+            ).start()
+            threading.Thread(
+                target=self._pump, args=(upstream, client, pair, False), daemon=True
+            ).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket, pair: Any, to_server: bool) -> None:
+        try:
+            while data := src.recv(65536):
+                if self.cut.is_set():
+                    break
+                if to_server and b"COMMIT" in data:
+                    if self.lose_reply:
+                        self._replies_lost = True
+                        dst.sendall(data)
+                        continue
+                    break
+                if not to_server and getattr(self, "_replies_lost", False):
+                    break  # the server answered the COMMIT: the desk never hears it
+                dst.sendall(data)
+        except OSError:
+            pass
+        self.cut.set()
+        for sock in pair:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def close(self) -> None:
+        self._server.close()
+
+
+@pytest.mark.parametrize("lose_reply", [False, True], ids=["before-commit", "after-commit"])
+def test_a_push_cut_off_is_pushed_again_and_applied_once(
+    world: World, central: Store, desk: AppContext, lose_reply: bool
+) -> None:
+    interaction = world.interaction()
+    queue_notes(desk, interaction, 20)
+    url = make_url(central.url)
+    proxy = CuttingProxy((url.host or "127.0.0.1", url.port or 5432), lose_reply=lose_reply)
+    through_proxy = Store(url.set(host="127.0.0.1", port=proxy.port).render_as_string(False))
+    try:
+        with pytest.raises(ServerError, match="20 operations wait in the outbox"):
+            push.push(desk.store, through_proxy)
+        assert proxy.cut.is_set()
+    finally:
+        through_proxy.dispose()
+        proxy.close()
+    committed = central_status(central)["pending"]
+    assert committed == (20 if lose_reply else 0)
+    assert push.pending_count(desk.store) == 20
+    assert push.push(desk.store, central).pushed == 20
+    assert central_status(central) == {"pending": 20}, "the repeat inserted nothing"
+    drain(central)
+    assert notes(central) == {f"n{i}": 1 for i in range(20)}
+    assert len(push.settle(desk.store, central)) == 20
+
+
+# --- processes killed mid-way -------------------------------------------------------------------
+
+
+def pushing_desk(data_dir: str, central_url: str) -> None:
+    """A desk process pushing its outbox one operation per round trip, until killed."""
+    ctx = open_local(Path(data_dir))
+    push.push(ctx.store, Store(central_url), batch=1)
+
+
+def test_a_desk_killed_mid_push_loses_nothing_and_repeats_nothing(
+    world: World, central: Store, desk: AppContext, data_dir: Path
+) -> None:
+    interaction = world.interaction()
+    total = 150
+    queue_notes(desk, interaction, total)
+    mp = multiprocessing.get_context("spawn")
+    child = mp.Process(target=pushing_desk, args=(str(data_dir), central.url))
+    child.start()
+    try:
+        with central.read() as session:
+            while not session.execute(select(func.count()).select_from(OperationRow)).scalar():
+                session.rollback()
+        os.kill(child.pid or 0, signal.SIGKILL)
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(timeout=30)
+    assert child.exitcode == -signal.SIGKILL
+    reached = central_status(central)["pending"]
+    assert 0 < reached < total, "the kill did not land mid-push"
+    with desk.store.read() as session:
+        states = Counter(session.execute(select(OpOutboxEntry.state)).scalars())
+    assert states["queued"] > 0
+    assert push.push(desk.store, central).pushed == states["queued"]
+    assert central_status(central) == {"pending": total}
+    drain(central)
+    assert notes(central) == {f"n{i}": 1 for i in range(total)}
+    push.settle(desk.store, central)
+    assert push.pending_count(desk.store) == 0
+
+
+def stalled_applier(central_url: str, events: Any) -> None:
+    """A worker that hangs half-way through an operation, inside its transaction."""
+    central = Store(central_url)
+    with central.write() as session:
+        claimed = opqueue.claim_pending(session, 1)
+        push._apply_claimed(session, claimed[0], None)
+        events.put(claimed[0].op_id)
+        threading.Event().wait()  # until killed
+
+
+def test_a_worker_killed_mid_operation_leaves_it_pending(
+    world: World, central: Store, desk: AppContext
+) -> None:
+    for i in range(30):  # each note on its own interaction: the appliers share no row lock
+        interaction = world.interaction(age_min=i)
+        body = {"interaction": interaction, "body": f"n{i}"}
+        # The first (the one that stalls) is sam's: alice's own wait for her earlier ones.
+        push.submit(desk.store, Operation("note", "alice" if i else "sam", body))
+    push.push(desk.store, central)
+    mp = multiprocessing.get_context("spawn")
+    events = mp.Queue()
+    child = mp.Process(target=stalled_applier, args=(central.url, events))
+    child.start()
+    try:
+        stalled = events.get(timeout=60)
+        # Meanwhile another applier skips the locked operation and applies the rest.
+        assert len(push.apply_batch(central, limit=100)) == 29
+        os.kill(child.pid or 0, signal.SIGKILL)
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(timeout=30)
+    with central.read() as session:
+        assert session.get(OperationRow, stalled).status == "pending"
+    while central_status(central)["pending"]:
+        push.apply_batch(central)  # the dead worker's locks go when its connection does
+    assert notes(central) == {f"n{i}": 1 for i in range(30)}
+    assert central_status(central) == {"applied": 30}
+
+
+# --- several appliers -------------------------------------------------------------------------
+
+
+def test_several_appliers_share_the_queue_without_double_claims(
+    world: World, central: Store, desk: AppContext
+) -> None:
+    agents = [f"agent{i}" for i in range(10)]
+    for name in agents:
+        add_agent(central, name, accounts=["support"])
+    interactions = {world.interaction(age_min=i) for i in range(50)}
+    for round_ in range(10):
+        for name in agents:
+            push.submit(desk.store, Operation("claim", name))
+        push.submit(
+            desk.store,
+            Operation(
+                "note", "sam", {"interaction": next(iter(interactions)), "body": f"r{round_}"}
+            ),
+        )
+    push.push(desk.store, central)
+
+    appliers = [push.Applier(central, batch=7) for _ in range(4)]
+    stop = threading.Event()
+    threads = [threading.Thread(target=a.run, args=(stop,)) for a in appliers]
+    for thread in threads:
+        thread.start()
+    try:
+        with central.read() as session:
+            while session.execute(
+                select(func.count())
+                .select_from(OperationRow)
+                .where(OperationRow.status == "pending")
+            ).scalar():
+                session.rollback()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert sum(a.applied for a in appliers) == 110
+    assert sum(1 for a in appliers if a.applied) > 1, "the appliers did not share the queue"
+    results = push.settle(desk.store, central)
+    claimed = Counter(r.result["id"] for r in results if r.result.get("id") and "fence" in r.result)
+    assert set(claimed) == {str(i) for i in interactions}
+    assert max(claimed.values()) == 1, "an interaction was claimed twice"
+    with central.read() as session:
+        holders = session.execute(
+            select(func.count())
+            .select_from(Interaction)
+            .where(Interaction.claimed_by_id.is_not(None))
+        ).scalar()
+    assert holders == 50
+
+
+def test_a_batch_under_a_lost_lease_writes_nothing(
+    world: World, central: Store, desk: AppContext
+) -> None:
+    queue_notes(desk, world.interaction(), 3)
+    push.push(desk.store, central)
+    fence = leases.try_acquire(central.engine, push.QUEUE_LEASE, "old", ttl_s=30)
+    assert fence is not None
+    with central.write() as session:
+        session.execute(leases_expired())
+    assert leases.try_acquire(central.engine, push.QUEUE_LEASE, "new", ttl_s=30) == fence + 1
+    with pytest.raises(leases.LeaseLost):
+        push.apply_batch(central, lease=leases.LeaseHold(push.QUEUE_LEASE, "old", fence, 30))
+    assert central_status(central) == {"pending": 3}
+    done = push.apply_batch(central, lease=leases.LeaseHold(push.QUEUE_LEASE, "new", fence + 1, 30))
+    assert len(done) == 3
+
+
+def leases_expired() -> Any:
+    return text("UPDATE leases SET expires_at = clock_timestamp() - interval '1 second'")
+
+
+def test_the_worker_applies_the_queue_under_its_lease(
+    world: World, central: Store, desk: AppContext, tmp_path: Path
+) -> None:
+    host = open_local(tmp_path / "worker-host")  # the worker's own local store
+    interaction = world.interaction()
+    claim = Operation("claim", "alice", {"interaction": interaction})
+    push.submit(desk.store, claim)
+    push.push(desk.store, central)
+    stop = threading.Event()
+    runner = threading.Thread(
+        target=worker.run, args=(host, FetchOptions(), stop), kwargs={"central": central}
+    )
+    runner.start()
+    try:
+        while not push.settle(desk.store, central):
+            pass  # until the worker's applier has settled it
+    finally:
+        stop.set()
+        runner.join(timeout=60)
+        host.close()
+    outcome = push.outcome(desk.store, claim.op_id)
+    assert outcome is not None and outcome.applied
+    with central.read() as session:
+        lease = session.execute(text("SELECT fence FROM leases WHERE name = 'operations'")).one()
+    assert lease.fence == 1
+
+
+def test_claims_walk_the_partial_index_of_pending_rows(world: World, central: Store) -> None:
+    """Without ix_operations_pending each claim would scan the whole applied history."""
+    with central.read() as session:
+        sam = session.execute(text("SELECT id FROM agents WHERE name = 'sam'")).scalar_one()
+    history = [
+        {"id": uuid.uuid4(), "kind": "note", "actor_id": sam, "payload": {}, "created_at": utcnow()}
+        for _ in range(5000)
+    ]
+    with central.connect() as conn:
+        opqueue.insert_pending(conn, history)
+        conn.execute(text("UPDATE operations SET status = 'applied'"))
+        opqueue.insert_pending(conn, [{**history[0], "id": uuid.uuid4()}])
+        conn.execute(text("ANALYZE operations"))
+    with central.write() as session:
+        claim = opqueue.claim_query(1)
+        compiled = claim.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = "\n".join(session.execute(text(f"EXPLAIN {compiled}")).scalars())
+    assert "ix_operations_pending" in plan, plan
+
+
+def test_an_agents_operations_apply_in_the_order_made(
+    world: World, central: Store, desk: AppContext
+) -> None:
+    """While one applier is on alice's claim, another skips her close and works for bob."""
+    mine, his = world.interaction(age_min=2), world.interaction(age_min=1)
+    for agent, interaction in (("alice", mine), ("bob", his)):
+        for kind in ("claim", "close"):
+            body = {"interaction": interaction, "disposition": "Solved"}
+            push.submit(desk.store, Operation(kind, agent, body))
+    push.push(desk.store, central)
+    with central.write() as session:
+        (first,) = opqueue.claim_pending(session, 1)  # alice's claim, being applied
+        assert first.kind == "claim"
+        meanwhile = push.apply_batch(central)
+        push._apply_claimed(session, first, None)
+    assert [r.status for r in meanwhile] == ["applied", "applied"], "bob's claim and close"
+    assert central_status(central) == {"applied": 3, "pending": 1}
+    assert [r.status for r in push.apply_batch(central)] == ["applied"], "then alice's close"
+    assert [r.reason for r in push.settle(desk.store, central) if not r.applied] == []
+
+
+def test_operations_the_central_database_lost_are_pushed_again(
+    world: World, central: Store, desk: AppContext
+) -> None:
+    ids = queue_notes(desk, world.interaction(), 3)
+    push.push(desk.store, central)
+    with central.write() as session:  # as if restored from a backup taken before the push
+        session.execute(text("DELETE FROM operations WHERE id = :id"), {"id": ids[1]})
+    assert push.settle(desk.store, central) == []
+    with desk.store.read() as session:
+        assert session.get(OpOutboxEntry, ids[1]).state == "queued"
+    assert push.push(desk.store, central).pushed == 1
+    drain(central)
+    assert len(push.settle(desk.store, central)) == 3
+    assert notes(central) == {"n0": 1, "n1": 1, "n2": 1}
