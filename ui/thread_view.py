@@ -239,7 +239,8 @@ class MessageCard(QFrame):
             if message.from_name
             else (message.from_email)
         )
-        arrow = "⮜" if message.direction == "out" else "⮞"
+        # Arrows every common UI font has (DejaVu, Segoe UI, SF): sent out, came in.
+        arrow = "→" if message.direction == "out" else "←"
         self._toggle.setText(f"{arrow} {sender} · {_when(message)} — {message.subject}")
         recipients = self.tr("To: {to}").format(to=", ".join(message.to))
         if message.cc:
