@@ -49,6 +49,33 @@ def _message_id(value: str | None) -> str | None:
     return match.group(1) if match else value.strip().strip("<>") or None
 
 
+def _stated_reason(report: Message, final_recipient: str) -> str:
+    """The reason the human-readable first part gives under the failed address.
+
+    Exim leaves Diagnostic-Code out when the failure was its own (an unknown local user)
+    and writes the reason only there, indented below the address.
+    """
+    parts = report.get_payload()
+    first = parts[0] if isinstance(parts, list) and parts else None
+    if not isinstance(first, Message) or first.get_content_maintype() != "text":
+        return ""
+    address = final_recipient.rpartition(";")[2].strip().lower()
+    if not address:
+        return ""
+    lines = _text(first).splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().lower() != address:
+            continue
+        indent = len(line) - len(line.lstrip())
+        reason = []
+        for below in lines[i + 1 :]:
+            if not below.strip() or len(below) - len(below.lstrip()) <= indent:
+                break
+            reason.append(below.strip())
+        return " ".join(reason)
+    return ""
+
+
 def read_report(raw: bytes) -> DeliveryReport | None:
     """The report in ``raw``, or None when it is not a delivery or feedback report."""
     try:
@@ -68,7 +95,10 @@ def read_report(raw: bytes) -> DeliveryReport | None:
             kind = {"failed": "bounced", "delayed": "delayed", "delivered": "delivered"}.get(
                 action, "bounced"
             )
-            detail = " ".join(v for v in (fields.get("status"), fields.get("diagnostic-code")) if v)
+            reason = fields.get("diagnostic-code") or _stated_reason(
+                msg, fields.get("final-recipient", "")
+            )
+            detail = " ".join(v for v in (fields.get("status"), reason) if v)
         elif ctype == "message/feedback-report":
             fields = _fields(_text(part))
             kind = "spam"

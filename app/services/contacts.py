@@ -1,4 +1,5 @@
-"""Contacts: senders saved on ingest, and a customer's history across conversations."""
+"""Contacts: senders saved on ingest, a customer's history across conversations, field rules
+shared by editing and CSV import, and unsubscribe requests by mail (RFC 2369 mailto)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,62 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from app.errors import UserError
+from app.mail.compose import ComposeError, Mailbox, check_address
 from storage.engine import Store, allocate_change_seqs
 from storage.ids import new_id
 from storage.models import (
     Contact,
     ContactAddress,
+    ContactAttribute,
     EmailAccount,
+    Event,
     Interaction,
+    InteractionTag,
+    Message,
+    Tag,
     Ticket,
     utcnow,
 )
+
+# Column sizes of the contact tables (storage/models.py), checked before the database does.
+MAX_LENGTH = {
+    "name": 200,
+    "phone": 64,
+    "company": 200,
+    "email": 320,
+    "attribute name": 100,
+}
+UNSUBSCRIBE_SUBJECT = "unsubscribe"
+UNSUBSCRIBE_TAG = "unsubscribe"
+
+
+class ContactError(UserError):
+    """A contact field that cannot be stored as given."""
+
+
+def clean_address(raw: str) -> str:
+    """An email address as contacts keep it (trimmed, lower case), or a ContactError."""
+    address = raw.strip().lower()
+    if len(address) > MAX_LENGTH["email"]:
+        raise ContactError(
+            f"The address {raw[:40]!r}... is longer than {MAX_LENGTH['email']} characters."
+        )
+    try:
+        check_address(Mailbox(address, ""), "address")
+    except ComposeError:
+        raise ContactError(f"{raw.strip()!r} is not an email address.") from None
+    return address
+
+
+def check_length(what: str, value: str) -> str:
+    limit = MAX_LENGTH[what]
+    if len(value) > limit:
+        raise ContactError(f"The {what} is {len(value)} characters long; at most {limit} fit.")
+    return value
 
 
 def link_senders(session: Session, interaction_ids: list[uuid.UUID]) -> int:
@@ -59,8 +103,8 @@ def link_senders(session: Session, interaction_ids: list[uuid.UUID]) -> int:
         links.append((interaction, contact_id))
     # A first import brings thousands of senders: Core inserts, as ingest does (STYLE 13),
     # before the conversations point at them.
-    _insert(session, Contact, contacts)
-    _insert(session, ContactAddress, addresses)
+    bulk_insert(session, Contact, contacts)
+    bulk_insert(session, ContactAddress, addresses)
     for interaction, contact_id in links:
         interaction.contact_id = contact_id
     return created
@@ -100,7 +144,7 @@ def customer_history(
         return [HistoryItem(*row) for row in session.execute(query).all()]
 
 
-def _insert(session: Session, model: type, rows: list[dict[str, object]]) -> None:
+def bulk_insert(session: Session, model: type, rows: list[dict[str, object]]) -> None:
     if not rows:
         return
     seqs = allocate_change_seqs(session.connection(), len(rows))
@@ -113,3 +157,110 @@ def _insert(session: Session, model: type, rows: list[dict[str, object]]) -> Non
             for row, seq in zip(rows, seqs, strict=True)
         ],
     )
+
+
+# --- unsubscribe requests (RFC 2369 List-Unsubscribe by mail) -------------------------------
+
+
+def unsubscribe_header(account_email: str) -> tuple[str, str]:
+    """What automatic mail from ``account_email`` carries so a customer can opt out."""
+    return ("List-Unsubscribe", f"<mailto:{account_email}?subject={UNSUBSCRIBE_SUBJECT}>")
+
+
+def is_unsubscribe_request(subject: str) -> bool:
+    return subject.strip().lower() == UNSUBSCRIBE_SUBJECT
+
+
+def is_unsubscribed(session: Session, email: str) -> bool:
+    """True when a contact with this address asked for no more automatic mail."""
+    if not email:
+        return False
+    found = session.execute(
+        select(Contact.id)
+        .join(ContactAddress, ContactAddress.contact_id == Contact.id)
+        .where(
+            ContactAddress.email == email.strip().lower(),
+            ContactAddress.deleted_at.is_(None),
+            Contact.deleted_at.is_(None),
+            Contact.unsubscribed_at.is_not(None),
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def record_unsubscribes(
+    session: Session, interaction_ids: list[uuid.UUID], now: dt.datetime
+) -> set[uuid.UUID]:
+    """New conversations that are unsubscribe requests: recorded against the sender's
+    contact, tagged and closed (nothing for an agent to answer). Run after link_senders."""
+    if not interaction_ids:
+        return set()
+    first_in = (
+        select(Message.interaction_id, func.min(Message.received_at).label("first"))
+        .where(Message.interaction_id.in_(interaction_ids), Message.direction == "in")
+        .group_by(Message.interaction_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Interaction, Message.subject, Message.auto_submitted, Message.is_report)
+        .join(first_in, first_in.c.interaction_id == Interaction.id)
+        .join(
+            Message,
+            (Message.interaction_id == Interaction.id)
+            & (Message.received_at == first_in.c.first)
+            & (Message.direction == "in"),
+        )
+        .where(Interaction.contact_id.is_not(None))
+    ).all()
+    done: set[uuid.UUID] = set()
+    for interaction, subject, automatic, report in rows:
+        if interaction.id in done or automatic or report or not is_unsubscribe_request(subject):
+            continue
+        contact = session.get(Contact, interaction.contact_id)
+        if contact is None or contact.deleted_at is not None:
+            continue
+        if contact.unsubscribed_at is None:
+            contact.unsubscribed_at = now
+            session.add(
+                Event(
+                    kind="contact.unsubscribe",
+                    interaction_id=interaction.id,
+                    data={"contact": str(contact.id)},
+                    at=now,
+                )
+            )
+        _tag(session, interaction.id, UNSUBSCRIBE_TAG)
+        interaction.status = "closed"
+        interaction.closed_at = now
+        interaction.unread = False
+        done.add(interaction.id)
+    return done
+
+
+def _tag(session: Session, interaction_id: uuid.UUID, name: str) -> None:
+    tag = session.execute(select(Tag).where(Tag.name == name)).scalar()
+    if tag is None:
+        tag = Tag(name=name)
+        session.add(tag)
+        session.flush()
+    tag.deleted_at = None
+    link = session.execute(
+        select(InteractionTag).where(
+            InteractionTag.interaction_id == interaction_id, InteractionTag.tag_id == tag.id
+        )
+    ).scalar()
+    if link is None:
+        session.add(InteractionTag(interaction_id=interaction_id, tag_id=tag.id))
+    else:
+        link.deleted_at = None
+
+
+def contact_attributes(session: Session, contact_id: uuid.UUID) -> dict[str, ContactAttribute]:
+    """The contact's live attributes by name."""
+    rows = session.execute(
+        select(ContactAttribute).where(
+            ContactAttribute.contact_id == contact_id, ContactAttribute.deleted_at.is_(None)
+        )
+    ).scalars()
+    return {a.name: a for a in rows}

@@ -15,7 +15,7 @@ from app.context import AppContext
 from app.errors import RelaydeskError
 from app.mail.dsn import read_report
 from app.services import action_plans
-from app.services.contacts import link_senders
+from app.services.contacts import link_senders, record_unsubscribes
 from app.services.replies import auto_respond
 from app.services.tickets import recompute_ticket_facts
 from app.services.timers import schedule, timer
@@ -38,6 +38,11 @@ def on_new_interactions(
         return
     with ctx.store.write() as session:
         link_senders(session, interaction_ids)
+        # Unsubscribe requests are recorded, not routed, planned or acknowledged.
+        unsubscribes = record_unsubscribes(session, interaction_ids, now)
+        interaction_ids = [i for i in interaction_ids if i not in unsubscribes]
+        if not interaction_ids:
+            return
         rows = session.execute(
             select(Interaction, EmailAccount.action_plan)
             .join(EmailAccount, EmailAccount.id == Interaction.account_id)
