@@ -123,6 +123,10 @@ def write_crash_report(
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     path = folder / f"crash-{stamp}-{os.getpid()}.txt"
+    number = 1
+    while path.exists():  # two different bugs in one second: keep both reports
+        number += 1
+        path = folder / f"crash-{stamp}-{os.getpid()}-{number}.txt"
     text = "".join(traceback.format_exception(exc_type, exc, tb))
     body = (
         f"Relaydesk {__version__} crash report, {stamp} UTC\n\n{redact(text)}\n"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import uuid
+from pathlib import Path
 
 import keyring
 from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
@@ -34,7 +36,39 @@ def set_secret(account_id: uuid.UUID, purpose: str, value: str) -> None:
         raise _unavailable(exc) from exc
 
 
+# systemd hands a service its credentials as files in $CREDENTIALS_DIRECTORY; the unit in
+# packaging/ loads /etc/relaydesk/credentials as a directory, which prefixes each name with
+# "relaydesk_". A credential wins over the keyring and is read-only: nothing writes it back.
+CREDENTIALS_ENV = "CREDENTIALS_DIRECTORY"
+CREDENTIAL_PREFIX = "relaydesk_"
+
+
+def credential_name(account_id: uuid.UUID, purpose: str) -> str:
+    """The file name IT gives an account's secret among the worker's systemd credentials."""
+    return f"{account_id}.{purpose}"
+
+
+def _credential(account_id: uuid.UUID, purpose: str) -> str | None:
+    folder = os.environ.get(CREDENTIALS_ENV)
+    if not folder:
+        return None
+    name = credential_name(account_id, purpose)
+    for candidate in (CREDENTIAL_PREFIX + name, name):
+        try:
+            text = (Path(folder) / candidate).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"Cannot read the credential {candidate} in {folder}: {exc}") from exc
+        # `echo secret > file` adds a newline that is not part of the password.
+        return text[:-1] if text.endswith("\n") else text
+    return None
+
+
 def get_secret(account_id: uuid.UUID, purpose: str) -> str | None:
+    from_credentials = _credential(account_id, purpose)
+    if from_credentials is not None:
+        return from_credentials
     try:
         return keyring.get_password(SERVICE, _entry(account_id, purpose))
     except (NoKeyringError, KeyringError, RuntimeError) as exc:
