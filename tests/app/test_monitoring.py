@@ -1,0 +1,80 @@
+"""The monitoring snapshot and its version, through real operations on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.context import AppContext
+from app.services.monitoring import monitoring_version, snapshot
+from storage.models import EmailAccount, FolderState
+from tests.app.workflow import World, make_world
+
+
+@pytest.fixture
+def world(ctx: AppContext) -> World:
+    return make_world(ctx.store)
+
+
+def _queue(world: World, name: str):  # type: ignore[no-untyped-def]
+    (line,) = [q for q in snapshot(world.store).queues if q.name == name]
+    return line
+
+
+def _agent(world: World, name: str):  # type: ignore[no-untyped-def]
+    (line,) = [a for a in snapshot(world.store).agents if a.name == name]
+    return line
+
+
+def test_claim_and_close_move_agents_and_queues(world: World) -> None:
+    old = world.interaction(subject="Old parcel", age_min=5 * 60)
+    world.interaction(subject="New parcel", age_min=1)
+    before = _queue(world, "Default")
+    assert (before.waiting, before.offered, before.handled, before.sla_at_risk) == (2, 2, 0, 1)
+    assert before.oldest_waiting_at is not None
+    assert _agent(world, "alice").state == "logged_out"
+
+    version = monitoring_version(world.store)
+    claimed = world.op("claim", "alice", interaction=str(old))
+    assert claimed.applied, claimed.reason
+    assert monitoring_version(world.store) > version
+
+    alice = _agent(world, "alice")
+    assert (alice.state, alice.holding, alice.current_subject) == ("in_email", 1, "Old parcel")
+    after = _queue(world, "Default")
+    assert (after.waiting, after.sla_at_risk) == (1, 0)
+    assert snapshot(world.store).in_email == 1
+
+    closed = world.op("close", "alice", interaction=str(old), fence=claimed.result["fence"])
+    assert closed.applied, closed.reason
+    alice = _agent(world, "alice")
+    assert (alice.state, alice.holding, alice.handled_today, alice.current_subject) == (
+        "available",
+        0,
+        1,
+        "",
+    )
+    assert _queue(world, "Default").handled == 1
+    assert 0 < alice.in_email_today_s < 600  # claimed a moment ago, closed since
+    assert _agent(world, "bob").in_email_today_s == 0
+    assert _queue(world, "Italian").waiting == 0
+
+
+def test_accounts_show_open_work_and_fetch_health(world: World) -> None:
+    world.interaction("support")
+    with world.store.write() as session:
+        support = session.get(EmailAccount, world.support)
+        assert support is not None
+        support.imap_host = "imap.acme.test"  # an inbound account: its fetches are judged
+        session.add(
+            FolderState(
+                account_id=world.support,
+                folder="INBOX",
+                last_error="IMAP server imap.acme.test refused the password",
+            )
+        )
+    accounts = {a.name: a for a in snapshot(world.store).accounts}
+    assert (accounts["support"].open, accounts["support"].waiting) == (1, 1)
+    assert (accounts["sales"].open, accounts["sales"].waiting) == (0, 0)
+    assert accounts["support"].error == "IMAP server imap.acme.test refused the password"
+    assert accounts["sales"].error == "" and accounts["sales"].last_fetch_at is None
+    assert accounts["support"].active

@@ -1,0 +1,920 @@
+"""Admin settings pages: desk-wide, project and account settings, accounts, agents and queues.
+
+The setting forms are generated from the registry (ui/admin/forms.py); saving sends one
+``change_setting`` operation per changed value, as the signed-in supervisor, so app/ checks
+the role and the registry checks the value a second time. Reads and changes run as tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import policy
+from app.context import AppContext
+from app.oauth import TokenHealth, token_health
+from app.services.accounts import get_account, list_accounts, list_projects
+from app.services.health import mail_health
+from app.services.operations import Operation, OpResult, apply
+from app.services.settings import list_settings
+from app.services.staffing import (
+    Staffing,
+    add_account_as,
+    add_agent_as,
+    add_queue_as,
+    rename_queue,
+    set_account_membership,
+    set_membership,
+    set_role,
+    staffing,
+)
+from app.services.verify import VerifyStep, verify_account
+from app.settings import SECURITY, SERVICES, Scope, SettingError, specs, validate
+from ui.admin.forms import SettingsForm
+from ui.i18n import QT_TRANSLATE_NOOP
+from ui.tasks import TaskRunner
+
+
+def _while_alive(owner: QObject, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Drop an answer whose page was destroyed meanwhile (leaving admin mode, say)."""
+
+    def deliver(value: Any) -> None:
+        if shiboken6.isValid(owner):
+            callback(value)
+
+    return deliver
+
+
+@dataclass(frozen=True)
+class AdminContext:
+    """What every admin page works with: the store, the task runner, the supervisor."""
+
+    ctx: AppContext
+    tasks: TaskRunner
+    supervisor: uuid.UUID
+
+    def query(
+        self,
+        owner: QObject,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+        *,
+        key: str | None = None,
+    ) -> None:
+        """A read for ``owner``; its answer reaches ``owner`` only while it exists."""
+        self.tasks.query(
+            fn,
+            _while_alive(owner, on_done),
+            _while_alive(owner, on_error) if on_error is not None else None,
+            key=key,
+        )
+
+    def op(
+        self,
+        owner: QObject,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """A change, in order with every other; the answer reaches ``owner`` while it exists."""
+        self.tasks.op(
+            fn,
+            _while_alive(owner, on_done),
+            _while_alive(owner, on_error) if on_error is not None else None,
+        )
+
+
+ROLE_TEXT = {
+    "agent": QT_TRANSLATE_NOOP("AdminSettings", "agent"),
+    "supervisor": QT_TRANSLATE_NOOP("AdminSettings", "supervisor"),
+}
+
+
+def _role_text(role: str) -> str:
+    return QCoreApplication.translate("AdminSettings", ROLE_TEXT.get(role, role))
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    values: dict[str, Any]
+    locked: frozenset[str]
+
+
+def _load_settings(ctx: AppContext, scope: Scope, target: str) -> _Loaded:
+    if scope == "global":
+        rows = list_settings(ctx.store)
+        locked = frozenset(policy.current().locked)
+    elif scope == "project":
+        rows, locked = list_settings(ctx.store, project=target), frozenset()
+    else:
+        rows, locked = list_settings(ctx.store, account=target), frozenset()
+    return _Loaded({r.key: r.value for r in rows}, locked)
+
+
+def _save_settings(
+    admin: AdminContext, scope: Scope, target: str, changes: dict[str, Any]
+) -> list[tuple[str, OpResult]]:
+    where: dict[str, Any] = {scope: target} if scope != "global" else {}
+    return [
+        (
+            key,
+            apply(
+                admin.ctx.store,
+                Operation(
+                    "change_setting", admin.supervisor, {"key": key, "value": value, **where}
+                ),
+            ),
+        )
+        for key, value in changes.items()
+    ]
+
+
+class SettingsPage(QWidget):
+    """One scope's settings for one target (the desk, a project or an account)."""
+
+    loaded = Signal()
+    saved = Signal(bool)  # True when every change was applied
+
+    def __init__(self, admin: AdminContext, scope: Scope, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._admin = admin
+        self._scope = scope
+        self._target = ""
+        self.form = SettingsForm(specs(scope))
+        self.form.setObjectName(f"form_{scope}")
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        self.save_button = QPushButton(QCoreApplication.translate("AdminSettings", "&Save"))
+        self.save_button.setObjectName("save_settings")
+        self.save_button.clicked.connect(self.on_save_button_clicked)
+        self.revert_button = QPushButton(QCoreApplication.translate("AdminSettings", "&Revert"))
+        self.revert_button.clicked.connect(self.reload)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+        self.save_button.setEnabled(scope == "global")
+
+    @property
+    def target(self) -> str:
+        return self._target
+
+    def set_target(self, target: str) -> None:
+        self._target = target
+        self.save_button.setEnabled(bool(target) or self._scope == "global")
+        self.reload()
+
+    def reload(self) -> None:
+        if self._scope != "global" and not self._target:
+            return
+        ctx, scope, target = self._admin.ctx, self._scope, self._target
+        self._admin.query(
+            self,
+            lambda: _load_settings(ctx, scope, target),
+            self.on_settings_loaded,
+            self.on_task_failed,
+            key=f"admin-settings-{scope}-{id(self)}",
+        )
+
+    def on_settings_loaded(self, loaded: _Loaded) -> None:
+        self.form.load(loaded.values, loaded.locked)
+        self.loaded.emit()
+
+    def on_save_button_clicked(self) -> None:
+        changes = self.form.changes()
+        if changes is None:
+            self.status.setText(
+                QCoreApplication.translate(
+                    "AdminSettings", "Nothing was saved: correct the fields marked above."
+                )
+            )
+            self.saved.emit(False)
+            return
+        if not changes:
+            self.status.setText(QCoreApplication.translate("AdminSettings", "Nothing has changed."))
+            self.saved.emit(True)
+            return
+        admin, scope, target = self._admin, self._scope, self._target
+        self.save_button.setEnabled(False)
+        self.status.setText(QCoreApplication.translate("AdminSettings", "Saving…"))
+        admin.op(
+            self,
+            lambda: _save_settings(admin, scope, target, changes),
+            self.on_settings_saved,
+            self.on_task_failed,
+        )
+
+    def on_settings_saved(self, outcomes: list[tuple[str, OpResult]]) -> None:
+        self.save_button.setEnabled(True)
+        refused = [(key, r.reason) for key, r in outcomes if not r.applied]
+        for key, reason in refused:
+            self.form.show_refusal(key, reason)
+        if refused:
+            self.status.setText(
+                QCoreApplication.translate(
+                    "AdminSettings", "{count} of {total} changes were refused."
+                ).format(count=len(refused), total=len(outcomes))
+            )
+        else:
+            self.status.setText(QCoreApplication.translate("AdminSettings", "Saved."))
+            self.reload()
+        self.saved.emit(not refused)
+
+    def on_task_failed(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self.status.setText(str(error))
+        self.saved.emit(False)
+
+
+class ProjectSettingsPage(QWidget):
+    """Email handling per project: a project chooser above the generated form."""
+
+    def __init__(self, admin: AdminContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._admin = admin
+        self.chooser = QComboBox()
+        self.chooser.currentTextChanged.connect(self.on_chooser_current_text_changed)
+        self.page = SettingsPage(admin, "project")
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(QCoreApplication.translate("AdminSettings", "Project:")))
+        row.addWidget(self.chooser, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.page, 1)
+        store = admin.ctx.store
+        admin.query(self, lambda: list_projects(store), self.on_projects_loaded, key="admin-proj")
+
+    def on_projects_loaded(self, projects: list[Any]) -> None:
+        self.chooser.clear()
+        self.chooser.addItems([p.name for p in projects])
+
+    def on_chooser_current_text_changed(self, name: str) -> None:
+        if name:
+            self.page.set_target(name)
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+class AddAccountDialog(QDialog):
+    """Every field a new account needs; stays open with the refusal until it is right."""
+
+    added = Signal(object)  # AccountInfo
+
+    def __init__(self, admin: AdminContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(QCoreApplication.translate("AdminSettings", "Add an email account"))
+        self._admin = admin
+        self.name = QLineEdit()
+        self.email = QLineEdit()
+        self.username = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.service = QComboBox()
+        self.service.addItems(list(SERVICES))
+        self.imap_host, self.imap_port = QLineEdit(), QLineEdit()
+        self.smtp_host, self.smtp_port = QLineEdit(), QLineEdit()
+        self.imap_security, self.smtp_security = QComboBox(), QComboBox()
+        for combo in (self.imap_security, self.smtp_security):
+            combo.addItems(list(SECURITY))
+        self.imap_port.setPlaceholderText(
+            QCoreApplication.translate("AdminSettings", "default for the security")
+        )
+        self.smtp_port.setPlaceholderText(
+            QCoreApplication.translate("AdminSettings", "default for the security")
+        )
+        self.error = QLabel()
+        self.error.setObjectName("add_account_error")
+        self.error.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(QCoreApplication.translate("AdminSettings", "Name"), self.name)
+        form.addRow(QCoreApplication.translate("AdminSettings", "Email address"), self.email)
+        form.addRow(QCoreApplication.translate("AdminSettings", "Username"), self.username)
+        form.addRow(
+            QCoreApplication.translate("AdminSettings", "Password (kept in the keyring)"),
+            self.password,
+        )
+        form.addRow(QCoreApplication.translate("AdminSettings", "Service"), self.service)
+        form.addRow(QCoreApplication.translate("AdminSettings", "IMAP host"), self.imap_host)
+        form.addRow(QCoreApplication.translate("AdminSettings", "IMAP port"), self.imap_port)
+        form.addRow(
+            QCoreApplication.translate("AdminSettings", "IMAP security"), self.imap_security
+        )
+        form.addRow(QCoreApplication.translate("AdminSettings", "SMTP host"), self.smtp_host)
+        form.addRow(QCoreApplication.translate("AdminSettings", "SMTP port"), self.smtp_port)
+        form.addRow(
+            QCoreApplication.translate("AdminSettings", "SMTP security"), self.smtp_security
+        )
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    @staticmethod
+    def _port(line: QLineEdit, key: str) -> int | None:
+        """Empty: the default port for the security; else the registry's range check."""
+        text = line.text().strip()
+        return int(validate("account", key, text)) if text else None
+
+    def on_buttons_accepted(self) -> None:
+        try:
+            values: dict[str, Any] = {
+                "name": self.name.text().strip(),
+                "email": self.email.text().strip(),
+                "username": self.username.text().strip(),
+                "password": self.password.text() or None,
+                "service": self.service.currentText(),
+                "imap_host": self.imap_host.text().strip() or None,
+                "imap_port": self._port(self.imap_port, "imap_port"),
+                "imap_security": self.imap_security.currentText(),
+                "smtp_host": self.smtp_host.text().strip() or None,
+                "smtp_port": self._port(self.smtp_port, "smtp_port"),
+                "smtp_security": self.smtp_security.currentText(),
+            }
+        except SettingError as exc:
+            self.error.setText(str(exc))
+            return
+        store, actor = self._admin.ctx.store, self._admin.supervisor
+        self.buttons.setEnabled(False)
+        self._admin.op(
+            self,
+            lambda: add_account_as(store, actor, **values),
+            self.on_account_added,
+            self.on_add_failed,
+        )
+
+    def on_account_added(self, info: Any) -> None:
+        self.buttons.setEnabled(True)
+        self.added.emit(info)
+        self.accept()
+
+    def on_add_failed(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.error.setText(str(error))
+
+
+@dataclass(frozen=True)
+class AccountHealthLine:
+    name: str
+    oauth: bool  # signs in with OAuth2 (Microsoft 365, Gmail)
+    token: TokenHealth | None
+    last_fetch_at: dt.datetime | None
+    error: str
+
+
+def account_health(ctx: AppContext, name: str) -> AccountHealthLine:
+    """Token health (for OAuth2 accounts) and the last fetch, for the account page."""
+    info = get_account(ctx.store, name)
+    values = {r.key: r.value for r in list_settings(ctx.store, account=name)}
+    oauth_account = "xoauth2" in (values.get("imap_auth"), values.get("smtp_auth"))
+    fetch = next((a for a in mail_health(ctx.store).accounts if a.name == name), None)
+    return AccountHealthLine(
+        name,
+        oauth_account,
+        token_health(info.id) if oauth_account else None,
+        fetch.last_fetch_at if fetch else None,
+        fetch.error if fetch else "",
+    )
+
+
+def _when(value: dt.datetime | None) -> str:
+    if value is None:
+        return QCoreApplication.translate("AdminSettings", "never")
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def describe_health(health: AccountHealthLine) -> str:
+    parts = []
+    if health.oauth:
+        token = health.token
+        if token is None or not token.signed_in:
+            parts.append(
+                QCoreApplication.translate(
+                    "AdminSettings", "Not signed in: run “relaydesk account signin {name}”."
+                ).format(name=health.name)
+            )
+        else:
+            minutes = max(int((token.expires_in_s or 0) // 60), 0)
+            parts.append(
+                QCoreApplication.translate(
+                    "AdminSettings",
+                    "Signed in; the token expires in {minutes} min, last refreshed {when}.",
+                ).format(minutes=minutes, when=_when(token.refreshed_at))
+            )
+    parts.append(
+        QCoreApplication.translate("AdminSettings", "Last successful fetch: {when}.").format(
+            when=_when(health.last_fetch_at)
+        )
+    )
+    if health.error:
+        parts.append(
+            QCoreApplication.translate("AdminSettings", "Last error: {error}").format(
+                error=health.error
+            )
+        )
+    return "\n".join(parts)
+
+
+def describe_steps(steps: list[VerifyStep]) -> str:
+    if not steps:
+        return QCoreApplication.translate(
+            "AdminSettings", "This account has no IMAP or SMTP server to check."
+        )
+    return "\n".join(("✔ " if s.ok else "✘ ") + s.line for s in steps)
+
+
+class AccountsPage(QWidget):
+    """The account list (add, verify connection) beside the chosen account's settings."""
+
+    verified = Signal(object)  # list[VerifyStep]
+    health_loaded = Signal()
+
+    def __init__(self, admin: AdminContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._admin = admin
+        self.accounts = QListWidget()
+        self.accounts.setObjectName("account_list")
+        self.accounts.currentTextChanged.connect(self.on_accounts_current_text_changed)
+        self.add_button = QPushButton(QCoreApplication.translate("AdminSettings", "&Add…"))
+        self.add_button.clicked.connect(self.on_add_button_clicked)
+        self.verify_button = QPushButton(
+            QCoreApplication.translate("AdminSettings", "&Verify connection")
+        )
+        self.verify_button.setObjectName("verify_account")
+        self.verify_button.setEnabled(False)
+        self.verify_button.clicked.connect(self.on_verify_button_clicked)
+        self.verify_result = QLabel()
+        self.verify_result.setObjectName("verify_result")
+        self.verify_result.setWordWrap(True)
+        self.verify_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.health = QLabel()
+        self.health.setObjectName("account_health")
+        self.health.setWordWrap(True)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.accounts, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.add_button)
+        row.addWidget(self.verify_button)
+        left_layout.addLayout(row)
+        left_layout.addWidget(self.verify_result)
+        left_layout.addWidget(self.health)
+        self.page = SettingsPage(admin, "account")
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.page)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self._dialog: AddAccountDialog | None = None
+        self.reload()
+
+    def reload(self, select: str | None = None) -> None:
+        store = self._admin.ctx.store
+        current = select or (
+            self.accounts.currentItem().text() if self.accounts.currentItem() else ""
+        )
+        self._admin.query(
+            self,
+            lambda: list_accounts(store),
+            lambda accounts: self.on_accounts_loaded(accounts, current),
+            key="admin-accounts",
+        )
+
+    def on_accounts_loaded(self, accounts: list[Any], current: str) -> None:
+        self.accounts.clear()
+        for info in accounts:
+            item = QListWidgetItem(info.name)
+            item.setToolTip(f"{info.email} · {info.project}")
+            self.accounts.addItem(item)
+        names = [a.name for a in accounts]
+        if names:
+            self.accounts.setCurrentRow(names.index(current) if current in names else 0)
+
+    def on_accounts_current_text_changed(self, name: str) -> None:
+        self.verify_button.setEnabled(bool(name))
+        self.verify_result.clear()
+        self.health.clear()
+        if name:
+            self.page.set_target(name)
+            ctx = self._admin.ctx
+            # The keyring may be a network service: the pool, never the GUI thread.
+            self._admin.query(
+                self,
+                lambda: account_health(ctx, name),
+                self.on_health_loaded,
+                self.on_health_failed,
+                key=f"account-health-{id(self)}",
+            )
+
+    def on_health_loaded(self, health: AccountHealthLine) -> None:
+        self.health.setText(describe_health(health))
+        self.health_loaded.emit()
+
+    def on_health_failed(self, error: BaseException) -> None:
+        self.health.setText(str(error))
+        self.health_loaded.emit()
+
+    def on_add_button_clicked(self) -> None:
+        self._dialog = AddAccountDialog(self._admin, self)
+        self._dialog.added.connect(self.on_dialog_added)
+        self._dialog.open()
+
+    def on_dialog_added(self, info: Any) -> None:
+        self.reload(select=info.name)
+
+    def on_verify_button_clicked(self) -> None:
+        item = self.accounts.currentItem()
+        if item is None:
+            return
+        ctx, name = self._admin.ctx, item.text()
+        self.verify_button.setEnabled(False)
+        self.verify_result.setText(
+            QCoreApplication.translate("AdminSettings", "Connecting to {account}…").format(
+                account=name
+            )
+        )
+        # Network work: the pool, never the GUI thread (a dead server takes seconds).
+        self._admin.query(
+            self, lambda: verify_account(ctx, name), self.on_account_verified, self.on_verify_failed
+        )
+
+    def on_account_verified(self, steps: list[VerifyStep]) -> None:
+        self.verify_button.setEnabled(True)
+        self.verify_result.setText(describe_steps(steps))
+        self.verified.emit(steps)
+
+    def on_verify_failed(self, error: BaseException) -> None:
+        self.verify_button.setEnabled(True)
+        self.verify_result.setText("✘ " + str(error))
+        self.verified.emit([])
+
+
+# --- agents and queues -----------------------------------------------------------------------
+
+
+class StaffingPage(QWidget):
+    """Agents (add, role, accounts), queues (add language queues) and the agent x queue matrix.
+
+    A tick in the matrix puts the agent in the queue; the change is sent at once and the
+    matrix reloads from the store, so what shows is what app/ accepted.
+    """
+
+    loaded = Signal()
+    changed = Signal(bool)  # True when app/ accepted the change
+
+    def __init__(self, admin: AdminContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._admin = admin
+        self._staffing: Staffing | None = None
+        self._filling = False
+        self.account_matrix = QTableWidget()
+        self.account_matrix.setObjectName("account_matrix")
+        self.account_matrix.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.account_matrix.itemChanged.connect(self.on_account_matrix_item_changed)
+        self.role_button = QPushButton(
+            QCoreApplication.translate("AdminSettings", "Switch &role of the selected agent")
+        )
+        self.role_button.setObjectName("switch_role")
+        self.role_button.clicked.connect(self.on_role_button_clicked)
+        self.matrix = QTableWidget()
+        self.matrix.setObjectName("queue_matrix")
+        self.matrix.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.matrix.itemChanged.connect(self.on_matrix_item_changed)
+        self.agents = QTableWidget(0, 3)
+        self.agents.setObjectName("agent_table")
+        self.agents.setHorizontalHeaderLabels(
+            [
+                QCoreApplication.translate("AdminSettings", "Agent"),
+                QCoreApplication.translate("AdminSettings", "Role"),
+                QCoreApplication.translate("AdminSettings", "Accounts"),
+            ]
+        )
+        self.agents.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.agents.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # add an agent
+        self.agent_name = QLineEdit()
+        self.agent_name.setPlaceholderText(QCoreApplication.translate("AdminSettings", "name"))
+        self.agent_password = QLineEdit()
+        self.agent_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.agent_password.setPlaceholderText(
+            QCoreApplication.translate("AdminSettings", "password (8 characters or more)")
+        )
+        self.agent_supervisor = QCheckBox(QCoreApplication.translate("AdminSettings", "Supervisor"))
+        self.agent_accounts = QListWidget()
+        self.agent_accounts.setMaximumHeight(80)
+        self.add_agent_button = QPushButton(
+            QCoreApplication.translate("AdminSettings", "Add &agent")
+        )
+        self.add_agent_button.clicked.connect(self.on_add_agent_button_clicked)
+        # add a queue
+        self.queue_name = QLineEdit()
+        self.queue_name.setPlaceholderText(
+            QCoreApplication.translate("AdminSettings", "queue name")
+        )
+        self.queue_language = QLineEdit()
+        self.queue_language.setPlaceholderText(
+            QCoreApplication.translate("AdminSettings", "language (it, pt-br…), empty: none")
+        )
+        self.add_queue_button = QPushButton(
+            QCoreApplication.translate("AdminSettings", "Add &queue")
+        )
+        self.add_queue_button.clicked.connect(self.on_add_queue_button_clicked)
+        # rename a queue (the default one can be renamed, never removed)
+        self.rename_choice = QComboBox()
+        self.rename_name = QLineEdit()
+        self.rename_name.setPlaceholderText(QCoreApplication.translate("AdminSettings", "new name"))
+        self.rename_button = QPushButton(QCoreApplication.translate("AdminSettings", "Re&name"))
+        self.rename_button.clicked.connect(self.on_rename_button_clicked)
+        self.status = QLabel()
+        self.status.setObjectName("staffing_status")
+        self.status.setWordWrap(True)
+
+        add_agent = QFormLayout()
+        add_agent.addRow(QCoreApplication.translate("AdminSettings", "New agent"), self.agent_name)
+        add_agent.addRow(
+            QCoreApplication.translate("AdminSettings", "Password"), self.agent_password
+        )
+        add_agent.addRow("", self.agent_supervisor)
+        add_agent.addRow(
+            QCoreApplication.translate("AdminSettings", "Accounts"), self.agent_accounts
+        )
+        add_agent.addRow("", self.add_agent_button)
+        add_queue = QFormLayout()
+        add_queue.addRow(QCoreApplication.translate("AdminSettings", "New queue"), self.queue_name)
+        add_queue.addRow(
+            QCoreApplication.translate("AdminSettings", "Language"), self.queue_language
+        )
+        add_queue.addRow("", self.add_queue_button)
+        rename = QHBoxLayout()
+        rename.addWidget(self.rename_choice)
+        rename.addWidget(self.rename_name, 1)
+        rename.addWidget(self.rename_button)
+        add_queue.addRow(QCoreApplication.translate("AdminSettings", "Rename queue"), rename)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.agents, 1)
+        left_layout.addWidget(self.role_button)
+        left_layout.addLayout(add_agent)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(
+            QLabel(QCoreApplication.translate("AdminSettings", "Agents × queues (tick: member)"))
+        )
+        right_layout.addWidget(self.matrix, 1)
+        right_layout.addWidget(
+            QLabel(
+                QCoreApplication.translate(
+                    "AdminSettings", "Agents × accounts (tick: works the account)"
+                )
+            )
+        )
+        right_layout.addWidget(self.account_matrix, 1)
+        right_layout.addLayout(add_queue)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status)
+        self.reload()
+
+    def reload(self) -> None:
+        store = self._admin.ctx.store
+        self._admin.query(
+            self,
+            lambda: staffing(store),
+            self.on_staffing_loaded,
+            self.on_task_failed,
+            key="staffing",
+        )
+
+    def on_staffing_loaded(self, data: Staffing) -> None:
+        self._staffing = data
+        self._filling = True
+        try:
+            self.agents.setRowCount(len(data.agents))
+            for row, agent in enumerate(data.agents):
+                texts = (agent.name, _role_text(agent.role), ", ".join(agent.accounts))
+                for column, text in enumerate(texts):
+                    self.agents.setItem(row, column, QTableWidgetItem(text))
+            self.matrix.clear()
+            self.matrix.setRowCount(len(data.agents))
+            self.matrix.setColumnCount(len(data.queues))
+            self.matrix.setVerticalHeaderLabels([a.name for a in data.agents])
+            self.matrix.setHorizontalHeaderLabels(
+                [f"{q.name} ({q.language})" if q.language else q.name for q in data.queues]
+            )
+            for row, agent in enumerate(data.agents):
+                for column, queue in enumerate(data.queues):
+                    item = QTableWidgetItem()
+                    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+                    member = (agent.id, queue.id) in data.members
+                    item.setCheckState(Qt.CheckState.Checked if member else Qt.CheckState.Unchecked)
+                    self.matrix.setItem(row, column, item)
+            chosen_queue = self.rename_choice.currentData()
+            self.rename_choice.clear()
+            for queue in data.queues:
+                self.rename_choice.addItem(f"{queue.project} / {queue.name}", queue.id)
+            self.rename_choice.setCurrentIndex(max(self.rename_choice.findData(chosen_queue), 0))
+            self.account_matrix.clear()
+            self.account_matrix.setRowCount(len(data.agents))
+            self.account_matrix.setColumnCount(len(data.accounts))
+            self.account_matrix.setVerticalHeaderLabels([a.name for a in data.agents])
+            self.account_matrix.setHorizontalHeaderLabels(list(data.accounts))
+            for row, agent in enumerate(data.agents):
+                for column, account in enumerate(data.accounts):
+                    cell = QTableWidgetItem()
+                    cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+                    works = account in agent.accounts
+                    cell.setCheckState(Qt.CheckState.Checked if works else Qt.CheckState.Unchecked)
+                    self.account_matrix.setItem(row, column, cell)
+            chosen = {
+                self.agent_accounts.item(i).text()
+                for i in range(self.agent_accounts.count())
+                if self.agent_accounts.item(i).checkState() == Qt.CheckState.Checked
+            }
+            self.agent_accounts.clear()
+            for name in data.accounts:
+                entry = QListWidgetItem(name)
+                entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                entry.setCheckState(
+                    Qt.CheckState.Checked if name in chosen else Qt.CheckState.Unchecked
+                )
+                self.agent_accounts.addItem(entry)
+        finally:
+            self._filling = False
+        self.loaded.emit()
+
+    def on_matrix_item_changed(self, item: QTableWidgetItem) -> None:
+        data = self._staffing
+        if self._filling or data is None:
+            return
+        agent, queue = data.agents[item.row()], data.queues[item.column()]
+        member = item.checkState() == Qt.CheckState.Checked
+        store, actor = self._admin.ctx.store, self._admin.supervisor
+        self._admin.op(
+            self,
+            lambda: set_membership(store, actor, agent.id, queue.id, member),
+            lambda _none: self.on_change_done(
+                QCoreApplication.translate("AdminSettings", "{agent} is now in {queue}.").format(
+                    agent=agent.name, queue=queue.name
+                )
+                if member
+                else QCoreApplication.translate("AdminSettings", "{agent} left {queue}.").format(
+                    agent=agent.name, queue=queue.name
+                )
+            ),
+            self.on_change_failed,
+        )
+
+    def on_account_matrix_item_changed(self, item: QTableWidgetItem) -> None:
+        data = self._staffing
+        if self._filling or data is None:
+            return
+        agent, account = data.agents[item.row()], data.accounts[item.column()]
+        member = item.checkState() == Qt.CheckState.Checked
+        store, actor = self._admin.ctx.store, self._admin.supervisor
+        self._admin.op(
+            self,
+            lambda: set_account_membership(store, actor, agent.id, account, member),
+            lambda _none: self.on_change_done(
+                QCoreApplication.translate("AdminSettings", "{agent} now works {account}.").format(
+                    agent=agent.name, account=account
+                )
+                if member
+                else QCoreApplication.translate(
+                    "AdminSettings", "{agent} no longer works {account}."
+                ).format(agent=agent.name, account=account)
+            ),
+            self.on_change_failed,
+        )
+
+    def on_role_button_clicked(self) -> None:
+        data, row = self._staffing, self.agents.currentRow()
+        if data is None or not 0 <= row < len(data.agents):
+            self.status.setText(
+                QCoreApplication.translate("AdminSettings", "Select an agent in the list first.")
+            )
+            return
+        agent = data.agents[row]
+        role = "agent" if agent.role == "supervisor" else "supervisor"
+        store, actor = self._admin.ctx.store, self._admin.supervisor
+        self._admin.op(
+            self,
+            lambda: set_role(store, actor, agent.id, role),
+            lambda _none: self.on_change_done(
+                QCoreApplication.translate("AdminSettings", "{agent} is now a {role}.").format(
+                    agent=agent.name, role=_role_text(role)
+                )
+            ),
+            self.on_change_failed,
+        )
+
+    def on_add_agent_button_clicked(self) -> None:
+        name, password = self.agent_name.text().strip(), self.agent_password.text()
+        supervisor = self.agent_supervisor.isChecked()
+        accounts = [
+            self.agent_accounts.item(i).text()
+            for i in range(self.agent_accounts.count())
+            if self.agent_accounts.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        store, actor = self._admin.ctx.store, self._admin.supervisor
+        self._admin.op(
+            self,
+            lambda: add_agent_as(
+                store, actor, name, supervisor=supervisor, password=password, accounts=accounts
+            ),
+            lambda info: self.on_change_done(
+                QCoreApplication.translate("AdminSettings", "Agent {name} added.").format(
+                    name=info.name
+                )
+            ),
+            self.on_change_failed,
+        )
+
+    def on_add_queue_button_clicked(self) -> None:
+        name, language = self.queue_name.text(), self.queue_language.text().strip()
+        store, actor = self._admin.ctx.store, self._admin.supervisor
+        self._admin.op(
+            self,
+            lambda: add_queue_as(store, actor, name, language=language or None),
+            lambda info: self.on_change_done(
+                QCoreApplication.translate("AdminSettings", "Queue {name} added.").format(
+                    name=info.name
+                )
+            ),
+            self.on_change_failed,
+        )
+
+    def on_rename_button_clicked(self) -> None:
+        queue_id, new_name = self.rename_choice.currentData(), self.rename_name.text()
+        if queue_id is None:
+            return
+        store, actor = self._admin.ctx.store, self._admin.supervisor
+        self._admin.op(
+            self,
+            lambda: rename_queue(store, actor, queue_id, new_name),
+            lambda _none: self.on_change_done(
+                QCoreApplication.translate("AdminSettings", "Queue renamed to {name}.").format(
+                    name=new_name.strip()
+                )
+            ),
+            self.on_change_failed,
+        )
+
+    def on_change_done(self, message: str) -> None:
+        self.status.setText(message)
+        self.agent_password.clear()
+        self.changed.emit(True)
+        self.reload()
+
+    def on_change_failed(self, error: BaseException) -> None:
+        self.status.setText(str(error))  # what was typed stays, to be corrected
+        self.changed.emit(False)
+        self.reload()  # the matrix shows what the store holds, not the refused tick
+
+    def on_task_failed(self, error: BaseException) -> None:
+        self.status.setText(str(error))
