@@ -25,11 +25,13 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont
 
 from app.services import reading
 from app.services.reading import InteractionRow, ListQuery
+from ui.i18n import QT_TRANSLATE_NOOP
 from ui.tasks import TaskRunner
+from ui.theme import State, row_state
 
 if TYPE_CHECKING:  # the ui floor holds a store only to hand it to app/ services
     from storage.engine import Store
@@ -63,16 +65,16 @@ class Column(IntEnum):
 
 
 HEADERS = {
-    Column.STATUS: "Status",
-    Column.LOCK: "Lock",
-    Column.CUSTOMER: "Customer",
-    Column.SUBJECT: "Subject",
-    Column.LANGUAGE: "Language",
-    Column.QUEUE: "Queue",
-    Column.TICKET: "Ticket",
-    Column.TAGS: "Tags",
-    Column.ACTIVITY: "Last activity",
-    Column.SLA: "Waiting",
+    Column.STATUS: QT_TRANSLATE_NOOP("InteractionListModel", "Status"),
+    Column.LOCK: QT_TRANSLATE_NOOP("InteractionListModel", "Lock"),
+    Column.CUSTOMER: QT_TRANSLATE_NOOP("InteractionListModel", "Customer"),
+    Column.SUBJECT: QT_TRANSLATE_NOOP("InteractionListModel", "Subject"),
+    Column.LANGUAGE: QT_TRANSLATE_NOOP("InteractionListModel", "Language"),
+    Column.QUEUE: QT_TRANSLATE_NOOP("InteractionListModel", "Queue"),
+    Column.TICKET: QT_TRANSLATE_NOOP("InteractionListModel", "Ticket"),
+    Column.TAGS: QT_TRANSLATE_NOOP("InteractionListModel", "Tags"),
+    Column.ACTIVITY: QT_TRANSLATE_NOOP("InteractionListModel", "Last activity"),
+    Column.SLA: QT_TRANSLATE_NOOP("InteractionListModel", "Waiting"),
 }
 SORT_KEYS: dict[int, reading.SortKey] = {
     Column.STATUS: "status",
@@ -126,15 +128,21 @@ class StoreListSource:
         )
 
 
-def waiting_text(since: dt.datetime, now: dt.datetime) -> str:
+WAITING_FORMATS = ("{days}d {hours}h", "{hours}h {minutes:02d}m", "{minutes}m")
+
+
+def waiting_text(
+    since: dt.datetime, now: dt.datetime, formats: tuple[str, str, str] = WAITING_FORMATS
+) -> str:
+    """How long an interaction has waited; ``formats`` are the translated unit patterns."""
     minutes = max(0, int((now - since).total_seconds() // 60))
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        return f"{days}d {hours}h"
+        return formats[0].format(days=days, hours=hours)
     if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m"
+        return formats[1].format(hours=hours, minutes=minutes)
+    return formats[2].format(minutes=minutes)
 
 
 class InteractionListModel(QAbstractTableModel):
@@ -178,7 +186,15 @@ class InteractionListModel(QAbstractTableModel):
         self._placeholder = self.tr("Loading…")
         self._headers = {c: self.tr(text) for c, text in HEADERS.items()}
         self._status_text = {"open": self.tr("Open"), "closed": self.tr("Closed")}
+        # Translated once: data() formats the waiting clock for every painted row.
+        self._waiting_formats = (
+            self.tr("{days}d {hours}h"),
+            self.tr("{hours}h {minutes:02d}m"),
+            self.tr("{minutes}m"),
+        )
         self._now = dt.datetime.now(dt.UTC)
+        self._state_colors: dict[State | None, QColor] = {}
+        self._me = ""
         self._dispatch = QTimer(self)
         self._dispatch.setSingleShot(True)
         self._dispatch.setInterval(0)
@@ -209,6 +225,17 @@ class InteractionListModel(QAbstractTableModel):
             return
         self._query = query
         self._start(reset=True)
+
+    def set_state_colors(self, colors: dict[State, QColor], me: str = "") -> None:
+        """Colour rows by state (ui/theme.py); ``me`` is the signed-in agent's name."""
+        self._state_colors = {state: color for state, color in colors.items()}
+        self._me = me
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0),
+                self.index(self._rows - 1, len(Column) - 1),
+                [Qt.ItemDataRole.ForegroundRole],
+            )
 
     def set_filter_text(self, text: str) -> None:
         self.set_query(dataclasses.replace(self._query, text=text.strip()))
@@ -268,6 +295,17 @@ class InteractionListModel(QAbstractTableModel):
             return self._display(item, index.column())
         if role == Qt.ItemDataRole.FontRole:
             return self._bold if item.unread else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._state_colors.get(
+                row_state(
+                    status=item.status,
+                    unread=item.unread,
+                    claimed_by=item.claimed_by,
+                    created_at=item.created_at,
+                    me=self._me,
+                    now=self._now,
+                )
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
             if index.column() == Column.CUSTOMER:
                 return item.customer_email
@@ -313,7 +351,9 @@ class InteractionListModel(QAbstractTableModel):
         if column == Column.ACTIVITY:
             return item.last_activity_at.astimezone().strftime("%Y-%m-%d %H:%M")
         if column == Column.SLA:
-            return waiting_text(item.created_at, self._now) if item.status == "open" else ""
+            if item.status != "open":
+                return ""
+            return waiting_text(item.created_at, self._now, self._waiting_formats)
         return None
 
     def on_clock_timeout(self) -> None:
@@ -324,6 +364,13 @@ class InteractionListModel(QAbstractTableModel):
                 self.index(self._rows - 1, Column.SLA),
                 [Qt.ItemDataRole.DisplayRole],
             )
+            if self._state_colors:
+                # A row that waited too long turns "SLA at risk" in every column.
+                self.dataChanged.emit(
+                    self.index(0, 0),
+                    self.index(self._rows - 1, len(Column) - 1),
+                    [Qt.ItemDataRole.ForegroundRole],
+                )
 
     # --- loading --------------------------------------------------------------------------
 
