@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from app import __version__, logs, paths
+from app import __version__, cli_search, logs, paths
 from app.context import AppContext, open_local
 from app.errors import RelaydeskError, UserError
 from app.settings import SECURITY, SERVICES
@@ -41,17 +41,38 @@ def _parser() -> argparse.ArgumentParser:
         help=f"where the local store lives (default: ${paths.DATA_DIR_ENV} or the platform's)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
+    parser.add_argument("--central", metavar="URL", help=_CENTRAL_HELP)
+    parser.add_argument(
+        "--language",
+        dest="ui_language",
+        metavar="CODE",
+        help="the window's language, e.g. it or en (default: $RELAYDESK_LANGUAGE or the system's)",
+    )
     parser.add_argument(
         "--quit-after-startup",
         action="store_true",
         help="open the main window, process events once and exit (smoke test for builds)",
+    )
+    parser.add_argument(
+        "--first-run-config",
+        metavar="FILE",
+        help="set up this desk unattended from a TOML file (IT images; see docs/deploy.md), "
+        "then exit",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     db = sub.add_parser("db", help="the local store").add_subparsers(
         dest="db_command", required=True
     )
-    db.add_parser("upgrade", help="migrate the store's schema to this version")
+    db.add_parser("upgrade", help="migrate the store's schema (with --central: the central one)")
+    d_password = db.add_parser("password", help="keep the central database password in the keyring")
+    d_password.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+
+    sync = sub.add_parser("sync", help="pull what changed from the central database (team mode)")
+    sync.add_argument("--once", action="store_true", help="pull once and exit")
+    sync.add_argument("--json", action="store_true")
 
     project = sub.add_parser("project", help="projects").add_subparsers(
         dest="project_command", required=True
@@ -105,6 +126,8 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="fill a new store with demo data (no mail server)")
     demo.add_argument("--messages", type=int, default=3000, help="how many emails (default 3000)")
+
+    cli_search.add_parser(sub)
 
     purge = sub.add_parser("purge", help="automatic deletion of old emails (per project)")
     purge.add_argument("--dry-run", action="store_true", help="only say what would go")
@@ -216,7 +239,39 @@ def _parser() -> argparse.ArgumentParser:
     t_show = tickets.add_parser("show", help="a ticket and its derived facts")
     t_show.add_argument("number", metavar="NUMBER")
     t_show.add_argument("--json", action="store_true")
+
+    contacts = sub.add_parser("contacts", help="contacts as CSV (supervisors)").add_subparsers(
+        dest="contacts_command", required=True
+    )
+    k_import = contacts.add_parser(
+        "import", help="merge contacts from a UTF-8 CSV file (by email address)"
+    )
+    k_import.add_argument("file", metavar="FILE", help="the CSV file ('-' for standard input)")
+    k_import.add_argument("--list", metavar="NAME", help="the contact list for new contacts")
+    k_import.add_argument("--agent", required=True, metavar="NAME", help="a supervisor")
+    k_import.add_argument("--json", action="store_true")
+    k_export = contacts.add_parser("export", help="contacts as CSV (RFC 4180, UTF-8)")
+    k_export.add_argument("out", nargs="?", metavar="OUT", help="file to write (default: stdout)")
+    k_export.add_argument("--list", metavar="NAME", help="only this contact list")
+    k_export.add_argument("--agent", required=True, metavar="NAME", help="a supervisor")
+    k_export.add_argument("--bom", action="store_true", help="with a UTF-8 BOM, for spreadsheets")
+    k_export.add_argument("--json", action="store_true", help="a JSON summary (needs OUT)")
+    _add_central_everywhere(parser)
     return parser
+
+
+_CENTRAL_HELP = "the central PostgreSQL for this command (default: IT policy, then settings)"
+
+
+def _add_central_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Accept ``--central URL`` after any command too (``relaydesk db upgrade --central URL``)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                child.add_argument(
+                    "--central", metavar="URL", default=argparse.SUPPRESS, help=_CENTRAL_HELP
+                )
+                _add_central_everywhere(child)
 
 
 # --- commands --------------------------------------------------------------------------------
@@ -226,7 +281,84 @@ def _db_upgrade(args: argparse.Namespace, ctx: AppContext) -> int:
     from storage.migrate import current_revision
 
     print(f"store schema at {current_revision(ctx.store.engine)} ({ctx.data_dir})")
+    if args.central:
+        from app.services.sync import resolve_central, upgrade_central
+
+        config = resolve_central(ctx.store, args.central)
+        assert config is not None
+        before, after = upgrade_central(config)
+        change = f"{before or 'empty'} -> {after}" if before != after else f"{after}, unchanged"
+        print(f"central schema at {change} ({config.display})")
     return 0
+
+
+def _db_password(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.services.sync import resolve_central, store_password
+
+    config = resolve_central(ctx.store, args.central)
+    if config is None:
+        raise UserError("Name the central database with --central URL (or set central_url).")
+    password = _read_password(args)
+    if not password:
+        raise UserError("Give the password on standard input with --password-stdin.")
+    store_password(config.url, password)
+    print(f"password for {config.display} kept in the keyring")
+    return 0
+
+
+def _print_pulled(result: Any) -> None:
+    if result.changed:
+        print(f"pulled {result.rows} rows", flush=True)
+
+
+def _sync(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.services.sync import CentralSync, SyncLoop, pull_interval, resolve_central
+
+    config = resolve_central(ctx.store, args.central)
+    if config is None:
+        raise UserError(
+            "No central database is configured (--central URL, the IT policy or the "
+            "central_url setting): this store stands alone."
+        )
+    sync = CentralSync(ctx.store, config)
+    try:
+        sync.check_schema()
+        if args.once:
+            bar = _ProgressBar(sys.stderr)
+            try:
+                result = sync.pull(progress=bar)
+            finally:
+                bar.close()
+            assert result is not None  # nothing cancels it here
+            if args.json:
+                _json(
+                    {
+                        "rows": result.rows,
+                        "batches": result.batches,
+                        "full": result.full,
+                        "pruned": result.pruned,
+                        "tables": result.tables,
+                    }
+                )
+            else:
+                print(f"pulled {result.rows} rows from {config.display}")
+            return 0
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        loop = SyncLoop(
+            sync,
+            interval=pull_interval(ctx.store),
+            on_pulled=_print_pulled,
+            on_error=lambda exc: print(exc, file=sys.stderr, flush=True),
+        )
+        loop.start()
+        stop.wait()
+        loop.stop()
+        loop.join()
+        return 0
+    finally:
+        sync.close()
 
 
 def _project_add(args: argparse.Namespace, ctx: AppContext) -> int:
@@ -443,10 +575,26 @@ def _worker(args: argparse.Namespace, ctx: AppContext) -> int:
             flush=True,
         )
         return 1 if report.errors or stats.errors else 0
+    from app.services.sync import open_worker_context, resolve_central
+
+    config = resolve_central(ctx.store, args.central)
+    team: AppContext | None = None
+    if config is not None:
+        # Team mode: mail goes into the central database and agents' operations are
+        # applied from its queue; this host's keyring holds the mailbox passwords.
+        team = open_worker_context(ctx.data_dir, config)
+        print(f"worker for the central database {config.display}", flush=True)
+    work = team or ctx
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    stats = worker.run(ctx, load_options(ctx), stop)
+    try:
+        stats = worker.run(
+            work, load_options(work), stop, central=team.store if team is not None else None
+        )
+    finally:
+        if team is not None:
+            team.close()
     print(f"worker stopped: sent {stats.sent}, timers {stats.timers}", flush=True)
     return 0
 
@@ -676,10 +824,58 @@ def _settings_set(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
+def _contacts_import(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.services.contact_io import import_contacts
+
+    if args.file == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(args.file).read_bytes()
+        except OSError as exc:
+            raise UserError(f"Cannot read {args.file}: {exc.strerror}.") from None
+    report = import_contacts(ctx.store, data, actor=args.agent, list_name=args.list)
+    if args.json:
+        _json(report.as_json())
+    else:
+        print(f"imported {report.created} new and {report.updated} updated contacts")
+        for problem in report.problems:
+            print(f"{args.file}: {problem}", file=sys.stderr)
+    # Good rows are kept either way; a refused line still makes the run a failure to look at.
+    return 1 if report.problems else 0
+
+
+def _contacts_export(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.services.contact_io import export_contacts
+
+    if args.json and not args.out:
+        raise UserError("--json prints a summary: name the CSV file to write (OUT).")
+    text, count = export_contacts(ctx.store, actor=args.agent, list_name=args.list, bom=args.bom)
+    if not args.out:
+        sys.stdout.write(text)
+        return 0
+    target = Path(args.out)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        # Whole or not at all: a crash never leaves half a file under the real name.
+        partial.write_bytes(text.encode("utf-8"))
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise UserError(f"Cannot write {args.out}: {exc.strerror}.") from None
+    if args.json:
+        _json({"file": str(target), "contacts": count})
+    else:
+        print(f"exported {count} contacts to {target}")
+    return 0
+
+
 COMMANDS: dict[tuple[str, str | None], Handler] = {
     ("settings", "list"): _settings_list,
     ("settings", "set"): _settings_set,
     ("db", "upgrade"): _db_upgrade,
+    ("db", "password"): _db_password,
+    ("sync", None): _sync,
     ("project", "add"): _project_add,
     ("project", "list"): _project_list,
     ("account", "add"): _account_add,
@@ -692,6 +888,7 @@ COMMANDS: dict[tuple[str, str | None], Handler] = {
     ("worker", None): _worker,
     ("report", None): _report,
     ("purge", None): _purge,
+    ("search", None): cli_search.run,
     ("demo", None): _demo,
     ("interactions", "export"): _interactions_export,
     ("interactions", "delete"): _interactions_delete,
@@ -702,6 +899,8 @@ COMMANDS: dict[tuple[str, str | None], Handler] = {
     ("claim", "next"): _claim_next,
     ("tickets", "assign"): _tickets_assign,
     ("tickets", "show"): _tickets_show,
+    ("contacts", "import"): _contacts_import,
+    ("contacts", "export"): _contacts_export,
 }
 
 
@@ -721,9 +920,15 @@ def _open_window(args: argparse.Namespace) -> int:
             return 1
         # The smoke test needs no screen.
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from app.first_run import window_language
     from ui.app import run  # lazily: the only place app/ reaches into ui/
 
-    return run(paths.data_dir(args.data_dir), quit_after_startup=args.quit_after_startup)
+    data_dir = paths.data_dir(args.data_dir)
+    return run(
+        data_dir,
+        quit_after_startup=args.quit_after_startup,
+        language=window_language(data_dir, args.ui_language),
+    )
 
 
 def _no_display() -> bool:
@@ -735,13 +940,33 @@ def _no_display() -> bool:
     )
 
 
+def _first_run(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app import first_run
+
+    print(first_run.apply(ctx.store, args.first_run).summary())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     logs.setup(verbose=args.verbose)
-    if args.command is None:
+    if args.first_run_config is not None:
+        if args.command is not None or args.quit_after_startup:
+            parser.error("--first-run-config runs on its own, without a command")
+        from app import first_run
+
+        try:  # checked before the store is even created: a bad file changes nothing
+            args.first_run = first_run.load(Path(args.first_run_config))
+        except RelaydeskError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+        handler: Handler = _first_run
+    elif args.command is None:
         return _open_window(args)
-    sub = getattr(args, f"{args.command}_command", None)
-    handler = COMMANDS[(args.command, sub)]
+    else:
+        sub = getattr(args, f"{args.command}_command", None)
+        handler = COMMANDS[(args.command, sub)]
     ctx: AppContext | None = None
     try:
         ctx = open_local(paths.data_dir(args.data_dir))

@@ -7,6 +7,7 @@ global and agent settings live in the ``settings`` table.
 
 from __future__ import annotations
 
+import re
 import uuid
 import zoneinfo
 from collections.abc import Callable
@@ -117,6 +118,44 @@ def _project_key(value: str) -> str | None:
 def _account_key(value: str) -> str | None:
     if not value.strip():
         return "must not be empty"
+    return None
+
+
+def _ui_language(value: str) -> str | None:
+    if value and not re.fullmatch(r"[a-z]{2,3}([_-][A-Za-z]{2})?", value):
+        return f"must be a language code such as en or it, or empty (got {value!r})"
+    return None
+
+
+def _notification_template(value: str) -> str | None:
+    """Rendered on sample data, as the offer notification would be: a mistake shows now."""
+    from app.templates import SAMPLE_VARIABLES, TemplateRenderError, render
+
+    sample = {**SAMPLE_VARIABLES, "interaction": {"subject": "Order AC-123456", "language": "it"}}
+    try:
+        render(value, sample, name="notification_template")
+    except TemplateRenderError as exc:
+        return f"is not a working template: {exc}"
+    return None
+
+
+def _central_url(value: str) -> str | None:
+    """A PostgreSQL URL without a password: the password belongs in the keyring."""
+    if not value:
+        return None  # standalone
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        return f"is not a URL such as postgresql://db.example.com/relaydesk (got {value!r})"
+    if url.get_backend_name() != "postgresql":
+        return f"must be a PostgreSQL URL (postgresql://...), not {url.drivername}"
+    if url.password:
+        return "must not contain a password: it is kept in the keyring, not in settings"
+    if not url.host or not url.database:
+        return "needs a host and a database name, as in postgresql://db.example.com/relaydesk"
     return None
 
 
@@ -482,6 +521,17 @@ _SPECS: list[SettingSpec] = [
         "Shake the window on new work.",
         "Notification shake",
     ),
+    SettingSpec(
+        "notification_template",
+        "account",
+        str,
+        "",
+        "What the new-work notification says, e.g. {{ customer.name }}: "
+        "{{ interaction.subject }} (empty: the customer and the subject).",
+        "Notification text",
+        max_length=1000,
+        check=_notification_template,
+    ),
     # --- global ---
     SettingSpec(
         "thread_subject_window_days",
@@ -541,6 +591,27 @@ _SPECS: list[SettingSpec] = [
         )
     ),
     SettingSpec(
+        "central_url",
+        "global",
+        str,
+        "",
+        "The team's central PostgreSQL database (empty: this store stands alone); its "
+        "password is kept in the keyring.",
+        "Central database URL",
+        max_length=500,
+        check=_central_url,
+    ),
+    SettingSpec(
+        "sync_interval_seconds",
+        "global",
+        int,
+        60,
+        "Pull from the central database at least this often, even without a change notice.",
+        "Pull interval (sec)",
+        minimum=5,
+        maximum=3600,
+    ),
+    SettingSpec(
         "idle_renew_seconds",
         "global",
         int,
@@ -549,6 +620,16 @@ _SPECS: list[SettingSpec] = [
         "IDLE renewal (sec)",
         minimum=30,
         maximum=1740,
+    ),
+    SettingSpec(
+        "language",
+        "global",
+        str,
+        "",
+        "The language of the window (empty: the system's).",
+        "Language",
+        max_length=10,
+        check=_ui_language,
     ),
 ]
 

@@ -15,7 +15,10 @@ SUDO=""
 QT_LIBS="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0
  fonts-dejavu-core"
-TEST_DEBS="dovecot-imapd openssl"
+# binutils: PyInstaller reads and patches ELF files with objdump/objcopy (tests/packaging).
+# exim4-daemon-light: the real MTA whose bounces tests/app/mail/test_bounces_mta.py reads
+# (run from its own config on a loopback port; the system daemon is not used).
+TEST_DEBS="dovecot-imapd openssl binutils exim4-daemon-light"
 
 missing() {
   for pkg in "$@"; do
@@ -37,7 +40,14 @@ apt_install() {
 need="$(missing $QT_LIBS)"
 python3 -c "import ensurepip" 2>/dev/null || need="$need python3-venv"
 if [ "$mode" = "test" ]; then
-  need="$need$(missing $TEST_DEBS)"
+  debs="$TEST_DEBS"
+  # Installing Exim would replace another MTA (Postfix, say): keep that one; the bounce test
+  # then skips (and fails on CI, where machines start clean).
+  if [ -e /usr/sbin/sendmail ] && ! command -v exim4 >/dev/null 2>&1; then
+    debs="$(echo " $debs " | sed 's/ exim4-daemon-light / /')"
+  fi
+  # shellcheck disable=SC2086
+  need="$need$(missing $debs)"
   # PostgreSQL: the tests use a running server, or start a throwaway cluster from its binaries.
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v pg_isready >/dev/null 2>&1; then
     need="$need postgresql"

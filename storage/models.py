@@ -85,6 +85,10 @@ class Synced:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     change_seq: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Central PostgreSQL only: the writing transaction's id, stamped by a trigger
+    # (storage/sync.py). Pulls read below the oldest running transaction, so rows committed
+    # out of order are never skipped. NULL in a local store for rows made locally.
+    change_xid: Mapped[int | None] = mapped_column(BigInteger, default=None, index=True)
 
 
 def fk(target: str, *, nullable: bool = False, ondelete: str | None = None) -> Any:
@@ -249,6 +253,9 @@ class Contact(Synced, Base):
     phone: Mapped[str] = mapped_column(String(64), default="")
     company: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # An RFC 2369 unsubscribe request by mail: no more automatic responses or disposition
+    # emails to this contact.
+    unsubscribed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class ContactAddress(Synced, Base):
@@ -537,6 +544,39 @@ class Note(Synced, Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class SavedSearch(Synced, Base):
+    """A supervisor's named interactions search (words, filters, builder conditions) as data.
+
+    The message full-text index itself is not a model: it is database-specific (SQLite FTS5
+    tables, a PostgreSQL GIN expression index) and made by migration 0005.
+    """
+
+    __tablename__ = "saved_searches"
+    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+    owner_id: Mapped[uuid.UUID] = fk("agents.id")
+    name: Mapped[str] = mapped_column(String(200))
+    query: Mapped[dict[str, Any]] = mapped_column()  # app/services/saved_searches.py
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ComposerDraft(Base):
+    """What an agent is writing, saved as they type so a crash loses nothing (this desk only).
+
+    ``slot`` names the composer: an interaction id, or "new" for a new email. No foreign key
+    to the interaction: purging an interaction must not be blocked by a forgotten draft.
+    """
+
+    __tablename__ = "composer_drafts"
+    __table_args__ = (UniqueConstraint("agent_id", "slot"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    agent_id: Mapped[uuid.UUID] = fk("agents.id")
+    slot: Mapped[str] = mapped_column(String(64))
+    interaction_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 # --- operations, timers, audit, settings --------------------------------------------------
 
 
@@ -544,6 +584,25 @@ class Operation(Synced, Base):
     """A named change an agent or supervisor asked for, keyed by its idempotency id."""
 
     __tablename__ = "operations"
+    __table_args__ = (
+        # Team mode: appliers claim pending rows with SKIP LOCKED; without this partial index
+        # every claim rescans the rows already applied and the queue slows down as it grows.
+        Index(
+            "ix_operations_pending",
+            "created_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        # An agent's operations apply in the order made: a claim waits for the agent's
+        # earlier pending ones, looked up here.
+        Index(
+            "ix_operations_pending_actor",
+            "actor_id",
+            "created_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
     kind: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[uuid.UUID | None] = fk("agents.id", nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -552,6 +611,44 @@ class Operation(Synced, Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     applied_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class OpOutboxEntry(Base):
+    """An operation this desk queued for the central database, until its outcome is back.
+
+    Local only (never synchronised): ``state`` goes queued -> pushed -> settled, and the
+    outcome (``status``, ``reason``, ``result``) is copied back from the central row.
+    """
+
+    __tablename__ = "op_outbox"
+    __table_args__ = (Index("ix_op_outbox_state", "state", "created_at"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str | None] = mapped_column(String(16), default=None)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    pushed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    settled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class Lease(Base):
+    """A named lease (a mailbox, the operation queue) held by one worker at a time.
+
+    ``fence`` grows by one on every change of holder; writes made under the lease check it.
+    """
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    fence: Mapped[int] = mapped_column(BigInteger, default=1)
+    acquired_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
 
 
 class Timer(Synced, Base):
@@ -587,6 +684,15 @@ class Setting(Synced, Base):
     scope_id: Mapped[uuid.UUID] = mapped_column(default=NIL_ID)
     key: Mapped[str] = mapped_column(String(100))
     value: Mapped[dict[str, Any]] = mapped_column()  # {"v": <value>}
+
+
+class SyncState(Base):
+    """Team-mode bookkeeping as small JSON values: the central schema epoch and identity
+    (central database) or the pull cursor (local store)."""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column()
 
 
 class ChangeCounter(Base):

@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.services import desk
-from app.services.desk import DeskState, TransferTargets
+from app.services.desk import DeskState, TagChoices, TransferTargets, tag_choices
 from app.services.operations import Operation, OpResult, apply
 from app.services.session import SignedIn, sign_in
 from ui.composer import Composer
 from ui.disposition_panel import DispositionPanel
+from ui.tag_dialog import TagDialog
 from ui.tasks import TaskRunner
 from ui.ticket_panel import TicketPanel
 from ui.transfer_dialog import TransferDialog
@@ -45,6 +46,7 @@ class AgentDesk(QWidget):
 
     def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.tag_dialog: TagDialog | None = None  # the open Tags dialog, if any
         self._tasks = tasks
         self._ctx: AppContext | None = None
         self.agent: SignedIn | None = None
@@ -370,6 +372,54 @@ class AgentDesk(QWidget):
                 self.on_op_done,
             )
 
+    def on_tags_triggered(self) -> None:
+        ctx, interaction_id = self._ctx, self._interaction_id
+        if ctx is None or interaction_id is None or self.agent is None:
+            return
+        self._tasks.query(
+            lambda: tag_choices(ctx.store, interaction_id),
+            self.on_tag_choices_loaded,
+            self.on_task_failed,
+            key="tags",
+        )
+
+    def on_tag_choices_loaded(self, choices: TagChoices) -> None:
+        if choices.interaction_id != self._interaction_id:
+            return  # the agent moved on while the tags were read
+        self.tag_dialog = TagDialog(choices, self)
+        self.tag_dialog.accepted.connect(self.on_tag_dialog_accepted)
+        self.tag_dialog.open()
+
+    def on_tag_dialog_accepted(self) -> None:
+        dialog = self.tag_dialog
+        ctx, agent = self._ctx, self.agent
+        interaction_id = self._interaction_id
+        if dialog is None or ctx is None or agent is None or interaction_id is None:
+            return
+        added, removed = dialog.changes()
+        ops = [
+            Operation("tag", agent.agent_id, {"interaction": interaction_id, "tag": name})
+            for name in added
+        ]
+        ops += [
+            Operation("untag", agent.agent_id, {"interaction": interaction_id, "tag": name})
+            for name in removed
+        ]
+        if not ops:
+            return
+
+        def apply_all() -> OpResult:
+            # One after another, in order; the first refusal stops the rest and is shown.
+            outcome: OpResult | None = None
+            for op in ops:
+                outcome = apply(ctx.store, op, blobs=ctx.blobs)
+                if not outcome.applied:
+                    break
+            assert outcome is not None
+            return outcome
+
+        self._tasks.op(apply_all, self.on_op_done, self.on_task_failed)
+
     def on_dispose_triggered(self) -> None:
         self.tabs.setCurrentWidget(self.disposition_panel)
         self.disposition_panel.disposition.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -388,6 +438,7 @@ class AgentDesk(QWidget):
             ("dispose", self.on_dispose_triggered),
             ("close", self.disposition_panel.on_close_button_clicked),
             ("mark_unread", self.on_mark_unread_triggered),
+            ("tags", self.on_tags_triggered),
         ):
             table.connect(name, slot)
 

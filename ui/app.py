@@ -9,14 +9,21 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from ui.background import BackgroundWorker
+from ui.crash_dialog import CrashHandler
+from ui.i18n import choose_language, install_translators
 from ui.main_window import MainWindow
 
 
-def run(data_dir: Path, *, quit_after_startup: bool = False) -> int:
+def run(data_dir: Path, *, quit_after_startup: bool = False, language: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Relaydesk")
     app.setOrganizationName("Relaydesk")
+    # Before any widget exists: every tr() from here on speaks the agent's language.
+    translators = install_translators(app, choose_language(language))  # noqa: F841 (kept alive)
+    crashes = CrashHandler()  # before the window: a bug while building it is reported too
+    crashes.install()
     window = MainWindow(data_dir)
+    crashes.set_window(window)
     window.show()
     background: BackgroundWorker | None = None
     if quit_after_startup:
@@ -31,4 +38,5 @@ def run(data_dir: Path, *, quit_after_startup: bool = False) -> int:
     window.shutdown()
     if background is not None:
         background.stop()
+    crashes.uninstall()
     return code

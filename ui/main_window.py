@@ -2,33 +2,39 @@
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHeaderView,
-    QLabel,
     QLineEdit,
     QMainWindow,
     QSplitter,
     QStackedWidget,
     QTableView,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from app.context import AppContext, open_local
-from app.services.accounts import AccountInfo, list_accounts
 from app.services.health import MailHealth, mail_health
 from app.services.reading import interactions_version
+from app.services.session import SignedIn
+from ui.admin.mode import AdminMode
+from ui.agent_desk import AgentDesk
 from ui.background import BackgroundWorker
 from ui.models.interaction_list import Column, InteractionListModel, Role, StoreListSource
+from ui.navigation import NavigationPane
+from ui.notifications import NotificationBar, OfferNotifier
+from ui.shortcuts import ActionTable, CheatSheet
 from ui.status_bar import MailHealthLabel
 from ui.tasks import TaskRunner
+from ui.theme import ThemeWatcher
 from ui.thread_view import ThreadView
+from ui.welcome import Welcome
 
 # Starting widths in characters; the subject takes whatever is left.
 COLUMN_CHARS = {
@@ -57,12 +63,29 @@ class MainWindow(QMainWindow):
         self._tasks = TaskRunner(self)
         self._version: int | None = None
 
-        self._sources = QTreeWidget()
-        self._sources.setHeaderLabels([self.tr("Accounts and queues")])
+        self._signed_in: SignedIn | None = None
+        # One table of actions: menus, toolbar, tooltips and the cheat sheet (ui/shortcuts.py).
+        self.actions_table = ActionTable(self)
+        self.actions_table.fill_menus(self.menuBar())
+        toolbar = QToolBar(self.tr("Actions"))
+        toolbar.setObjectName("actions_toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.actions_table.fill_toolbar(toolbar)
+        self.addToolBar(toolbar)
+        self._cheat_sheet: CheatSheet | None = None
+        self.actions_table.connect("cheat_sheet", self.on_cheat_sheet_triggered)
+        self.actions_table.connect("search", self.on_find_triggered)
+        self._navigation = NavigationPane(self._tasks)
+        self._navigation.filter_chosen.connect(self.on_navigation_filter_chosen)
+        self.actions_table.connect("focus_sources", self._navigation.focus_tree)
+        self.actions_table.connect("my_state", self._navigation.focus_state)
 
         self._model = InteractionListModel(self._tasks, self)
         self._model.count_changed.connect(self.on_model_count_changed)
         self._model.load_failed.connect(self.on_model_load_failed)
+        self._theme = ThemeWatcher(self)
+        self._theme.changed.connect(self.on_theme_changed)
+        self._model.set_state_colors(self._theme.colors)
         self._list = QTableView()
         self._list.setModel(self._model)
         self._list.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -100,31 +123,45 @@ class MainWindow(QMainWindow):
         self._filter_delay.setSingleShot(True)
         self._filter_delay.setInterval(FILTER_DELAY_MS)
         self._filter_delay.timeout.connect(self.on_filter_delay_timeout)
-        find = QAction(self.tr("Filter the list"), self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(self.on_find_triggered)
-        self.addAction(find)
 
         self._reader = ThreadView(self._tasks)
-        self._empty = QLabel(self.tr("Loading…"))
-        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._empty.setWordWrap(True)
-        self._empty.setMargin(24)
-        # The list and its empty state share one place: one shows at a time.
+        # Under the thread: sign in, accept/release/transfer, composer, ticket, disposition.
+        self._desk = AgentDesk(self._tasks)
+        self._desk.signed_in.connect(self.set_signed_in)
+        self._desk.changed.connect(self.on_desk_changed)
+        self._desk.interaction_opened.connect(self.on_offer_bar_open_requested)
+        self._desk.connect_actions(self.actions_table)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self._reader)
+        right.addWidget(self._desk)
+        right.setSizes([420, 380])
+        # The list and its empty state (the welcome, on a new store) share one place.
+        self._welcome = Welcome(self._tasks)
+        self._welcome.supervisor_created.connect(self._desk.on_signed_in)
+        self._welcome.demo_loaded.connect(self.on_welcome_demo_loaded)
+        self._empty = self._welcome.message
         self._stack = QStackedWidget()
-        self._stack.addWidget(self._empty)
+        self._stack.addWidget(self._welcome)
         self._stack.addWidget(self._list)
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
         middle_layout.setSpacing(2)
+        self.actions_table.connect("focus_list", self.on_focus_list_triggered)
+        self.actions_table.connect("focus_reader", self.on_focus_reader_triggered)
+        self._offer_bar = NotificationBar()
+        self._notifier = OfferNotifier(self._tasks, self, self._offer_bar)
+        self._offer_bar.open_requested.connect(self.on_offer_bar_open_requested)
+        middle_layout.addWidget(self._offer_bar)
         middle_layout.addWidget(self._filter)
         middle_layout.addWidget(self._stack)
 
         splitter = QSplitter()
-        splitter.addWidget(self._sources)
+        splitter.addWidget(self._navigation)
         splitter.addWidget(middle)
-        splitter.addWidget(self._reader)
+        splitter.addWidget(right)
+        # The agent's state selector lives in the left pane: it must always stay on screen.
+        splitter.setCollapsible(0, False)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 2)
         splitter.setSizes([220, 700, 480])
@@ -136,6 +173,8 @@ class MainWindow(QMainWindow):
         self._health = MailHealthLabel(self)
         self.statusBar().addPermanentWidget(self._health)
         self._background: BackgroundWorker | None = None
+        # Supervisors' settings, monitoring and reports: built on entering, torn down on leaving.
+        self.admin_mode = AdminMode(self, self._tasks)
         self.statusBar().showMessage(self.tr("Opening the store…"))
         self._tasks.op(lambda: open_local(data_dir), self.on_store_opened, self.on_task_failed)
 
@@ -144,8 +183,12 @@ class MainWindow(QMainWindow):
     def on_store_opened(self, ctx: AppContext) -> None:
         self._ctx = ctx
         self._reader.set_context(ctx)
+        self._desk.set_context(ctx)
+        self._welcome.set_context(ctx)
         self._model.set_source(StoreListSource(ctx.store))
-        self._tasks.query(lambda: list_accounts(ctx.store), self.on_accounts_loaded, key="accounts")
+        self._navigation.set_context(ctx, self._agent_id)
+        self._notifier.set_context(ctx, self._agent_id)
+        self.admin_mode.set_context(ctx)
         self._poll.start()
 
     def refresh(self) -> None:
@@ -170,27 +213,69 @@ class MainWindow(QMainWindow):
         self._health.show_health(health, error)
 
     def on_version_loaded(self, version: int) -> None:
-        # The first answer is the baseline; the list was just loaded from that state.
-        if self._version is not None and version != self._version:
+        # The first answer refreshes too: mail stored between the list's first load and this
+        # answer (a fetch finishing in the first seconds) would otherwise never show.
+        if version != self._version:
             self._model.refresh()
+            self._desk.reload()  # another agent may have taken, released or sent it to us
+            if self._version is not None:
+                self._navigation.refresh()
+                self._notifier.check()
         self._version = version
 
-    def on_accounts_loaded(self, accounts: list[AccountInfo]) -> None:
-        self._sources.clear()
-        projects: dict[str, QTreeWidgetItem] = {}
-        for account in accounts:
-            parent = projects.get(account.project)
-            if parent is None:
-                parent = QTreeWidgetItem([account.project])
-                projects[account.project] = parent
-                self._sources.addTopLevelItem(parent)
-            child = QTreeWidgetItem([f"{account.key}  {account.name}"])
-            child.setToolTip(0, account.email)
-            parent.addChild(child)
-        self._sources.expandAll()
+    # --- the surroundings: signed-in agent, left pane, offers, theme, shortcuts -----------
+
+    @property
+    def _agent_id(self) -> uuid.UUID | None:
+        return self._signed_in.agent_id if self._signed_in is not None else None
+
+    def set_signed_in(self, signed_in: SignedIn | None) -> None:
+        """Who works at this window (None: nobody); the pane, offers and colours follow."""
+        self._signed_in = signed_in
+        self._model.set_state_colors(
+            self._theme.colors, signed_in.name if signed_in is not None else ""
+        )
+        if self._ctx is not None:
+            self._navigation.set_context(self._ctx, self._agent_id)
+            self._notifier.set_context(self._ctx, self._agent_id)
+        self.admin_mode.set_signed_in(signed_in)
+
+    def on_navigation_filter_chosen(
+        self, account_id: uuid.UUID | None, queue_id: uuid.UUID | None
+    ) -> None:
+        self._model.set_query(
+            dataclasses.replace(self._model.query, account_id=account_id, queue_id=queue_id)
+        )
+
+    def on_offer_bar_open_requested(self, interaction_id: uuid.UUID) -> None:
+        row = self._model.row_of(interaction_id)
+        if row is not None:
+            self._list.selectRow(row)
+        else:
+            self._reader.show_interaction(interaction_id)
+
+    def on_theme_changed(self, colors: dict[object, object]) -> None:
+        me = self._signed_in.name if self._signed_in is not None else ""
+        self._model.set_state_colors(colors, me)  # type: ignore[arg-type]
+
+    def on_focus_list_triggered(self) -> None:
+        self._list.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def on_focus_reader_triggered(self) -> None:
+        self._reader.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def on_cheat_sheet_triggered(self) -> None:
+        if self._cheat_sheet is None:
+            self._cheat_sheet = CheatSheet(self)
+        if self._cheat_sheet.isVisible():  # already open, behind the window: bring it up
+            self._cheat_sheet.raise_()
+            self._cheat_sheet.activateWindow()
+        else:
+            self._cheat_sheet.show()
 
     def on_model_count_changed(self, count: int) -> None:
-        filtered = bool(self._model.query.text)
+        query = self._model.query
+        filtered = bool(query.text) or query.account_id is not None or query.queue_id is not None
         if count or filtered:
             self._stack.setCurrentWidget(self._list)
         else:
@@ -200,7 +285,7 @@ class MainWindow(QMainWindow):
                     "fetch with “relaydesk fetch”."
                 )
             )
-            self._stack.setCurrentWidget(self._empty)
+            self._stack.setCurrentWidget(self._welcome)
         if filtered and not count:
             message = self.tr("No interactions match “{text}”.").format(text=self._model.query.text)
         else:
@@ -239,6 +324,18 @@ class MainWindow(QMainWindow):
         interaction_id = current.data(Role.INTERACTION_ID) if current.isValid() else None
         if interaction_id is not None and interaction_id != self._reader.interaction_id:
             self._reader.show_interaction(interaction_id)
+        if interaction_id is not None and interaction_id != self._desk.interaction_id:
+            self._desk.show_interaction(interaction_id)
+
+    def on_welcome_demo_loaded(self) -> None:
+        self._model.refresh()
+        self._navigation.refresh()
+
+    def on_desk_changed(self) -> None:
+        # An operation changed the interaction: its row, and the thread (a reply queued).
+        self._model.refresh()
+        self._navigation.refresh()
+        self._reader.show_interaction(self._reader.interaction_id)
 
     def on_task_failed(self, error: BaseException) -> None:
         self.statusBar().showMessage(str(error))
@@ -246,6 +343,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         self._poll.stop()
+        self._desk.shutdown()
+        self.admin_mode.shutdown()
         self._tasks.shutdown()
         if self._ctx is not None:
             self._ctx.close()

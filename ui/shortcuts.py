@@ -104,6 +104,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "interaction",
     ),
     ActionSpec(
+        "tags",
+        QT_TRANSLATE_NOOP("Shortcuts", "Ta&gs…"),
+        ("Ctrl+Shift+G",),
+        QT_TRANSLATE_NOOP("Shortcuts", "Add or remove the interaction's tags"),
+        "interaction",
+    ),
+    ActionSpec(
         "reply",
         QT_TRANSLATE_NOOP("Shortcuts", "&Reply"),
         ("Ctrl+R",),

@@ -38,6 +38,7 @@ from storage.models import (
     Queue,
     utcnow,
 )
+from storage.search_index import indexing_inserted_messages
 
 log = logging.getLogger("imap")
 
@@ -419,7 +420,9 @@ def write_batch(
             last_message_at=thread.last_message_at,
         )
     _insert(conn, INTERACTIONS, [t.row for t in new_threads])
-    _insert(conn, MESSAGES, message_rows)
+    # Full text: indexed in bulk in this transaction (twice as cheap as row by row).
+    with indexing_inserted_messages(conn, message_rows):
+        _insert(conn, MESSAGES, message_rows)
     _insert(conn, ATTACHMENTS, attachment_rows)
     _insert(conn, ENTRIES, entry_rows)
     for thread in threads.values():
@@ -464,7 +467,11 @@ def _place(
     detect: Callable[[str], str],
     now: dt.datetime,
 ) -> _Thread:
-    known = index.lookup(prep, when)
+    # A delivery report gets a conversation of its own even when it names our message in
+    # References (Exim's bounces do): routing settles it there, and it is never offered to
+    # agents as part of the customer's conversation.
+    report = prep.parsed is not None and prep.parsed.is_bounce_or_report
+    known = None if report else index.lookup(prep, when)
     if known is not None and known.status == "open":
         thread = threads.get(known.interaction_id)
         if thread is None:

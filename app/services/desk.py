@@ -39,9 +39,11 @@ from storage.models import (
     Disposition,
     EmailAccount,
     Interaction,
+    InteractionTag,
     OutboxItem,
     Project,
     Queue,
+    Tag,
     Ticket,
     TicketType,
     utcnow,
@@ -500,3 +502,32 @@ def send_deadline(store: Store, message_id: uuid.UUID) -> dt.datetime | None:
         if item is None or item.state != "queued" or item.attempts > 0:
             return None
         return item.not_before
+
+
+# --- tags ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TagChoices:
+    interaction_id: uuid.UUID
+    current: tuple[str, ...]  # the interaction's tags, by name
+    known: tuple[str, ...]  # every tag in use anywhere, to pick from
+
+
+def tag_choices(store: Store, interaction_id: uuid.UUID) -> TagChoices:
+    """What the tags dialog offers: this interaction's tags and every known one."""
+    with store.read() as session:
+        current = session.execute(
+            select(Tag.name)
+            .join(InteractionTag, InteractionTag.tag_id == Tag.id)
+            .where(
+                InteractionTag.interaction_id == interaction_id,
+                InteractionTag.deleted_at.is_(None),
+            )
+            .order_by(Tag.name)
+        ).scalars()
+        current_names = tuple(current)
+        known = session.execute(
+            select(Tag.name).where(Tag.deleted_at.is_(None)).order_by(Tag.name)
+        ).scalars()
+        return TagChoices(interaction_id, current_names, tuple(known))

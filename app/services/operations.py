@@ -147,7 +147,7 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 
 # Modules that register more operations with @handler; imported on first use, because they
 # build on this one (replies need the outbox, which needs the blob store).
-_EXTENSIONS = ("app.services.replies",)
+_EXTENSIONS = ("app.services.replies", "app.services.contact_ops")
 
 
 def _load_extensions() -> None:
@@ -167,16 +167,9 @@ def apply(store: Store, op: Operation, *, blobs: SqlBlobStore | None = None) -> 
     primary key, so a repeat fails there, rolls back whatever the handler did, and gets the
     recorded outcome. That keeps the hot path (claims) one round trip shorter.
     """
-    _load_extensions()
     try:
         with store.write() as session:
-            actor = _actor(session, op.actor)
-            run = _HANDLERS.get(op.kind)
-            if run is None:
-                raise Rejected(f"There is no operation called {op.kind!r}.")
-            ctx = OpContext(session, actor, op, blobs=blobs)
-            result = _jsonable(run(ctx, dict(op.payload)))
-            session.flush()
+            actor, result, events = run_rules(session, op, blobs=blobs)
             now = utcnow()
             record = {
                 "id": op.op_id,
@@ -190,7 +183,7 @@ def apply(store: Store, op: Operation, *, blobs: SqlBlobStore | None = None) -> 
                 "applied_at": now,
             }
             _insert_stamped(session, OperationRow, [record])
-            _insert_stamped(session, Event, [{**e, "at": now} for e in ctx.events])
+            record_events(session, events, now)
             return OpResult(op.op_id, "applied", "", result)
     except Rejected as exc:
         return _reject(store, op, exc.reason)
@@ -204,6 +197,31 @@ def apply(store: Store, op: Operation, *, blobs: SqlBlobStore | None = None) -> 
         if done is None:
             raise
         return done
+
+
+def run_rules(
+    session: Session, op: Operation, *, blobs: SqlBlobStore | None = None
+) -> tuple[Agent, dict[str, Any], list[dict[str, Any]]]:
+    """The operation's rules inside the caller's transaction: actor, result, audit events.
+
+    Raises Rejected (or a UserError) when refused. Recording the outcome is the caller's:
+    ``apply`` inserts the operations row; team mode's queue (app/services/push.py) updates
+    the pending row a desk pushed. One implementation of the rules for both.
+    """
+    _load_extensions()
+    actor = _actor(session, op.actor)
+    run = _HANDLERS.get(op.kind)
+    if run is None:
+        raise Rejected(f"There is no operation called {op.kind!r}.")
+    ctx = OpContext(session, actor, op, blobs=blobs)
+    result = _jsonable(run(ctx, dict(op.payload)))
+    session.flush()
+    return actor, result, ctx.events
+
+
+def record_events(session: Session, events: list[dict[str, Any]], at: dt.datetime) -> None:
+    """Write the audit events ``run_rules`` collected."""
+    _insert_stamped(session, Event, [{**e, "at": at} for e in events])
 
 
 def _insert_stamped(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:

@@ -33,6 +33,7 @@ from app.mail.conversations import thread_subject
 from app.mail.parse import parse_message
 from app.services.accounts import find_account
 from app.services.agents import memberships
+from app.services.contacts import is_unsubscribed, unsubscribe_header
 from app.services.operations import OpContext, Rejected, handler, held_interaction
 from app.settings import get_value
 from app.templates import render
@@ -70,11 +71,14 @@ def canned_answers(
         or_(CannedAnswer.account_id.is_(None), CannedAnswer.account_id == account_id),
     )
     if search.strip():
-        needle = f"%{search.strip().lower()}%"
+        # % and _ typed by the agent are letters to find, not wildcards.
+        escaped = search.strip().lower().replace("\\", "\\\\")
+        escaped = escaped.replace("%", "\\%").replace("_", "\\_")
+        needle = f"%{escaped}%"
         query = query.where(
             or_(
-                func.lower(CannedAnswer.title).like(needle),
-                func.lower(CannedAnswer.body).like(needle),
+                func.lower(CannedAnswer.title).like(needle, escape="\\"),
+                func.lower(CannedAnswer.body).like(needle, escape="\\"),
             )
         )
     rows = session.execute(query.order_by(CannedAnswer.title, CannedAnswer.id)).scalars()
@@ -279,7 +283,7 @@ def acknowledge(
         period=dt.timedelta(seconds=project.auto_response_period_s),
         now=now,
     )
-    if reason is not None:
+    if reason is not None or is_unsubscribed(session, interaction.customer_email):
         return False
     variables = template_variables(session, interaction, None)
     draft = Draft(
@@ -291,7 +295,7 @@ def acknowledge(
         message_id=make_message_id(account.email),
         in_reply_to=f"<{first.message_id_hdr}>" if first.message_id_hdr else None,
         references=reply_references(parsed.references, parsed.message_id),
-        headers=(AUTO_SUBMITTED_HEADER,),
+        headers=(AUTO_SUBMITTED_HEADER, unsubscribe_header(account.email)),
     )
     result = outbox.queue(
         blobs,
@@ -617,7 +621,7 @@ def disposition_email(
     account = ctx.session.get(EmailAccount, interaction.account_id)
     if template is None or account is None or not account.smtp_host:
         return None
-    if not interaction.customer_email:
+    if not interaction.customer_email or is_unsubscribed(ctx.session, interaction.customer_email):
         return None
     variables = template_variables(ctx.session, interaction, ctx.actor)
     draft = Draft(
@@ -627,7 +631,7 @@ def disposition_email(
         or reply_subject(interaction.subject),
         text=render(template.body, variables, name=template.name),
         message_id=make_message_id(account.email),
-        headers=(AUTO_SUBMITTED_HEADER,),
+        headers=(AUTO_SUBMITTED_HEADER, unsubscribe_header(account.email)),
     )
     queued = outbox.queue(
         ctx.blob_store(),

@@ -18,6 +18,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -26,8 +27,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
 from app import policy, secrets
+from app.context import AppContext
 from app.errors import ConfigError, ServerError
 from app.settings import get_value, validate
+from storage.blobs import SqlBlobStore
 from storage.engine import Store, StoreError, make_engine
 from storage.migrate import current_revision, ensure_current
 from storage.models import Attachment, Interaction, Message
@@ -329,3 +332,21 @@ def keep_held_blobs(store: Store, blobs: CentralBlobs, agent_id: uuid.UUID) -> i
         return blobs.prefetch(held_blob_keys(store, agent_id))
     except KeyError as exc:
         raise ServerError(f"The central database lacks the stored message {exc}.") from exc
+
+
+def open_worker_context(data_dir: Path, config: CentralConfig) -> AppContext:
+    """The team-mode worker's context: it writes the central database and its blob table.
+
+    Agents' desktops only pull; the worker is the one writer of the domain tables, so its
+    fetches, sends and timers and the operations it applies all act on the centre itself.
+    """
+    store = Store(connect_url(config).render_as_string(hide_password=False))
+    try:
+        check_central_schema(store.engine)
+    except SchemaMismatch as exc:
+        store.dispose()
+        raise ConfigError(str(exc)) from exc
+    except OperationalError as exc:
+        store.dispose()
+        raise _unreachable(config, exc) from exc
+    return AppContext(data_dir, store, SqlBlobStore(store.engine))

@@ -74,12 +74,12 @@
         <translation>Amministrazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="189"/>
+        <location filename="../../ui/admin/mode.py" line="191"/>
         <source>Admin mode: {name} (supervisor)</source>
         <translation>Modalità amministratore: {name} (supervisore)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="221"/>
+        <location filename="../../ui/admin/mode.py" line="223"/>
         <source>Agent mode</source>
         <translation>Modalità agente</translation>
     </message>
@@ -87,309 +87,309 @@
 <context>
     <name>AdminSettings</name>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="115"/>
+        <location filename="../../ui/admin/settings_pages.py" line="116"/>
         <source>agent</source>
         <translation>agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="116"/>
+        <location filename="../../ui/admin/settings_pages.py" line="117"/>
         <source>supervisor</source>
         <translation>supervisore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="175"/>
+        <location filename="../../ui/admin/settings_pages.py" line="176"/>
         <source>&amp;Save</source>
         <translation>&amp;Salva</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="178"/>
+        <location filename="../../ui/admin/settings_pages.py" line="179"/>
         <source>&amp;Revert</source>
         <translation>&amp;Ripristina</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="221"/>
+        <location filename="../../ui/admin/settings_pages.py" line="222"/>
         <source>Nothing was saved: correct the fields marked above.</source>
         <translation>Non è stato salvato nulla: correggi i campi segnalati sopra.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="228"/>
+        <location filename="../../ui/admin/settings_pages.py" line="229"/>
         <source>Nothing has changed.</source>
         <translation>Non è cambiato nulla.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="233"/>
+        <location filename="../../ui/admin/settings_pages.py" line="234"/>
         <source>Saving…</source>
         <translation>Salvataggio…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="248"/>
+        <location filename="../../ui/admin/settings_pages.py" line="249"/>
         <source>{count} of {total} changes were refused.</source>
         <translation>{count} modifiche su {total} sono state rifiutate.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="253"/>
+        <location filename="../../ui/admin/settings_pages.py" line="254"/>
         <source>Saved.</source>
         <translation>Salvato.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="274"/>
+        <location filename="../../ui/admin/settings_pages.py" line="275"/>
         <source>Project:</source>
         <translation>Progetto:</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="300"/>
+        <location filename="../../ui/admin/settings_pages.py" line="301"/>
         <source>Add an email account</source>
         <translation>Aggiungi un account email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="315"/>
-        <location filename="../../ui/admin/settings_pages.py" line="318"/>
+        <location filename="../../ui/admin/settings_pages.py" line="316"/>
+        <location filename="../../ui/admin/settings_pages.py" line="319"/>
         <source>default for the security</source>
         <translation>predefinita per la sicurezza scelta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="324"/>
+        <location filename="../../ui/admin/settings_pages.py" line="325"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="325"/>
+        <location filename="../../ui/admin/settings_pages.py" line="326"/>
         <source>Email address</source>
         <translation>Indirizzo email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="326"/>
+        <location filename="../../ui/admin/settings_pages.py" line="327"/>
         <source>Username</source>
         <translation>Nome utente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="328"/>
+        <location filename="../../ui/admin/settings_pages.py" line="329"/>
         <source>Password (kept in the keyring)</source>
         <translation>Password (conservata nel portachiavi)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="331"/>
+        <location filename="../../ui/admin/settings_pages.py" line="332"/>
         <source>Service</source>
         <translation>Servizio</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="332"/>
+        <location filename="../../ui/admin/settings_pages.py" line="333"/>
         <source>IMAP host</source>
         <translation>Server IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="333"/>
+        <location filename="../../ui/admin/settings_pages.py" line="334"/>
         <source>IMAP port</source>
         <translation>Porta IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="335"/>
+        <location filename="../../ui/admin/settings_pages.py" line="336"/>
         <source>IMAP security</source>
         <translation>Sicurezza IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="337"/>
+        <location filename="../../ui/admin/settings_pages.py" line="338"/>
         <source>SMTP host</source>
         <translation>Server SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="338"/>
+        <location filename="../../ui/admin/settings_pages.py" line="339"/>
         <source>SMTP port</source>
         <translation>Porta SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="340"/>
+        <location filename="../../ui/admin/settings_pages.py" line="341"/>
         <source>SMTP security</source>
         <translation>Sicurezza SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="418"/>
+        <location filename="../../ui/admin/settings_pages.py" line="422"/>
         <source>never</source>
         <translation>mai</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="429"/>
+        <location filename="../../ui/admin/settings_pages.py" line="433"/>
         <source>Not signed in: run “relaydesk account signin {name}”.</source>
         <translation>Accesso non effettuato: esegui «relaydesk account signin {name}».</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="436"/>
+        <location filename="../../ui/admin/settings_pages.py" line="440"/>
         <source>Signed in; the token expires in {minutes} min, last refreshed {when}.</source>
         <translation>Accesso effettuato; il token scade tra {minutes} min, ultimo rinnovo {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="442"/>
+        <location filename="../../ui/admin/settings_pages.py" line="446"/>
         <source>Last successful fetch: {when}.</source>
         <translation>Ultimo scaricamento riuscito: {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="448"/>
+        <location filename="../../ui/admin/settings_pages.py" line="452"/>
         <source>Last error: {error}</source>
         <translation>Ultimo errore: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="457"/>
+        <location filename="../../ui/admin/settings_pages.py" line="461"/>
         <source>This account has no IMAP or SMTP server to check.</source>
         <translation>Questo account non ha un server IMAP o SMTP da verificare.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="475"/>
+        <location filename="../../ui/admin/settings_pages.py" line="479"/>
         <source>&amp;Add…</source>
         <translation>&amp;Aggiungi…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="478"/>
+        <location filename="../../ui/admin/settings_pages.py" line="482"/>
         <source>&amp;Verify connection</source>
         <translation>&amp;Verifica connessione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="571"/>
+        <location filename="../../ui/admin/settings_pages.py" line="575"/>
         <source>Connecting to {account}…</source>
         <translation>Connessione a {account}…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="614"/>
+        <location filename="../../ui/admin/settings_pages.py" line="618"/>
         <source>Switch &amp;role of the selected agent</source>
         <translation>Cambia il &amp;ruolo dell&apos;agente selezionato</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="626"/>
+        <location filename="../../ui/admin/settings_pages.py" line="630"/>
         <source>Agent</source>
         <translation>Agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="627"/>
+        <location filename="../../ui/admin/settings_pages.py" line="631"/>
         <source>Role</source>
         <translation>Ruolo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="628"/>
-        <location filename="../../ui/admin/settings_pages.py" line="678"/>
+        <location filename="../../ui/admin/settings_pages.py" line="632"/>
+        <location filename="../../ui/admin/settings_pages.py" line="682"/>
         <source>Accounts</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="635"/>
+        <location filename="../../ui/admin/settings_pages.py" line="639"/>
         <source>name</source>
         <translation>nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="639"/>
+        <location filename="../../ui/admin/settings_pages.py" line="643"/>
         <source>password (8 characters or more)</source>
         <translation>password (almeno 8 caratteri)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="641"/>
+        <location filename="../../ui/admin/settings_pages.py" line="645"/>
         <source>Supervisor</source>
         <translation>Supervisore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="645"/>
+        <location filename="../../ui/admin/settings_pages.py" line="649"/>
         <source>Add &amp;agent</source>
         <translation>Aggiungi &amp;agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="651"/>
+        <location filename="../../ui/admin/settings_pages.py" line="655"/>
         <source>queue name</source>
         <translation>nome della coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="655"/>
+        <location filename="../../ui/admin/settings_pages.py" line="659"/>
         <source>language (it, pt-br…), empty: none</source>
         <translation>lingua (it, pt-br…), vuoto: nessuna</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="658"/>
+        <location filename="../../ui/admin/settings_pages.py" line="662"/>
         <source>Add &amp;queue</source>
         <translation>Aggiungi &amp;coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="664"/>
+        <location filename="../../ui/admin/settings_pages.py" line="668"/>
         <source>new name</source>
         <translation>nuovo nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="665"/>
+        <location filename="../../ui/admin/settings_pages.py" line="669"/>
         <source>Re&amp;name</source>
         <translation>Ri&amp;nomina</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="672"/>
+        <location filename="../../ui/admin/settings_pages.py" line="676"/>
         <source>New agent</source>
         <translation>Nuovo agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="674"/>
+        <location filename="../../ui/admin/settings_pages.py" line="678"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="682"/>
+        <location filename="../../ui/admin/settings_pages.py" line="686"/>
         <source>New queue</source>
         <translation>Nuova coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="684"/>
+        <location filename="../../ui/admin/settings_pages.py" line="688"/>
         <source>Language</source>
         <translation>Lingua</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="691"/>
+        <location filename="../../ui/admin/settings_pages.py" line="695"/>
         <source>Rename queue</source>
         <translation>Rinomina coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="700"/>
+        <location filename="../../ui/admin/settings_pages.py" line="704"/>
         <source>Agents × queues (tick: member)</source>
         <translation>Agenti × code (spunta: membro)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="705"/>
+        <location filename="../../ui/admin/settings_pages.py" line="709"/>
         <source>Agents × accounts (tick: works the account)</source>
         <translation>Agenti × account (spunta: lavora sull&apos;account)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="798"/>
+        <location filename="../../ui/admin/settings_pages.py" line="802"/>
         <source>{agent} is now in {queue}.</source>
         <translation>{agent} ora è in {queue}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="802"/>
+        <location filename="../../ui/admin/settings_pages.py" line="806"/>
         <source>{agent} left {queue}.</source>
         <translation>{agent} ha lasciato {queue}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="820"/>
+        <location filename="../../ui/admin/settings_pages.py" line="824"/>
         <source>{agent} now works {account}.</source>
         <translation>{agent} ora lavora su {account}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="824"/>
+        <location filename="../../ui/admin/settings_pages.py" line="828"/>
         <source>{agent} no longer works {account}.</source>
         <translation>{agent} non lavora più su {account}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="835"/>
+        <location filename="../../ui/admin/settings_pages.py" line="839"/>
         <source>Select an agent in the list first.</source>
         <translation>Seleziona prima un agente nell&apos;elenco.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="845"/>
+        <location filename="../../ui/admin/settings_pages.py" line="849"/>
         <source>{agent} is now a {role}.</source>
         <translation>{agent} ora è {role}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="867"/>
+        <location filename="../../ui/admin/settings_pages.py" line="871"/>
         <source>Agent {name} added.</source>
         <translation>Agente {name} aggiunto.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="881"/>
+        <location filename="../../ui/admin/settings_pages.py" line="885"/>
         <source>Queue {name} added.</source>
         <translation>Coda {name} aggiunta.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="897"/>
+        <location filename="../../ui/admin/settings_pages.py" line="901"/>
         <source>Queue renamed to {name}.</source>
         <translation>Coda rinominata in {name}.</translation>
     </message>
@@ -397,113 +397,113 @@
 <context>
     <name>AgentDesk</name>
     <message>
-        <location filename="../../ui/agent_desk.py" line="60"/>
+        <location filename="../../ui/agent_desk.py" line="62"/>
         <source>Sign in</source>
         <translation>Accedi</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="67"/>
+        <location filename="../../ui/agent_desk.py" line="69"/>
         <source>&lt;b&gt;Sign in to take interactions&lt;/b&gt;</source>
         <translation>&lt;b&gt;Accedi per prendere le interazioni&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="68"/>
+        <location filename="../../ui/agent_desk.py" line="70"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="69"/>
+        <location filename="../../ui/agent_desk.py" line="71"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="75"/>
-        <location filename="../../ui/agent_desk.py" line="204"/>
+        <location filename="../../ui/agent_desk.py" line="77"/>
+        <location filename="../../ui/agent_desk.py" line="206"/>
         <source>Select an interaction, or take the next one.</source>
         <translation>Seleziona un&apos;interazione, o prendi la successiva.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="77"/>
+        <location filename="../../ui/agent_desk.py" line="79"/>
         <source>Accept</source>
         <translation>Accetta</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="79"/>
+        <location filename="../../ui/agent_desk.py" line="81"/>
         <source>Next</source>
         <translation>Successiva</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="81"/>
+        <location filename="../../ui/agent_desk.py" line="83"/>
         <source>Release</source>
         <translation>Rilascia</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="83"/>
+        <location filename="../../ui/agent_desk.py" line="85"/>
         <source>Transfer…</source>
         <translation>Trasferisci…</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="85"/>
+        <location filename="../../ui/agent_desk.py" line="87"/>
         <source>Reply</source>
         <translation>Rispondi</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="87"/>
+        <location filename="../../ui/agent_desk.py" line="89"/>
         <source>Reply all</source>
         <translation>Rispondi a tutti</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="89"/>
+        <location filename="../../ui/agent_desk.py" line="91"/>
         <source>Forward</source>
         <translation>Inoltra</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="91"/>
+        <location filename="../../ui/agent_desk.py" line="93"/>
         <source>New email</source>
         <translation>Nuova email</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="101"/>
+        <location filename="../../ui/agent_desk.py" line="103"/>
         <source>Write</source>
         <translation>Scrivi</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="102"/>
+        <location filename="../../ui/agent_desk.py" line="104"/>
         <source>Ticket</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="103"/>
+        <location filename="../../ui/agent_desk.py" line="105"/>
         <source>Disposition</source>
         <translation>Esito</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="165"/>
+        <location filename="../../ui/agent_desk.py" line="167"/>
         <source>Signed in as {name}</source>
         <translation>Accesso eseguito come {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="206"/>
+        <location filename="../../ui/agent_desk.py" line="208"/>
         <source>Closed.</source>
         <translation>Chiusa.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="208"/>
+        <location filename="../../ui/agent_desk.py" line="210"/>
         <source>You hold this interaction.</source>
         <translation>Questa interazione è tua.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="210"/>
+        <location filename="../../ui/agent_desk.py" line="212"/>
         <source>Held by {agent}.</source>
         <translation>Assegnata a {agent}.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="212"/>
+        <location filename="../../ui/agent_desk.py" line="214"/>
         <source>Waiting in the queue: accept it to work on it.</source>
         <translation>In attesa nella coda: accettala per lavorarci.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="277"/>
+        <location filename="../../ui/agent_desk.py" line="279"/>
         <source>Nothing is waiting for you.</source>
         <translation>Nulla è in attesa per te.</translation>
     </message>
@@ -511,27 +511,27 @@
 <context>
     <name>CheatSheet</name>
     <message>
-        <location filename="../../ui/shortcuts.py" line="263"/>
+        <location filename="../../ui/shortcuts.py" line="270"/>
         <source>Keyboard shortcuts</source>
         <translation>Scorciatoie da tastiera</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="267"/>
+        <location filename="../../ui/shortcuts.py" line="274"/>
         <source>Action</source>
         <translation>Azione</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="267"/>
+        <location filename="../../ui/shortcuts.py" line="274"/>
         <source>Keys</source>
         <translation>Tasti</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="267"/>
+        <location filename="../../ui/shortcuts.py" line="274"/>
         <source>What it does</source>
         <translation>Cosa fa</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="283"/>
+        <location filename="../../ui/shortcuts.py" line="290"/>
         <source>Press F1 or Ctrl+/ to open this list again.</source>
         <translation>Premi F1 o Ctrl+/ per riaprire questo elenco.</translation>
     </message>
@@ -1029,32 +1029,27 @@
         <translation>Filtra per cliente o oggetto (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="138"/>
-        <source>Loading…</source>
-        <translation>Caricamento…</translation>
-    </message>
-    <message>
         <location filename="../../ui/main_window.py" line="178"/>
         <source>Opening the store…</source>
         <translation>Apertura dell&apos;archivio…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="283"/>
+        <location filename="../../ui/main_window.py" line="284"/>
         <source>No email yet. Add an email account with “relaydesk account add”, then fetch with “relaydesk fetch”.</source>
         <translation>Ancora nessuna email. Aggiungi un account email con “relaydesk account add”, poi scarica la posta con “relaydesk fetch”.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="289"/>
+        <location filename="../../ui/main_window.py" line="290"/>
         <source>No interactions match “{text}”.</source>
         <translation>Nessuna interazione corrisponde a “{text}”.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="291"/>
+        <location filename="../../ui/main_window.py" line="292"/>
         <source>{count} interactions · store {path}</source>
         <translation>{count} interazioni · archivio {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="309"/>
+        <location filename="../../ui/main_window.py" line="310"/>
         <source>The list could not be loaded: {error}</source>
         <translation>Impossibile caricare l&apos;elenco: {error}</translation>
     </message>
@@ -1092,32 +1087,32 @@
         <translation>Codifica:</translation>
     </message>
     <message>
-        <location filename="../../ui/thread_view.py" line="244"/>
+        <location filename="../../ui/thread_view.py" line="245"/>
         <source>To: {to}</source>
         <translation>A: {to}</translation>
     </message>
     <message>
-        <location filename="../../ui/thread_view.py" line="246"/>
+        <location filename="../../ui/thread_view.py" line="247"/>
         <source>Cc: {cc}</source>
         <translation>Cc: {cc}</translation>
     </message>
     <message>
-        <location filename="../../ui/thread_view.py" line="252"/>
+        <location filename="../../ui/thread_view.py" line="253"/>
         <source>This message could not be read; its raw source is kept.</source>
         <translation>Impossibile leggere questo messaggio; il sorgente originale è conservato.</translation>
     </message>
     <message>
-        <location filename="../../ui/thread_view.py" line="277"/>
+        <location filename="../../ui/thread_view.py" line="278"/>
         <source>This file type can run programs on this computer.</source>
         <translation>Questo tipo di file può eseguire programmi su questo computer.</translation>
     </message>
     <message>
-        <location filename="../../ui/thread_view.py" line="278"/>
+        <location filename="../../ui/thread_view.py" line="279"/>
         <source>Open</source>
         <translation>Apri</translation>
     </message>
     <message>
-        <location filename="../../ui/thread_view.py" line="279"/>
+        <location filename="../../ui/thread_view.py" line="280"/>
         <source>Save…</source>
         <translation>Salva…</translation>
     </message>
@@ -1428,12 +1423,12 @@
 <context>
     <name>NoteCard</name>
     <message>
-        <location filename="../../ui/thread_view.py" line="314"/>
+        <location filename="../../ui/thread_view.py" line="315"/>
         <source>Internal note · {agent} · {when}</source>
         <translation>Nota interna · {agent} · {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/thread_view.py" line="315"/>
+        <location filename="../../ui/thread_view.py" line="316"/>
         <source>unknown agent</source>
         <translation>agente sconosciuto</translation>
     </message>
@@ -1677,101 +1672,111 @@
     </message>
     <message>
         <location filename="../../ui/shortcuts.py" line="108"/>
+        <source>Ta&amp;gs…</source>
+        <translation>Etic&amp;hette…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shortcuts.py" line="110"/>
+        <source>Add or remove the interaction&apos;s tags</source>
+        <translation>Aggiungi o togli le etichette dell&apos;interazione</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shortcuts.py" line="115"/>
         <source>&amp;Reply</source>
         <translation>&amp;Rispondi</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="110"/>
+        <location filename="../../ui/shortcuts.py" line="117"/>
         <source>Answer the customer</source>
         <translation>Rispondi al cliente</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="116"/>
+        <location filename="../../ui/shortcuts.py" line="123"/>
         <source>Reply &amp;all</source>
         <translation>Rispondi a &amp;tutti</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="118"/>
+        <location filename="../../ui/shortcuts.py" line="125"/>
         <source>Answer the customer and everyone else on the message</source>
         <translation>Rispondi al cliente e a tutti gli altri destinatari</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="124"/>
+        <location filename="../../ui/shortcuts.py" line="131"/>
         <source>&amp;Forward</source>
         <translation>&amp;Inoltra</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="126"/>
+        <location filename="../../ui/shortcuts.py" line="133"/>
         <source>Send the message on to someone else</source>
         <translation>Inoltra il messaggio a qualcun altro</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="132"/>
+        <location filename="../../ui/shortcuts.py" line="139"/>
         <source>&amp;Send</source>
         <translation>In&amp;via</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="134"/>
+        <location filename="../../ui/shortcuts.py" line="141"/>
         <source>Send what you wrote (it can still be undone for a moment)</source>
         <translation>Invia ciò che hai scritto (per qualche istante si può ancora annullare)</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="139"/>
+        <location filename="../../ui/shortcuts.py" line="146"/>
         <source>&amp;Search</source>
         <translation>&amp;Cerca</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="141"/>
+        <location filename="../../ui/shortcuts.py" line="148"/>
         <source>Filter the list by customer or subject</source>
         <translation>Filtra l&apos;elenco per cliente o oggetto</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="146"/>
+        <location filename="../../ui/shortcuts.py" line="153"/>
         <source>Go to &amp;accounts and queues</source>
         <translation>Vai ad &amp;account e code</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="148"/>
+        <location filename="../../ui/shortcuts.py" line="155"/>
         <source>Move the focus to the left pane</source>
         <translation>Sposta il focus sul riquadro di sinistra</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="153"/>
+        <location filename="../../ui/shortcuts.py" line="160"/>
         <source>Go to the &amp;list</source>
         <translation>Vai all&apos;&amp;elenco</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="155"/>
+        <location filename="../../ui/shortcuts.py" line="162"/>
         <source>Move the focus to the interaction list</source>
         <translation>Sposta il focus sull&apos;elenco delle interazioni</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="160"/>
+        <location filename="../../ui/shortcuts.py" line="167"/>
         <source>Go to the &amp;thread</source>
         <translation>Vai alla c&amp;onversazione</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="162"/>
+        <location filename="../../ui/shortcuts.py" line="169"/>
         <source>Move the focus to the reading pane</source>
         <translation>Sposta il focus sul riquadro di lettura</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="167"/>
+        <location filename="../../ui/shortcuts.py" line="174"/>
         <source>Change &amp;my state…</source>
         <translation>Cambia il mio &amp;stato…</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="169"/>
+        <location filename="../../ui/shortcuts.py" line="176"/>
         <source>Choose available, paused (with a reason) or logged out</source>
         <translation>Scegli disponibile, in pausa (con un motivo) o disconnesso</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="174"/>
+        <location filename="../../ui/shortcuts.py" line="181"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Scorciatoie da tastiera</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts.py" line="176"/>
+        <location filename="../../ui/shortcuts.py" line="183"/>
         <source>Show every keyboard shortcut</source>
         <translation>Mostra tutte le scorciatoie da tastiera</translation>
     </message>
@@ -1785,24 +1790,42 @@
     </message>
 </context>
 <context>
+    <name>TagDialog</name>
+    <message>
+        <location filename="../../ui/tag_dialog.py" line="26"/>
+        <source>Tags</source>
+        <translation>Etichette</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tag_dialog.py" line="37"/>
+        <source>New tag</source>
+        <translation>Nuova etichetta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tag_dialog.py" line="45"/>
+        <source>Tick the tags this interaction carries.</source>
+        <translation>Spunta le etichette di questa interazione.</translation>
+    </message>
+</context>
+<context>
     <name>ThreadView</name>
     <message>
-        <location filename="../../ui/thread_view.py" line="360"/>
+        <location filename="../../ui/thread_view.py" line="361"/>
         <source>Select an interaction to read its thread.</source>
         <translation>Seleziona un&apos;interazione per leggerne la conversazione.</translation>
     </message>
     <message>
-        <location filename="../../ui/thread_view.py" line="448"/>
+        <location filename="../../ui/thread_view.py" line="449"/>
         <source>Open a dangerous attachment?</source>
         <translation>Aprire un allegato pericoloso?</translation>
     </message>
     <message>
-        <location filename="../../ui/thread_view.py" line="450"/>
+        <location filename="../../ui/thread_view.py" line="451"/>
         <source>“{name}” is a file type that can run programs on this computer. Open it only if you trust the sender and expected this file.</source>
         <translation>“{name}” è un tipo di file che può eseguire programmi su questo computer. Aprilo solo se ti fidi del mittente e aspettavi questo file.</translation>
     </message>
     <message>
-        <location filename="../../ui/thread_view.py" line="477"/>
+        <location filename="../../ui/thread_view.py" line="478"/>
         <source>Save attachment</source>
         <translation>Salva allegato</translation>
     </message>
@@ -1934,6 +1957,89 @@
         <location filename="../../ui/transfer_dialog.py" line="46"/>
         <source>Account {account} allows no transfers.</source>
         <translation>L&apos;account {account} non consente trasferimenti.</translation>
+    </message>
+</context>
+<context>
+    <name>Welcome</name>
+    <message>
+        <location filename="../../ui/welcome.py" line="46"/>
+        <source>Welcome to Relaydesk</source>
+        <translation>Benvenuto in Relaydesk</translation>
+    </message>
+    <message>
+        <location filename="../../ui/welcome.py" line="51"/>
+        <source>Loading…</source>
+        <translation>Caricamento…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/welcome.py" line="54"/>
+        <source>Create the first supervisor</source>
+        <translation>Crea il primo supervisore</translation>
+    </message>
+    <message>
+        <location filename="../../ui/welcome.py" line="61"/>
+        <source>Create and sign in</source>
+        <translation>Crea e accedi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/welcome.py" line="70"/>
+        <source>Nobody can sign in to this store yet. The first person is a supervisor, who can then add agents in admin mode.</source>
+        <translation>Nessuno può ancora accedere a questo archivio. La prima persona è un supervisore, che potrà poi aggiungere gli operatori in modalità amministratore.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/welcome.py" line="75"/>
+        <source>Name</source>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <location filename="../../ui/welcome.py" line="76"/>
+        <source>Password (8 characters or more)</source>
+        <translation>Password (almeno 8 caratteri)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/welcome.py" line="77"/>
+        <source>Repeat the password</source>
+        <translation>Ripeti la password</translation>
+    </message>
+    <message>
+        <location filename="../../ui/welcome.py" line="82"/>
+        <source>Load demo data</source>
+        <translation>Carica i dati dimostrativi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/welcome.py" line="85"/>
+        <source>A realistic multilingual data set (accounts, queues, agents, a few thousand conversations) to try Relaydesk without a mail server.</source>
+        <translation>Un insieme di dati realistico e multilingue (account, code, operatori, qualche migliaio di conversazioni) per provare Relaydesk senza un server di posta.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/welcome.py" line="100"/>
+        <source>To work real mail, a supervisor adds an email account: admin mode (Ctrl+Shift+M) → Email accounts → Add, or “relaydesk account add”.</source>
+        <translation>Per lavorare posta reale, un supervisore aggiunge un account email: modalità amministratore (Ctrl+Maiusc+M) → Account email → Aggiungi, oppure “relaydesk account add”.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/welcome.py" line="145"/>
+        <source>Give the supervisor a name.</source>
+        <translation>Dai un nome al supervisore.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/welcome.py" line="148"/>
+        <source>The two passwords differ; type them again.</source>
+        <translation>Le due password sono diverse; digitale di nuovo.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/welcome.py" line="179"/>
+        <source>Loading demo data…</source>
+        <translation>Caricamento dei dati dimostrativi…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/welcome.py" line="195"/>
+        <source>Demo data loaded. Sign in as sam (supervisor) or giulia, password relaydesk-demo.</source>
+        <translation>Dati dimostrativi caricati. Accedi come sam (supervisore) o giulia, password relaydesk-demo.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/welcome.py" line="208"/>
+        <source>Loading demo data failed: {error}</source>
+        <translation>Caricamento dei dati dimostrativi non riuscito: {error}</translation>
     </message>
 </context>
 </TS>

@@ -112,16 +112,23 @@ def test_canned_answers_are_one_blended_searchable_list(ctx: AppContext) -> None
                 CannedAnswer(title="Refund policy", body="Refunds take 5 days."),
                 CannedAnswer(account_id=info.id, title="Shipping times", body="2-3 days."),
                 CannedAnswer(account_id=other.id, title="Other account only", body="x"),
+                CannedAnswer(title="Discounts", body="Up to 100% off_season."),
             ]
         )
     with ctx.store.read() as session:
         every = canned_answers(session, info.id)
         found = canned_answers(session, info.id, "REFUND")
+        percent = canned_answers(session, info.id, "%")
+        underscore = canned_answers(session, info.id, "f_")
     assert [(c.title, c.origin) for c in every] == [
+        ("Discounts", "global"),
         ("Refund policy", "global"),
         ("Shipping times", "account"),
     ]
     assert [c.title for c in found] == ["Refund policy"]
+    # Typed % and _ are searched for literally, not as wildcards.
+    assert [c.title for c in percent] == ["Discounts"]
+    assert [c.title for c in underscore] == ["Discounts"]
 
 
 @pytest.mark.imap

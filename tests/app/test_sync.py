@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import socket
@@ -272,3 +273,76 @@ def test_local_rows_that_clash_with_the_centre_are_refused_clearly(
     with local.store.read() as session:
         tags = session.execute(select(Tag.name, Tag.change_xid)).all()
     assert tags == [("vip", None)], "the local row is kept and the page was not half-written"
+
+
+def test_relaydesk_worker_with_a_central_database_applies_agents_operations(
+    central_url: str, tmp_path: Path, no_policy: Path
+) -> None:
+    """The whole team path: a desk queues an operation and pushes it; `relaydesk worker
+    --central URL` (a real process) applies it centrally; the desk settles and pulls it."""
+    from app.services import push
+    from app.services.operations import Operation
+    from storage.models import Note
+    from tests.app.workflow import make_world
+
+    central = Store(central_url)
+    world = make_world(central)
+    interaction = world.interaction()
+    desk = open_local(tmp_path / "desk")
+    command = [sys.executable, "-m", "app", "--data-dir", str(tmp_path / "worker"), "worker"]
+    worker = subprocess.Popen(
+        [*command, "--central", central_url],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        op = Operation("note", "sam", {"interaction": str(interaction), "body": "Called back."})
+        push.submit(desk.store, op)
+        push.push(desk.store, central)
+
+        def settled() -> bool:
+            push.settle(desk.store, central)
+            return push.pending_count(desk.store) == 0
+
+        deadline = 60.0
+        waited = 0.0
+        while not settled():  # the worker applies within its 0.2 s poll
+            assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
+            assert waited < deadline, "the worker did not apply the operation"
+            waited += 0.1
+            worker_wait(worker, 0.1)
+        with central.read() as session:
+            assert session.execute(select(Note.body)).scalars().all() == ["Called back."]
+        result = CentralSync(desk.store, CentralConfig(central_url, "argument")).pull()
+        assert result is not None
+        with desk.store.read() as session:
+            assert session.execute(select(Note.body)).scalars().all() == ["Called back."]
+    finally:
+        worker.terminate()
+        out, err = worker.communicate(timeout=60)
+        desk.close()
+        central.dispose()
+    assert worker.returncode == 0, err
+    assert "worker for the central database" in out and "worker stopped" in out
+
+
+def worker_wait(process: subprocess.Popen[str], seconds: float) -> None:
+    """Wait on the worker process itself (returns early if it dies), never a bare sleep."""
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=seconds)
+
+
+def test_relaydesk_worker_refuses_a_central_database_without_the_schema(
+    pg_url: str, tmp_path: Path, no_policy: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(tmp_path), "worker", "--central", pg_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "relaydesk db upgrade --central" in done.stderr, done.stderr

@@ -16,6 +16,7 @@ from app.errors import ConfigError
 from storage.engine import Store, sqlite_url
 from storage.migrate import backup_sqlite, current_revision, ensure_current, head_revision
 from storage.models import Base, Interaction, Message, OutboxItem, Project
+from storage.search_index import include_name
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -23,7 +24,8 @@ DATA = Path(__file__).parent.parent / "data"
 def test_models_and_migrations_agree(ctx: AppContext) -> None:
     """A model change without a migration (or the reverse) fails here, on both databases."""
     with ctx.store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
 
 

@@ -172,9 +172,11 @@ class AdminMode(QObject):
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
-        self._window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        # Below the three panes, full width: the monitoring and report tables are wide,
+        # and the list and the reading pane keep their columns (spying needs both).
+        self._window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self._window.resizeDocks(
-            [dock], [int(self._window.width() * 0.6)], Qt.Orientation.Horizontal
+            [dock], [int(self._window.height() * 0.55)], Qt.Orientation.Vertical
         )
         self._dock = dock
         self._separator = self.menu.addSeparator()
