@@ -1,6 +1,7 @@
 """Render the README's screenshots from generated mail (no mail server needed).
 
-QT_QPA_PLATFORM=offscreen python docs/screenshots.py
+xvfb-run -a -s "-screen 0 1920x1080x24" env QT_QPA_PLATFORM=xcb python docs/screenshots.py
+(or QT_QPA_PLATFORM=offscreen python docs/screenshots.py)
 """
 
 from __future__ import annotations
