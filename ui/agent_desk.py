@@ -166,6 +166,7 @@ class AgentDesk(QWidget):
             panel.set_context(ctx, agent.agent_id)
         self.who.setText(self.tr("Signed in as {name}").format(name=agent.full_name or agent.name))
         self.pages.setCurrentIndex(1)
+        self._enable()  # Next and New email work at once, before the interaction reloads
         self.signed_in.emit(agent)
         self.show_interaction(self._interaction_id)
 

@@ -110,8 +110,9 @@ def open_interaction(qtbot: QtBot, window: MainWindow, interaction_id: uuid.UUID
     qtbot.waitUntil(lambda: window._model.row_of(interaction_id) is not None, timeout=15_000)
     row = window._model.row_of(interaction_id)
     assert row is not None
-    with qtbot.waitSignal(window._desk.state_loaded, timeout=10_000):
-        window._list.selectRow(row)
+    # The row may already be current (the list keeps the reading pane's interaction
+    # selected as rows move), so wait for the desk's state, not for a signal.
+    window._list.selectRow(row)
     qtbot.waitUntil(
         lambda: (
             window._desk.state is not None and window._desk.state.interaction_id == interaction_id
