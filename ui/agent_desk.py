@@ -29,6 +29,7 @@ from app.services.desk import DeskState, TagChoices, TransferTargets, tag_choice
 from app.services.operations import Operation, OpResult, apply
 from app.services.session import SignedIn, sign_in
 from ui.composer import Composer
+from ui.customer_panel import CustomerPanel
 from ui.disposition_panel import DispositionPanel
 from ui.tag_dialog import TagDialog
 from ui.tasks import TaskRunner
@@ -103,6 +104,9 @@ class AgentDesk(QWidget):
         self.tabs.addTab(self.composer, self.tr("Write"))
         self.tabs.addTab(self.ticket_panel, self.tr("Ticket"))
         self.tabs.addTab(self.disposition_panel, self.tr("Disposition"))
+        self.customer_panel = CustomerPanel(tasks)
+        self.tabs.addTab(self.customer_panel, self.tr("Customer"))
+        self.customer_panel.open_interaction.connect(self.on_ticket_panel_open_interaction)
         self.tabs.currentChanged.connect(self.on_tabs_current_changed)
         for panel in (self.composer, self.ticket_panel, self.disposition_panel):
             panel.changed.connect(self.on_panel_changed)
@@ -144,6 +148,7 @@ class AgentDesk(QWidget):
 
     def set_context(self, ctx: AppContext) -> None:
         self._ctx = ctx
+        self.customer_panel.set_context(ctx)
         self.sign_in_button.setEnabled(True)
 
     def on_sign_in_button_clicked(self) -> None:
@@ -184,6 +189,7 @@ class AgentDesk(QWidget):
     def show_interaction(self, interaction_id: uuid.UUID | None) -> None:
         self._interaction_id = interaction_id
         self.message.clear()
+        self.customer_panel.show_interaction(interaction_id)
         self.reload()
 
     def reload(self) -> None:

@@ -3,6 +3,7 @@ shared by editing and CSV import, and unsubscribe requests by mail (RFC 2369 mai
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from dataclasses import dataclass
@@ -264,3 +265,71 @@ def contact_attributes(session: Session, contact_id: uuid.UUID) -> dict[str, Con
         )
     ).scalars()
     return {a.name: a for a in rows}
+
+
+@dataclass(frozen=True)
+class CustomerCard:
+    """The thread view's customer panel: who writes, and what else they have with us."""
+
+    interaction_id: uuid.UUID
+    contact_id: uuid.UUID | None
+    name: str
+    emails: tuple[str, ...]
+    phone: str
+    company: str
+    attributes: tuple[tuple[str, str], ...]  # (name, value), non-empty values only
+    unsubscribed: bool
+    history: tuple[HistoryItem, ...]  # other conversations, newest first
+
+
+def customer_card(store: Store, interaction_id: uuid.UUID) -> CustomerCard:
+    """The contact of an interaction (or just its sender, when not linked) and their history."""
+    with store.read() as session:
+        interaction = session.get(Interaction, interaction_id)
+        if interaction is None or interaction.deleted_at is not None:
+            raise UserError("That interaction no longer exists.")
+        contact = (
+            session.get(Contact, interaction.contact_id)
+            if interaction.contact_id is not None
+            else None
+        )
+        if contact is None or contact.deleted_at is not None:
+            return CustomerCard(
+                interaction_id,
+                None,
+                interaction.customer_name,
+                (interaction.customer_email,) if interaction.customer_email else (),
+                "",
+                "",
+                (),
+                False,
+                (),
+            )
+        emails = session.execute(
+            select(ContactAddress.email)
+            .where(ContactAddress.contact_id == contact.id, ContactAddress.deleted_at.is_(None))
+            .order_by(ContactAddress.email)
+        ).scalars()
+        attributes = session.execute(
+            select(ContactAttribute.name, ContactAttribute.value)
+            .where(
+                ContactAttribute.contact_id == contact.id,
+                ContactAttribute.deleted_at.is_(None),
+                ContactAttribute.value != "",
+            )
+            .order_by(ContactAttribute.name)
+        ).all()
+        contact_id = contact.id
+        card = CustomerCard(
+            interaction_id,
+            contact_id,
+            contact.name,
+            tuple(emails),
+            contact.phone,
+            contact.company,
+            tuple((name, value) for name, value in attributes),
+            contact.unsubscribed_at is not None,
+            (),
+        )
+    history = customer_history(store, contact_id, exclude=interaction_id)
+    return dataclasses.replace(card, history=tuple(history))

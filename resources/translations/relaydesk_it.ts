@@ -397,113 +397,118 @@
 <context>
     <name>AgentDesk</name>
     <message>
-        <location filename="../../ui/agent_desk.py" line="62"/>
+        <location filename="../../ui/agent_desk.py" line="63"/>
         <source>Sign in</source>
         <translation>Accedi</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="69"/>
+        <location filename="../../ui/agent_desk.py" line="70"/>
         <source>&lt;b&gt;Sign in to take interactions&lt;/b&gt;</source>
         <translation>&lt;b&gt;Accedi per prendere le interazioni&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="70"/>
+        <location filename="../../ui/agent_desk.py" line="71"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="71"/>
+        <location filename="../../ui/agent_desk.py" line="72"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="77"/>
-        <location filename="../../ui/agent_desk.py" line="206"/>
+        <location filename="../../ui/agent_desk.py" line="78"/>
+        <location filename="../../ui/agent_desk.py" line="213"/>
         <source>Select an interaction, or take the next one.</source>
         <translation>Seleziona un&apos;interazione, o prendi la successiva.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="79"/>
+        <location filename="../../ui/agent_desk.py" line="80"/>
         <source>Accept</source>
         <translation>Accetta</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="81"/>
+        <location filename="../../ui/agent_desk.py" line="82"/>
         <source>Next</source>
         <translation>Successiva</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="83"/>
+        <location filename="../../ui/agent_desk.py" line="84"/>
         <source>Release</source>
         <translation>Rilascia</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="85"/>
+        <location filename="../../ui/agent_desk.py" line="86"/>
         <source>Transfer…</source>
         <translation>Trasferisci…</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="87"/>
+        <location filename="../../ui/agent_desk.py" line="88"/>
         <source>Reply</source>
         <translation>Rispondi</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="89"/>
+        <location filename="../../ui/agent_desk.py" line="90"/>
         <source>Reply all</source>
         <translation>Rispondi a tutti</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="91"/>
+        <location filename="../../ui/agent_desk.py" line="92"/>
         <source>Forward</source>
         <translation>Inoltra</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="93"/>
+        <location filename="../../ui/agent_desk.py" line="94"/>
         <source>New email</source>
         <translation>Nuova email</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="103"/>
+        <location filename="../../ui/agent_desk.py" line="104"/>
         <source>Write</source>
         <translation>Scrivi</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="104"/>
+        <location filename="../../ui/agent_desk.py" line="105"/>
         <source>Ticket</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="105"/>
+        <location filename="../../ui/agent_desk.py" line="106"/>
         <source>Disposition</source>
         <translation>Esito</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="167"/>
+        <location filename="../../ui/agent_desk.py" line="108"/>
+        <source>Customer</source>
+        <translation>Cliente</translation>
+    </message>
+    <message>
+        <location filename="../../ui/agent_desk.py" line="172"/>
         <source>Signed in as {name}</source>
         <translation>Accesso eseguito come {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="208"/>
+        <location filename="../../ui/agent_desk.py" line="215"/>
         <source>Closed.</source>
         <translation>Chiusa.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="210"/>
+        <location filename="../../ui/agent_desk.py" line="217"/>
         <source>You hold this interaction.</source>
         <translation>Questa interazione è tua.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="212"/>
+        <location filename="../../ui/agent_desk.py" line="219"/>
         <source>Held by {agent}.</source>
         <translation>Assegnata a {agent}.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="214"/>
+        <location filename="../../ui/agent_desk.py" line="221"/>
         <source>Waiting in the queue: accept it to work on it.</source>
         <translation>In attesa nella coda: accettala per lavorarci.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="279"/>
+        <location filename="../../ui/agent_desk.py" line="286"/>
         <source>Nothing is waiting for you.</source>
         <translation>Nulla è in attesa per te.</translation>
     </message>
@@ -809,6 +814,49 @@
         <location filename="../../ui/crash_dialog.py" line="69"/>
         <source>Open crash report</source>
         <translation>Apri il rapporto dell&apos;errore</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerPanel</name>
+    <message>
+        <location filename="../../ui/customer_panel.py" line="40"/>
+        <source>Customer</source>
+        <translation>Cliente</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_panel.py" line="41"/>
+        <source>Addresses</source>
+        <translation>Indirizzi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_panel.py" line="70"/>
+        <source>(no name)</source>
+        <translation>(senza nome)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_panel.py" line="75"/>
+        <source>Asked for no more automatic mail.</source>
+        <translation>Ha chiesto di non ricevere più posta automatica.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_panel.py" line="77"/>
+        <source>Not saved as a contact.</source>
+        <translation>Non salvato come contatto.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_panel.py" line="81"/>
+        <source>Other conversations ({count}), newest first:</source>
+        <translation>Altre conversazioni ({count}), dalla più recente:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_panel.py" line="86"/>
+        <source>No other conversations.</source>
+        <translation>Nessun&apos;altra conversazione.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_panel.py" line="92"/>
+        <source>Account {account}</source>
+        <translation>Account {account}</translation>
     </message>
 </context>
 <context>
