@@ -169,6 +169,7 @@ class AgentDesk(QWidget):
         self.password.clear()
         for panel in (self.composer, self.ticket_panel, self.disposition_panel):
             panel.set_context(ctx, agent.agent_id)
+        self.customer_panel.set_agent(agent.agent_id)
         self.who.setText(self.tr("Signed in as {name}").format(name=agent.full_name or agent.name))
         self.pages.setCurrentIndex(1)
         self._enable()  # Next and New email work at once, before the interaction reloads

@@ -3,32 +3,46 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.context import AppContext
 from app.services.contacts import CustomerCard, customer_card
+from app.services.operations import Operation, OpResult, apply
 from ui.tasks import TaskRunner
 
 
 class CustomerPanel(QWidget):
     open_interaction = Signal(object)  # an interaction id, from a double-click or Enter
+    saved = Signal()  # the contact was created or changed
 
     def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._ctx: AppContext | None = None
         self.card: CustomerCard | None = None
-        self.name = QLabel()
-        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._agent_id: uuid.UUID | None = None
+        self._notice = ""  # shown once the card is read again after a save
+        # Editable for everyone; app/ decides (supervisors, or agents when the project
+        # enables "agents create new records") and the refusal is shown below.
+        self.name = QLineEdit()
+        self.phone = QLineEdit()
+        self.company = QLineEdit()
+        self.save_button = QPushButton(self.tr("Save contact"))
+        self.save_button.clicked.connect(self.on_save_button_clicked)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
         self.emails = QLabel()
         self.emails.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details = QLabel()
@@ -39,6 +53,9 @@ class CustomerPanel(QWidget):
         form = QFormLayout()
         form.addRow(self.tr("Customer"), self.name)
         form.addRow(self.tr("Addresses"), self.emails)
+        form.addRow(self.tr("Phone"), self.phone)
+        form.addRow(self.tr("Company"), self.company)
+        form.addRow(self.save_button, self.message)
         form.addRow(self.details)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -47,6 +64,9 @@ class CustomerPanel(QWidget):
 
     def set_context(self, ctx: AppContext) -> None:
         self._ctx = ctx
+
+    def set_agent(self, agent_id: uuid.UUID | None) -> None:
+        self._agent_id = agent_id
 
     def show_interaction(self, interaction_id: uuid.UUID | None) -> None:
         ctx = self._ctx
@@ -63,14 +83,21 @@ class CustomerPanel(QWidget):
     def _show(self, card: CustomerCard | None) -> None:
         self.card = card
         self.history.clear()
+        self.message.setText(self._notice)
+        self._notice = ""
+        self.save_button.setEnabled(card is not None and bool(card.emails))
         if card is None:
-            for label in (self.name, self.emails, self.details, self.history_label):
+            for widget in (self.name, self.phone, self.company):
+                widget.clear()
+            for label in (self.emails, self.details, self.history_label):
                 label.clear()
             return
-        self.name.setText(card.name or self.tr("(no name)"))
+        self.name.setText(card.name)
+        self.name.setPlaceholderText(self.tr("(no name)"))
+        self.phone.setText(card.phone)
+        self.company.setText(card.company)
         self.emails.setText(", ".join(card.emails))
-        lines = [text for text in (card.company, card.phone) if text]
-        lines += [f"{name}: {value}" for name, value in card.attributes]
+        lines = [f"{name}: {value}" for name, value in card.attributes]
         if card.unsubscribed:
             lines.append(self.tr("Asked for no more automatic mail."))
         if card.contact_id is None:
@@ -91,6 +118,34 @@ class CustomerPanel(QWidget):
             row.setData(Qt.ItemDataRole.UserRole, item.interaction_id)
             row.setToolTip(self.tr("Account {account}").format(account=item.account))
             self.history.addItem(row)
+
+    def on_save_button_clicked(self) -> None:
+        ctx, card, agent_id = self._ctx, self.card, self._agent_id
+        if ctx is None or card is None or agent_id is None:
+            return
+        payload: dict[str, Any] = {
+            "interaction": str(card.interaction_id),
+            "name": self.name.text(),
+            "phone": self.phone.text(),
+            "company": self.company.text(),
+        }
+        if card.contact_id is None:
+            payload["emails"] = list(card.emails)
+        else:
+            payload["contact"] = str(card.contact_id)
+        op = Operation("save_contact", agent_id, payload)
+        self.save_button.setEnabled(False)
+        self._tasks.op(lambda: apply(ctx.store, op), self.on_saved, self.on_card_failed)
+
+    def on_saved(self, outcome: OpResult) -> None:
+        self.save_button.setEnabled(True)
+        if not outcome.applied:
+            self.message.setText(outcome.reason)
+            return
+        self.saved.emit()
+        self._notice = self.tr("Saved.")
+        if self.card is not None:
+            self.show_interaction(self.card.interaction_id)
 
     def on_history_item_activated(self, item: QListWidgetItem) -> None:
         self.open_interaction.emit(item.data(Qt.ItemDataRole.UserRole))

@@ -418,7 +418,7 @@
     </message>
     <message>
         <location filename="../../ui/agent_desk.py" line="78"/>
-        <location filename="../../ui/agent_desk.py" line="213"/>
+        <location filename="../../ui/agent_desk.py" line="214"/>
         <source>Select an interaction, or take the next one.</source>
         <translation>Seleziona un&apos;interazione, o prendi la successiva.</translation>
     </message>
@@ -483,32 +483,32 @@
         <translation>Cliente</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="172"/>
+        <location filename="../../ui/agent_desk.py" line="173"/>
         <source>Signed in as {name}</source>
         <translation>Accesso eseguito come {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="215"/>
+        <location filename="../../ui/agent_desk.py" line="216"/>
         <source>Closed.</source>
         <translation>Chiusa.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="217"/>
+        <location filename="../../ui/agent_desk.py" line="218"/>
         <source>You hold this interaction.</source>
         <translation>Questa interazione è tua.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="219"/>
+        <location filename="../../ui/agent_desk.py" line="220"/>
         <source>Held by {agent}.</source>
         <translation>Assegnata a {agent}.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="221"/>
+        <location filename="../../ui/agent_desk.py" line="222"/>
         <source>Waiting in the queue: accept it to work on it.</source>
         <translation>In attesa nella coda: accettala per lavorarci.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="286"/>
+        <location filename="../../ui/agent_desk.py" line="287"/>
         <source>Nothing is waiting for you.</source>
         <translation>Nulla è in attesa per te.</translation>
     </message>
@@ -819,44 +819,64 @@
 <context>
     <name>CustomerPanel</name>
     <message>
-        <location filename="../../ui/customer_panel.py" line="40"/>
+        <location filename="../../ui/customer_panel.py" line="42"/>
+        <source>Save contact</source>
+        <translation>Salva contatto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_panel.py" line="54"/>
         <source>Customer</source>
         <translation>Cliente</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="41"/>
+        <location filename="../../ui/customer_panel.py" line="55"/>
         <source>Addresses</source>
         <translation>Indirizzi</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="70"/>
+        <location filename="../../ui/customer_panel.py" line="56"/>
+        <source>Phone</source>
+        <translation>Telefono</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_panel.py" line="57"/>
+        <source>Company</source>
+        <translation>Azienda</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_panel.py" line="96"/>
         <source>(no name)</source>
         <translation>(senza nome)</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="75"/>
+        <location filename="../../ui/customer_panel.py" line="102"/>
         <source>Asked for no more automatic mail.</source>
         <translation>Ha chiesto di non ricevere più posta automatica.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="77"/>
+        <location filename="../../ui/customer_panel.py" line="104"/>
         <source>Not saved as a contact.</source>
         <translation>Non salvato come contatto.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="81"/>
+        <location filename="../../ui/customer_panel.py" line="108"/>
         <source>Other conversations ({count}), newest first:</source>
         <translation>Altre conversazioni ({count}), dalla più recente:</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="86"/>
+        <location filename="../../ui/customer_panel.py" line="113"/>
         <source>No other conversations.</source>
         <translation>Nessun&apos;altra conversazione.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="92"/>
+        <location filename="../../ui/customer_panel.py" line="119"/>
         <source>Account {account}</source>
         <translation>Account {account}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_panel.py" line="146"/>
+        <source>Saved.</source>
+        <translation>Salvato.</translation>
     </message>
 </context>
 <context>

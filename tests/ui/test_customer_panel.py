@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.context import AppContext
 from app.services.contacts import customer_card, link_senders
+from app.services.settings import change_setting
 from storage.models import Contact
 from tests.ui.desk_world import (
     interaction_ids,
@@ -54,7 +56,7 @@ def test_customer_tab_shows_the_contact_and_opens_an_earlier_conversation(
         qtbot.waitUntil(lambda: panel.history.count() == 1, timeout=10_000)
         assert panel.name.text() == "Marta Bianchi"
         assert panel.emails.text() == "marta@example.org"
-        assert "Bianchi Srl" in panel.details.text()
+        assert panel.company.text() == "Bianchi Srl"
         assert "Invoice missing" in panel.history.item(0).text()
         panel.history.itemActivated.emit(panel.history.item(0))
         qtbot.waitUntil(lambda: window._reader.interaction_id == first, timeout=10_000)
@@ -66,5 +68,19 @@ def test_customer_tab_shows_the_contact_and_opens_an_earlier_conversation(
             and "Parcel damaged" in panel.history.item(0).text(),
             timeout=10_000,
         )
+
+        # Editing: app/ refuses agents until the project lets them create records.
+        panel.phone.setText("+39 02 1234567")
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "Enable agents to create new records" in panel.message.text())
+        with sqlite_ctx.store.read() as session:
+            assert session.query(Contact).one().phone == ""
+        change_setting(sqlite_ctx.store, "agents_create_contacts", True, project="ACM")
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.message.text() == "Saved.", timeout=10_000)
+        with sqlite_ctx.store.read() as session:
+            saved = session.query(Contact).one()
+            assert (saved.phone, saved.company) == ("+39 02 1234567", "Bianchi Srl")
+        assert panel.phone.text() == "+39 02 1234567"
     finally:
         window.shutdown()
