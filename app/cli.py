@@ -564,17 +564,6 @@ def _fetch(args: argparse.Namespace, ctx: AppContext) -> int:
 def _worker(args: argparse.Namespace, ctx: AppContext) -> int:
     from app import worker
     from app.mail.fetcher import load_options
-
-    if args.once:
-        report, stats = worker.run_once(ctx, load_options(ctx))
-        for error in report.errors + stats.errors:
-            print(error, file=sys.stderr)
-        print(
-            f"fetched {report.result.new} new, sent {stats.sent}, timers {stats.timers}, "
-            f"uncertain after restart {stats.recovered}",
-            flush=True,
-        )
-        return 1 if report.errors or stats.errors else 0
     from app.services.sync import open_worker_context, resolve_central
 
     config = resolve_central(ctx.store, args.central)
@@ -585,10 +574,20 @@ def _worker(args: argparse.Namespace, ctx: AppContext) -> int:
         team = open_worker_context(ctx.data_dir, config)
         print(f"worker for the central database {config.display}", flush=True)
     work = team or ctx
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
     try:
+        if args.once:
+            report, stats = worker.run_once(work, load_options(work))
+            for error in report.errors + stats.errors:
+                print(error, file=sys.stderr)
+            print(
+                f"fetched {report.result.new} new, sent {stats.sent}, timers {stats.timers}, "
+                f"uncertain after restart {stats.recovered}",
+                flush=True,
+            )
+            return 1 if report.errors or stats.errors else 0
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
         stats = worker.run(
             work, load_options(work), stop, central=team.store if team is not None else None
         )

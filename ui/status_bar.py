@@ -40,11 +40,11 @@ def describe(health: MailHealth, worker_error: str = "") -> tuple[str, bool]:
             parts.append(
                 QCoreApplication.translate("MailHealthLabel", "Connecting to the mailboxes…")
             )
-        elif health.stale():
+        elif stale := health.stale():
             parts.append(
                 QCoreApplication.translate(
                     "MailHealthLabel", "{account}: no fetch for over 15 minutes"
-                ).format(account=health.stale()[0].name)
+                ).format(account=stale[0].name)
             )
             problem = True
         else:

@@ -334,11 +334,14 @@ def worker_wait(process: subprocess.Popen[str], seconds: float) -> None:
         process.wait(timeout=seconds)
 
 
+@pytest.mark.parametrize("once", [False, True], ids=["staying", "once"])
 def test_relaydesk_worker_refuses_a_central_database_without_the_schema(
-    pg_url: str, tmp_path: Path, no_policy: Path
+    pg_url: str, tmp_path: Path, no_policy: Path, once: bool
 ) -> None:
+    """Also with --once: it must not quietly work on the local store instead."""
+    command = [sys.executable, "-m", "app", "--data-dir", str(tmp_path), "worker"]
     done = subprocess.run(
-        [sys.executable, "-m", "app", "--data-dir", str(tmp_path), "worker", "--central", pg_url],
+        [*command, *(["--once"] if once else []), "--central", pg_url],
         cwd=ROOT,
         capture_output=True,
         text=True,
