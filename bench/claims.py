@@ -1,7 +1,7 @@
 """Claim throughput and latency: many agents draining one PostgreSQL queue through ``apply``.
 
     python -m bench.claims [--agents 50] [--interactions 20000] [--processes 10]
-                           [--without-unclaimed-index]
+                           [--without-unclaimed-index] [--paths one-statement,general]
 
 Every claim is the real operation: one transaction with FOR UPDATE SKIP LOCKED, the fence
 bump, the agent's state, the recorded operation and its audit event. Agents run as threads
@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
-from app.services import accounts
+from app.services import accounts, claims_pg
 from app.services.agents import add_agent
 from app.services.operations import Operation, apply
 from storage.engine import Store, allocate_change_seqs
@@ -84,7 +84,8 @@ def _agent_loop(store: Store, name: str, out: list[tuple[str, float, float]]) ->
         out.append((result.result["id"], started, ended - started))
 
 
-def worker(url: str, names: list[str], barrier: Any, results: Any) -> None:
+def worker(url: str, names: list[str], barrier: Any, results: Any, fast: bool) -> None:
+    claims_pg.enabled = fast
     store = Store(url, pool_size=len(names), max_overflow=0)
     with store.read() as session:  # connect before the clock starts
         session.execute(select(1))
@@ -107,13 +108,15 @@ def worker(url: str, names: list[str], barrier: Any, results: Any) -> None:
     store.dispose()
 
 
-def run(url: str, agents: int, interactions: int, processes: int) -> dict[str, Any]:
+def run(
+    url: str, agents: int, interactions: int, processes: int, fast: bool = True
+) -> dict[str, Any]:
     store = Store(url)
     names = seed(store, agents, interactions)
     mp = multiprocessing.get_context("spawn")
     barrier, results = mp.Barrier(processes), mp.Queue()
     groups = [names[i::processes] for i in range(processes)]
-    procs = [mp.Process(target=worker, args=(url, g, barrier, results)) for g in groups]
+    procs = [mp.Process(target=worker, args=(url, g, barrier, results, fast)) for g in groups]
     for proc in procs:
         proc.start()
     reports = [results.get(timeout=1800) for _ in procs]
@@ -167,21 +170,34 @@ def main() -> None:
         action="store_true",
         help="drop ix_interactions_unclaimed first, to see what it is worth",
     )
+    parser.add_argument(
+        "--paths",
+        default="one-statement,general",
+        help="comma-separated: one-statement (claims_pg, the default path on PostgreSQL) "
+        "and/or general (the ORM rule), each on a fresh database in this run",
+    )
     args = parser.parse_args()
-    url = create_database(args.admin_url, prefix="relaydesk_bench_")
-    try:
-        store = Store(url)
-        ensure_current(store.engine)
-        if args.without_unclaimed_index:
-            with store.connect() as conn:
-                conn.execute(text("DROP INDEX ix_interactions_unclaimed"))
-        store.dispose()
-        report = run(url, args.agents, args.interactions, min(args.processes, args.agents))
-        report["unclaimed_index"] = not args.without_unclaimed_index
-        print(json.dumps(report, indent=2))
-    finally:
-        drop_database(args.admin_url, database_name(url))
-
+    reports = []
+    for path in args.paths.split(","):
+        url = create_database(args.admin_url, prefix="relaydesk_bench_")
+        try:
+            store = Store(url)
+            ensure_current(store.engine)
+            if args.without_unclaimed_index:
+                with store.connect() as conn:
+                    conn.execute(text("DROP INDEX ix_interactions_unclaimed"))
+            store.dispose()
+            processes = min(args.processes, args.agents)
+            report = run(url, args.agents, args.interactions, processes, path != "general")
+            report["path"] = path
+            report["unclaimed_index"] = not args.without_unclaimed_index
+            reports.append(report)
+            print(json.dumps(report, indent=2), flush=True)
+        finally:
+            drop_database(args.admin_url, database_name(url))
+    if len(reports) == 2:
+        ratio = reports[0]["claims_per_s"] / reports[1]["claims_per_s"]
+        print(f"{reports[0]['path']} / {reports[1]['path']}: {ratio:.2f}x claims/s")
 
 if __name__ == "__main__":
     main()

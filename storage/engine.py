@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,9 @@ class Store:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
+        self._engine_kwargs = engine_kwargs
+        self._autocommit: Engine | None = None
+        self._autocommit_lock = threading.Lock()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", _stamp_changes)
         self._read_engine = self.engine.execution_options(readonly=True)
@@ -140,5 +144,23 @@ class Store:
         with self.engine.begin() as conn:
             yield conn
 
+    @contextlib.contextmanager
+    def statements(self) -> Iterator[Connection]:
+        """A connection in autocommit: each statement is its own transaction (hot paths).
+
+        Its pool skips the liveness ping the main pool makes at every checkout (a round trip
+        as dear as the statement itself): callers run idempotent statements and retry once
+        when the error says the connection was invalidated.
+        """
+        if self._autocommit is None:
+            with self._autocommit_lock:
+                if self._autocommit is None:
+                    kwargs = {**self._engine_kwargs, "pool_pre_ping": False}
+                    self._autocommit = make_engine(self.url, isolation_level="AUTOCOMMIT", **kwargs)
+        with self._autocommit.connect() as conn:
+            yield conn
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._autocommit is not None:
+            self._autocommit.dispose()

@@ -12,6 +12,7 @@ What an operation means is not decided here: the rules are ``app/services/operat
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -192,11 +193,14 @@ def insert_pending(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     return len(conn.execute(lite, stamped).all())
 
 
+@functools.lru_cache(maxsize=16)
 def claim_query(limit: int) -> Select[Any]:
     """The oldest pending operations free to apply, locked, skipping those others hold.
 
     The walk uses the partial index of pending rows (ix_operations_pending), so a long
-    applied history costs nothing.
+    applied history costs nothing. Built once per limit: a fresh ``aliased()`` per call cost
+    more than the query (~2.8 ms of Python) and, with new anonymous names each time, missed
+    SQLAlchemy's compiled-statement cache.
     """
     earlier = aliased(Operation)
     # One agent's operations apply in the order they were made (claim, reply, close), even

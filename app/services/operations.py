@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from sqlalchemy import ColumnElement, Table, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import UserError
-from app.services import timers
+from app.services import claims_pg, timers
 from app.services.accounts import find_account, find_project
 from app.services.agents import can_work_on, find_agent, find_queue, memberships, not_locked_away
 from app.services.tickets import allocate_ticket_number, recompute_ticket_facts
@@ -168,6 +168,12 @@ def apply(store: Store, op: Operation, *, blobs: SqlBlobStore | None = None) -> 
     recorded outcome. That keeps the hot path (claims) one round trip shorter.
     """
     try:
+        fast = _fast_claim(store, op)
+    except IntegrityError:
+        fast = _repeat(store, op.op_id)
+    if fast is not None:
+        return fast
+    try:
         with store.write() as session:
             actor, result, events = run_rules(session, op, blobs=blobs)
             now = utcnow()
@@ -192,11 +198,39 @@ def apply(store: Store, op: Operation, *, blobs: SqlBlobStore | None = None) -> 
         return _reject(store, op, str(exc))
     except IntegrityError:
         # Applied before, or concurrently (the id is the primary key): that outcome counts.
-        with store.read() as session:
-            done = _recorded(session, op.op_id)
-        if done is None:
-            raise
-        return done
+        return _repeat(store, op.op_id)
+
+
+def _repeat(store: Store, op_id: uuid.UUID) -> OpResult:
+    """The recorded outcome of an operation whose id was already taken (inside ``except``)."""
+    with store.read() as session:
+        done = _recorded(session, op_id)
+    if done is None:
+        raise  # the IntegrityError being handled: not a repeat after all
+    return done
+
+
+def is_claim_next(op: Operation) -> bool:
+    return op.kind == "claim" and op.payload.get("interaction") is None
+
+
+def _fast_claim(store: Store, op: Operation) -> OpResult | None:
+    """PostgreSQL's claim-next in one statement (app/services/claims_pg.py), or None."""
+    if store.dialect != "postgresql" or not is_claim_next(op):
+        return None
+    for attempt in (1, 2):
+        try:
+            with store.statements() as conn:
+                result = claims_pg.claim_next(
+                    conn, op.actor, op.op_id, _jsonable(op.payload), utcnow(), "insert"
+                )
+            return None if result is None else OpResult(op.op_id, "applied", "", result)
+        except DBAPIError as exc:
+            # A dropped pooled connection (no ping before use): once more on a new one. If
+            # the first try did commit, the repeat fails on the op id and reads that outcome.
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    return None
 
 
 def run_rules(

@@ -1,0 +1,168 @@
+"""PostgreSQL's one-statement claim (app/services/claims_pg.py) against the general rule.
+
+Both paths must leave the same rows: the interaction taken with its fence bumped, one claim
+event, one recorded operation; repeats change nothing; a paused or unknown agent goes the
+general way. The team-mode applier settles pushed claims the same way.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app.services import claims_pg, push
+from app.services.operations import Operation, apply
+from storage import opqueue
+from storage.engine import Store
+from storage.models import Event, Interaction, utcnow
+from storage.models import Operation as OperationRow
+from tests.app.workflow import World, make_world
+
+
+@pytest.fixture
+def world(pg_store_url: str) -> Iterator[World]:
+    store = Store(pg_store_url)
+    yield make_world(store)
+    store.dispose()
+
+
+def _claim_events(world: World) -> list[Event]:
+    with world.store.read() as session:
+        query = select(Event).where(Event.kind == "claim").order_by(Event.at, Event.change_seq)
+        return list(session.execute(query).scalars())
+
+
+def _op_row(world: World, op_id: uuid.UUID) -> OperationRow:
+    with world.store.read() as session:
+        row = session.get(OperationRow, op_id)
+        assert row is not None
+        return row
+
+
+def _direct(world: World, actor: str, op_id: uuid.UUID) -> dict[str, object] | None:
+    with world.store.statements() as conn:
+        return claims_pg.claim_next(conn, actor, op_id, {}, utcnow(), "insert")
+
+
+def test_the_one_statement_claim_leaves_the_rows_the_general_rule_leaves(world: World) -> None:
+    first, second = world.interaction(age_min=20), world.interaction(age_min=10)
+    world.interaction(account="sales")  # not alice's account
+    # Logged out: the general rule runs (it makes her available, then in email).
+    general = world.op("claim", "alice")
+    assert general.result["id"] == str(first)
+    # Now in email: the one statement takes the next one.
+    op_id = uuid.uuid4()
+    fast = _direct(world, "alice", op_id)
+    assert fast == {"id": str(second), "fence": 1}
+
+    row, alice = world.row(second), world.row(first).claimed_by_id
+    assert row.claimed_by_id == alice and row.claim_fence == 1 and row.claimed_at is not None
+    events = _claim_events(world)
+    assert [e.interaction_id for e in events] == [first, second]
+    assert events[1].data == {"op": str(op_id), "fence": 1}
+    assert events[1].actor_id == alice
+    assert set(events[0].data) == set(events[1].data)  # the same shape from both paths
+    recorded = _op_row(world, op_id)
+    assert (recorded.status, recorded.kind, recorded.actor_id) == ("applied", "claim", alice)
+    assert recorded.result == {"id": str(second), "fence": 1}
+    assert recorded.result.keys() == _op_row(world, general.op_id).result.keys()
+    # Stamped for team-mode pulls like any write: change markers and the writing xid.
+    with world.store.read() as session:
+        stamps = session.execute(
+            select(Interaction.change_seq, Interaction.change_xid).where(Interaction.id == second)
+        ).one()
+    assert stamps.change_seq > 0 and stamps.change_xid is not None
+    # Nothing left that alice may take: recorded with an empty result, nothing claimed.
+    empty = apply(world.store, Operation("claim", "alice"))
+    assert empty.applied and empty.result == {}
+    assert len(_claim_events(world)) == 2
+
+
+def test_a_repeated_operation_is_answered_from_its_record(world: World) -> None:
+    world.interaction(age_min=20)
+    world.interaction(age_min=10)
+    world.op("claim", "alice")
+    op = Operation("claim", "alice")
+    once, again = apply(world.store, op), apply(world.store, op)
+    assert once.applied and again == once
+    assert len(_claim_events(world)) == 2
+    with world.store.read() as session:
+        held = session.execute(
+            select(func.count()).where(Interaction.claimed_by_id.is_not(None))
+        ).scalar_one()
+    assert held == 2
+
+
+def test_other_states_and_strangers_take_the_general_way(world: World) -> None:
+    world.interaction(age_min=20)
+    world.interaction(age_min=10)
+    assert _direct(world, "alice", uuid.uuid4()) is None  # logged out: state must change
+    assert _direct(world, "nobody", uuid.uuid4()) is None  # the general rule words it
+    refused = apply(world.store, Operation("claim", "nobody"))
+    assert refused.status == "rejected" and "nobody" in refused.reason
+    world.op("claim", "alice")
+    world.op("set_state", "alice", state="paused", reason="Lunch")
+    assert _direct(world, "alice", uuid.uuid4()) is None  # paused: the general rule decides
+    with world.store.read() as session:
+        recorded = session.execute(select(func.count()).select_from(OperationRow)).scalar_one()
+    assert recorded == 3  # the refusal, the claim, the state: the declined tries left none
+
+
+def test_queues_and_accounts_bound_the_claim(world: World) -> None:
+    world.interaction(account="sales", age_min=30)  # Default queue, but not carol's
+    italian = world.interaction(account="sales", queue="Italian", age_min=5)
+    world.interaction(account="support", queue="Italian", age_min=40)  # not her account
+    world.interaction(account="sales", queue="Italian", age_min=1)
+    assert world.op("claim", "carol").result["id"] == str(italian)
+    taken = _direct(world, "carol", uuid.uuid4())
+    assert taken is not None and taken["id"] != str(italian)
+    row = world.row(uuid.UUID(str(taken["id"])))
+    assert row.account_id == world.sales and row.claimed_by_id is not None
+    assert _direct(world, "carol", uuid.uuid4()) == {}  # the rest is out of her reach
+
+
+def test_a_dropped_pooled_connection_is_retried_without_a_double_claim(world: World) -> None:
+    world.interaction(age_min=20)
+    world.interaction(age_min=10)
+    world.op("claim", "alice")
+    with world.store.statements() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with world.store.engine.begin() as admin:
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    # The pool hands out the dead connection (no ping on this path); the claim is retried.
+    result = apply(world.store, Operation("claim", "alice"))
+    assert result.applied and result.result["fence"] == 1
+    assert len(_claim_events(world)) == 2
+
+
+def test_the_applier_settles_a_pushed_claim_in_one_statement(world: World) -> None:
+    first, second = world.interaction(age_min=20), world.interaction(age_min=10)
+    world.op("claim", "alice")  # alice is in email now
+    alice = world.row(first).claimed_by_id
+    op_id = uuid.uuid4()
+    with world.store.connect() as conn:
+        row = {"id": op_id, "kind": "claim", "actor_id": alice, "payload": {}}
+        opqueue.insert_pending(conn, [{**row, "created_at": utcnow()}])
+    results = push.apply_batch(world.store)
+    assert [(r.op_id, r.status, r.result) for r in results] == [
+        (op_id, "applied", {"id": str(second), "fence": 1})
+    ]
+    recorded = _op_row(world, op_id)
+    assert recorded.status == "applied" and recorded.applied_at is not None
+    assert recorded.result == {"id": str(second), "fence": 1}
+    assert _claim_events(world)[-1].data == {"op": str(op_id), "fence": 1}
+    assert push.apply_batch(world.store) == []  # settled once; nothing pending
+
+
+def test_switched_off_it_declines_and_the_general_rule_claims(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.interaction(age_min=20)
+    world.interaction(age_min=10)
+    world.op("claim", "alice")
+    monkeypatch.setattr(claims_pg, "enabled", False)
+    assert _direct(world, "alice", uuid.uuid4()) is None
+    assert apply(world.store, Operation("claim", "alice")).result["fence"] == 1
