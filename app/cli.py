@@ -69,6 +69,21 @@ def _parser() -> argparse.ArgumentParser:
     d_password.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+    d_grant_agent = db.add_parser(
+        "grant-agent", help="give an agent a login role on the central database (as its owner)"
+    )
+    d_grant_agent.add_argument("name", help="the agent's name")
+    d_grant_agent.add_argument("--role", help="the login role (default: rd_ and the name)")
+    d_grant_agent.add_argument(
+        "--password-stdin", action="store_true", help="read the role's password from stdin"
+    )
+    d_grant_worker = db.add_parser(
+        "grant-worker", help="make a login role the worker's on the central database"
+    )
+    d_grant_worker.add_argument("role", help="the login role")
+    d_grant_worker.add_argument(
+        "--password-stdin", action="store_true", help="read the role's password from stdin"
+    )
 
     sync = sub.add_parser("sync", help="pull what changed from the central database (team mode)")
     sync.add_argument("--once", action="store_true", help="pull once and exit")
@@ -303,6 +318,33 @@ def _db_password(args: argparse.Namespace, ctx: AppContext) -> int:
         raise UserError("Give the password on standard input with --password-stdin.")
     store_password(config.url, password)
     print(f"password for {config.display} kept in the keyring")
+    return 0
+
+
+def _central_for_grant(args: argparse.Namespace, ctx: AppContext) -> Any:
+    from app.services.sync import resolve_central
+
+    config = resolve_central(ctx.store, args.central)
+    if config is None:
+        raise UserError("Name the central database with --central URL (its owner's role).")
+    return config
+
+
+def _db_grant_agent(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.services.db_roles import grant_agent
+
+    config = _central_for_grant(args, ctx)
+    role = grant_agent(config, args.name, args.role, _read_password(args))
+    print(f"agent {args.name} signs in to {config.display} as database role {role}")
+    return 0
+
+
+def _db_grant_worker(args: argparse.Namespace, ctx: AppContext) -> int:
+    from app.services.db_roles import grant_worker
+
+    config = _central_for_grant(args, ctx)
+    role = grant_worker(config, args.role, _read_password(args))
+    print(f"database role {role} writes {config.display} as the worker")
     return 0
 
 
@@ -876,6 +918,8 @@ COMMANDS: dict[tuple[str, str | None], Handler] = {
     ("db", "password"): _db_password,
     ("sync", None): _sync,
     ("project", "add"): _project_add,
+    ("db", "grant-agent"): _db_grant_agent,
+    ("db", "grant-worker"): _db_grant_worker,
     ("project", "list"): _project_list,
     ("account", "add"): _account_add,
     ("account", "list"): _account_list,

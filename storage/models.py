@@ -200,6 +200,9 @@ class Agent(Synced, Base):
     email: Mapped[str] = mapped_column(String(320), default="")
     role: Mapped[str] = mapped_column(String(16), default="agent")  # agent | supervisor
     password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
+    # Team mode: the PostgreSQL login role this agent connects with (migration 0009's
+    # row-level security shows that role only this agent's accounts and queues).
+    db_role: Mapped[str | None] = mapped_column(String(63), unique=True, default=None)
     state: Mapped[str] = mapped_column(String(16), default="logged_out")
     state_reason: Mapped[str] = mapped_column(String(200), default="")
     state_since: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -27,9 +27,10 @@ PG_INDEX = "ix_messages_full_text"
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Alembic's ``include_name`` hook: False for the search index's own objects."""
+    """Alembic's ``include_name`` hook: False for the search index's own objects (and the
+    central blob table, which storage/blobs.py declares and migration 0009 makes)."""
     if type_ == "table":
-        return name not in SQLITE_TABLES
+        return name not in SQLITE_TABLES and name != "blobs"
     if type_ == "index":
         return name != PG_INDEX
     return True

@@ -135,6 +135,38 @@ def bump_epoch(conn: Connection) -> int:
     return epoch
 
 
+def visibility(conn: Connection) -> str:
+    """What decides the rows this connection's role sees under row-level security (migration
+    0009): an agent's accounts, queues and role; "" for roles that see everything.
+
+    Rows that became visible without being written (the agent joined an account) carry old
+    change_xids that no incremental pull reaches: a change here means a full resnapshot.
+    """
+    exists = conn.execute(text("SELECT to_regprocedure('relaydesk_visibility()')")).scalar()
+    if exists is None:
+        return ""
+    return str(conn.execute(text("SELECT relaydesk_visibility()")).scalar() or "")
+
+
+def hidden_columns(conn: Connection, tables: Iterable[Table]) -> dict[str, frozenset[str]]:
+    """Columns of ``tables`` this connection's role may not read (an agent role may not read
+    agents.password_hash); a pull fills them with NULL."""
+    rows = conn.execute(
+        text(
+            "SELECT c.relname, a.attname FROM pg_attribute a "
+            "JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE c.relnamespace = current_schema()::regnamespace "
+            "AND c.relname = ANY(:tables) AND a.attnum > 0 AND NOT a.attisdropped "
+            "AND NOT has_column_privilege(a.attrelid, a.attnum, 'SELECT')"
+        ),
+        {"tables": [t.name for t in tables]},
+    ).all()
+    hidden: dict[str, set[str]] = {}
+    for table, column in rows:
+        hidden.setdefault(table, set()).add(column)
+    return {table: frozenset(columns) for table, columns in hidden.items()}
+
+
 def snapshot_xmin(conn: Connection) -> int:
     """Every transaction with a smaller id has committed or aborted."""
     return int(
@@ -155,6 +187,7 @@ class PullState:
     done: dict[str, str] = field(default_factory=dict)  # table -> last id pulled, or "*"
     full: bool = True  # a first sync or a resnapshot
     prune: bool = False  # a resnapshot: drop what the centre no longer has
+    scope: str = ""  # what the central role may see (relaydesk_visibility); "" sees all
 
     @classmethod
     def load(cls, conn: Connection) -> PullState | None:
@@ -195,6 +228,7 @@ class Puller:
         self.central = central
         self.batch_size = batch_size
         self._lock = threading.Lock()  # one pull at a time per client
+        self._hidden: dict[str, frozenset[str]] = {}
 
     def state(self) -> PullState | None:
         with self._read_local() as conn:
@@ -214,17 +248,27 @@ class Puller:
         with self.central.connect() as central:
             central_id = str(_get_value(central, CENTRAL_ID_KEY) or "")
             epoch = central_epoch(central)
+            scope = visibility(central)
+            self._hidden = hidden_columns(central, sync_tables())
             central.rollback()
         with self._read_local() as local:
             state = PullState.load(local)
             local.rollback()
-        if state is None or state.central_id != central_id or state.epoch != epoch:
+        if (
+            state is None
+            or state.central_id != central_id
+            or state.epoch != epoch
+            or state.scope != scope
+        ):
             if state is not None:
                 log.info(
-                    "full resnapshot: central %s epoch %s (was %s epoch %s)",
+                    "full resnapshot: central %s epoch %s (was %s epoch %s)%s",
                     central_id, epoch, state.central_id, state.epoch,
+                    " and what this role may see changed" if state.scope != scope else "",
                 )  # fmt: skip
-            state = PullState(central_id=central_id, epoch=epoch, prune=state is not None)
+            state = PullState(
+                central_id=central_id, epoch=epoch, prune=state is not None, scope=scope
+            )
         if state.target is None:
             with self.central.connect() as central:
                 target = snapshot_xmin(central)
@@ -321,7 +365,7 @@ class Puller:
         self, table: Table, cursor: int, target: int | None, last: str | None
     ) -> list[tuple[Any, ...]]:
         """One page as tuples already in the local store's column format (see _TablePlan)."""
-        plan = _plan(table)
+        plan = _plan(table, self._hidden.get(table.name, frozenset()))
         assert target is not None
         params: dict[str, Any] = {"cursor": cursor, "target": target}
         sql = plan.select_first
@@ -338,7 +382,7 @@ class Puller:
 
     @staticmethod
     def _upsert(local: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
-        plan = _plan(table)
+        plan = _plan(table)  # the upsert is the same whatever the select hides
         # Local change markers: the store's own readers watch them to see what moved.
         seqs = allocate_change_seqs(local, len(rows))
         local.exec_driver_sql(
@@ -374,12 +418,19 @@ class _TablePlan:
     upsert: str
 
 
-_PLANS: dict[str, _TablePlan] = {}
+_PLANS: dict[tuple[str, frozenset[str]], _TablePlan] = {}
 
 
-def _pg_value(column: Any) -> str:
+def _pg_value(column: Any, hidden: frozenset[str] = frozenset()) -> str:
     name = f'"{column.name}"'
     kind = column.type
+    if column.name in hidden:
+        if not column.nullable:
+            raise StoreError(
+                f"The central role may not read {column.table.name}.{column.name}, "
+                "which a local store cannot leave empty."
+            )
+        return "NULL"
     if isinstance(kind, UTCDateTime | DateTime):
         return f"to_char({name} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
     if isinstance(kind, Uuid):
@@ -393,13 +444,13 @@ def _pg_value(column: Any) -> str:
     raise StoreError(f"No pull conversion for {column.table.name}.{column.name} ({kind}).")
 
 
-def _plan(table: Table) -> _TablePlan:
-    plan = _PLANS.get(table.name)
+def _plan(table: Table, hidden: frozenset[str] = frozenset()) -> _TablePlan:
+    plan = _PLANS.get((table.name, hidden))
     if plan is not None:
         return plan
     # id first (the page's last key), change_seq last (replaced by a local marker).
     columns = [table.c.id, *(c for c in table.c if c.name not in ("id", "change_seq"))]
-    values = ", ".join(_pg_value(c) for c in columns)
+    values = ", ".join(_pg_value(c, hidden) for c in columns)
     base = (
         f'SELECT {values} FROM "{table.name}" '
         "WHERE change_xid >= %(cursor)s AND change_xid < %(target)s"
@@ -415,7 +466,7 @@ def _plan(table: Table) -> _TablePlan:
             f"ON CONFLICT (id) DO UPDATE SET {updates}"
         ),
     )
-    _PLANS[table.name] = plan
+    _PLANS[(table.name, hidden)] = plan
     return plan
 
 
