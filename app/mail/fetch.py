@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.context import AppContext
 from app.errors import RelaydeskError, UserError
-from app.mail import imap
+from app.mail import imap, protocol_log
 from app.mail.fetcher import FetchOptions, MailboxSync, SyncResult, imap_settings
 from storage.models import EmailAccount
 
@@ -47,12 +47,13 @@ def fetch_once(ctx: AppContext, options: FetchOptions, account: str | None = Non
     accounts = inbound_accounts(ctx, account)
     for account_id in accounts:
         try:
-            target = imap_settings(ctx, account_id)
-            client = imap.connect(target.settings)
-            try:
-                report.result.add(MailboxSync(ctx, target, options).sync(client))
-            finally:
-                imap.logout(client)
+            with protocol_log.capture(account_id):
+                target = imap_settings(ctx, account_id)
+                client = imap.connect(target.settings)
+                try:
+                    report.result.add(MailboxSync(ctx, target, options).sync(client))
+                finally:
+                    imap.logout(client)
         except RelaydeskError as exc:
             log.error("fetch failed: %s", exc)
             report.errors.append(str(exc))

@@ -29,7 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app import oauth, secrets
 from app.context import AppContext
 from app.errors import AuthError, ConfigError, RelaydeskError, ServerError
-from app.mail import imap
+from app.mail import imap, protocol_log
 from app.mail.ingest import (
     BatchOutcome,
     FetchedMessage,
@@ -475,6 +475,10 @@ class MailboxSync:
             client: IMAPClient | None = None
             try:
                 client = imap.connect(self.target.settings)
+        with protocol_log.capture(self.target.account_id):
+            self._run(stop)
+
+    def _run(self, stop: threading.Event) -> None:
                 attempt = 0
                 self._notify(self.sync(client))
                 self._idle_loop(client, stop)

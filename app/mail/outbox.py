@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app import oauth, secrets
 from app.context import AppContext
 from app.errors import ConfigError, RelaydeskError, UserError
-from app.mail import imap
+from app.mail import imap, protocol_log
 from app.mail.compose import Draft, build_message
 from app.mail.smtp import SendOutcome, SmtpSettings, send
 from app.services.tickets import recompute_ticket_facts
@@ -252,7 +252,8 @@ def _send_one(ctx: AppContext, item_id: uuid.UUID, now: dt.datetime, sender: Sen
         rfc_id = message.message_id_hdr or ""
     try:
         settings = smtp_settings(ctx, item.account_id)
-        outcome = sender(settings, ctx.blobs.get(raw_hash), envelope_from, recipients)
+        with protocol_log.capture(item.account_id):
+            outcome = sender(settings, ctx.blobs.get(raw_hash), envelope_from, recipients)
     except RelaydeskError as exc:
         outcome = SendOutcome("temporary", str(exc))
     state: str = outcome.status
@@ -275,7 +276,10 @@ def _send_one(ctx: AppContext, item_id: uuid.UUID, now: dt.datetime, sender: Sen
         else:
             _set_state(session, row, state, now, detail)
     if has_imap and state in ("sent", "uncertain"):
-        state = _settle_with_sent_folder(ctx, item_id, state, saves_sent, sent_folder, rfc_id, now)
+        with protocol_log.capture(item.account_id):
+            state = _settle_with_sent_folder(
+                ctx, item_id, state, saves_sent, sent_folder, rfc_id, now
+            )
     return SendReport(message.id, state, detail)
 
 

@@ -15,6 +15,8 @@ import ssl
 from dataclasses import dataclass, field
 from typing import Literal
 
+from app.mail.protocol_log import RecordingSMTP, RecordingSMTP_SSL
+
 log = logging.getLogger("smtp")
 
 Status = Literal["sent", "temporary", "permanent", "uncertain"]
@@ -64,12 +66,13 @@ def open_connection(settings: SmtpSettings) -> smtplib.SMTP:
     """Connect, secure and authenticate; errors propagate for the caller to classify."""
     context = ssl.create_default_context()
     server: smtplib.SMTP
+    # The recording classes feed the account's protocol log (without secrets or bodies).
     if settings.security == "ssl":
-        server = smtplib.SMTP_SSL(
+        server = RecordingSMTP_SSL(
             settings.host, settings.port, timeout=settings.timeout, context=context
         )
     else:
-        server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        server = RecordingSMTP(settings.host, settings.port, timeout=settings.timeout)
     try:
         server.ehlo()
         if settings.security == "starttls":

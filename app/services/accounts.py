@@ -295,15 +295,29 @@ def get_account(store: Store, name: str) -> AccountInfo:
         return _account_info(account, project)
 
 
-def remove_account(store: Store, name: str) -> None:
-    """Tombstone the account (its interactions stay for reports) and forget its secrets."""
+def remove_account(store: Store, name: str, *, actor: uuid.UUID | None = None) -> None:
+    """Tombstone the account (its interactions stay for reports) and forget its secrets.
+
+    Supervisors in the admin pages go through staffing.remove_account_as, which checks the role.
+    """
     with store.write() as session:
         account = find_account(session, name)
         account.deleted_at = utcnow()
         account.active = False
-        # Free the name for a new account while the tombstone keeps the row's history.
-        account.name = f"{account.name} (removed {account.id})"
-        session.add(Event(kind="account.remove", data={"account": str(account.id), "name": name}))
+        # Free the name for a new account while the tombstone keeps the row's history
+        # (cut so the suffix still fits the 200 characters of the column).
+        account.name = f"{account.name[:150]} (removed {account.id})"
+        for project in session.execute(
+            select(Project).where(Project.default_sender_account_id == account.id)
+        ).scalars():
+            project.default_sender_account_id = None  # agents must not be offered a ghost
+        session.add(
+            Event(
+                kind="account.remove",
+                actor_id=actor,
+                data={"account": str(account.id), "name": name},
+            )
+        )
         account_id = account.id
     for purpose in ("password", "smtp_password"):
         secrets.delete_secret(account_id, purpose)

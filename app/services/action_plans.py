@@ -20,15 +20,20 @@ import datetime as dt
 import re
 import uuid
 import zoneinfo
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.services.accounts import find_account
+from app.services.operations import OpContext, Rejected, handler
 from app.settings import SettingError
 from storage.blobs import SqlBlobStore
+from storage.engine import Store
 from storage.models import (
     Agent,
+    EmailAccount,
     Event,
     Interaction,
     InteractionTag,
@@ -76,8 +81,19 @@ def _validate_step(step: Any, where: str, session: Session, project_id: uuid.UUI
         if any(d not in DAYS for d in days):
             raise SettingError(f"{where}: days are {', '.join(DAYS)}.")
         for key in ("from", "to"):
-            if key in interval and not _TIME.match(str(interval[key])):
+            if key in interval and not _time_ok(key, str(interval[key])):
                 raise SettingError(f"{where}: '{key}' must be a time such as 09:00.")
+        start, end = str(interval.get("from", "00:00")), str(interval.get("to", "24:00"))
+        if end <= start:
+            raise SettingError(
+                f"{where}: an interval ends at {end} before it starts at {start};"
+                " choose a later 'to' time."
+            )
+
+
+def _time_ok(key: str, value: str) -> bool:
+    # "to": "24:00" is the end of the day (the default when "to" is left out).
+    return bool(_TIME.match(value)) or (key == "to" and value == "24:00")
 
 
 def _queue(session: Session, project_id: uuid.UUID, name: str) -> Queue | None:
@@ -198,8 +214,6 @@ def _apply(
 
 def set_plan(store: Any, account_name: str, plan: dict[str, Any] | None) -> dict[str, Any] | None:
     """Validate and store an account's plan (None removes it)."""
-    from app.services.accounts import find_account
-
     with store.write() as session:
         account = find_account(session, account_name)
         checked = validate(plan, session, account.project_id) if plan is not None else None
@@ -208,3 +222,55 @@ def set_plan(store: Any, account_name: str, plan: dict[str, Any] | None) -> dict
             Event(kind="action_plan.set", data={"account": str(account.id), "plan": checked})
         )
         return checked
+
+
+@handler("set_action_plan")
+def _set_action_plan(ctx: OpContext, payload: dict[str, Any]) -> dict[str, Any]:
+    """A supervisor sets (or, with ``plan`` None, removes) an account's action plan."""
+    if not ctx.supervisor:
+        raise Rejected("Only a supervisor may change an account's action plan.")
+    account = find_account(ctx.session, str(payload.get("account", "")))
+    plan = payload.get("plan")
+    checked = validate(plan, ctx.session, account.project_id) if plan is not None else None
+    account.action_plan = checked
+    ctx.event("action_plan.set", account=str(account.id), plan=checked)
+    return {"account": account.name, "plan": checked}
+
+
+@dataclass(frozen=True)
+class PlanChoices:
+    """An account's plan and what its steps may name, for the action-plan editor."""
+
+    account: str
+    project: str
+    time_zone: str
+    plan: dict[str, Any] | None
+    queues: tuple[str, ...]
+    agents: tuple[str, ...]
+    templates: tuple[str, ...]
+
+
+def plan_choices(store: Store, account_name: str) -> PlanChoices:
+    with store.read() as session:
+        account: EmailAccount = find_account(session, account_name)
+        project = session.get(Project, account.project_id)
+        queues = session.execute(
+            select(Queue.name)
+            .where(Queue.project_id == account.project_id, Queue.deleted_at.is_(None))
+            .order_by(Queue.name)
+        ).scalars()
+        agents = session.execute(
+            select(Agent.name).where(Agent.deleted_at.is_(None)).order_by(Agent.name)
+        ).scalars()
+        templates = session.execute(
+            select(Template.name).where(Template.deleted_at.is_(None)).order_by(Template.name)
+        ).scalars()
+        return PlanChoices(
+            account=account.name,
+            project=project.name if project else "",
+            time_zone=project.time_zone if project else "UTC",
+            plan=account.action_plan,
+            queues=tuple(queues),
+            agents=tuple(agents),
+            templates=tuple(dict.fromkeys(templates)),
+        )

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.errors import UserError
-from app.services.accounts import AccountInfo, add_account, find_account
+from app.services.accounts import AccountInfo, add_account, find_account, remove_account
 from app.services.agents import (
     ROLES,
     AgentInfo,
@@ -30,6 +30,7 @@ from storage.models import (
     AgentQueue,
     EmailAccount,
     Event,
+    Interaction,
     Project,
     Queue,
     utcnow,
@@ -260,3 +261,29 @@ def add_account_as(store: Store, actor: uuid.UUID, **fields: Any) -> AccountInfo
     """Add an email account (app/services/accounts.py add_account) as a supervisor."""
     require_supervisor(store, actor)
     return add_account(store, **fields)
+
+
+@dataclass(frozen=True)
+class AccountUsage:
+    """What removing an account touches, for the confirmation a supervisor answers."""
+
+    name: str
+    email: str
+    interactions: int
+
+
+def account_usage(store: Store, name: str) -> AccountUsage:
+    with store.read() as session:
+        account = find_account(session, name)
+        count = session.execute(
+            select(func.count())
+            .select_from(Interaction)
+            .where(Interaction.account_id == account.id, Interaction.deleted_at.is_(None))
+        ).scalar_one()
+        return AccountUsage(account.name, account.email, int(count))
+
+
+def remove_account_as(store: Store, actor: uuid.UUID, name: str) -> None:
+    """Remove an email account as a supervisor; its interactions stay for the reports."""
+    require_supervisor(store, actor)
+    remove_account(store, name, actor=actor)

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from app import secrets
 from app.context import AppContext
 from app.errors import RelaydeskError
-from app.mail import imap
+from app.mail import imap, protocol_log
 from app.mail.fetcher import imap_settings
+from app.mail.protocol_log import RecordingSMTP, RecordingSMTP_SSL
 from app.services.accounts import find_account
 
 
@@ -35,11 +36,23 @@ def verify_account(ctx: AppContext, name: str) -> list[VerifyStep]:
             float(account.connect_timeout),
         )
     steps: list[VerifyStep] = []
-    if inbound:
-        steps.append(_verify_imap(ctx, account_id))
-    if outbound:
-        steps.append(_verify_smtp(account_id, *smtp))
+    # The conversation goes to the account's protocol log, shown beside the result.
+    with protocol_log.capture(account_id):
+        protocol_log.record("", "*", "verifying the connection")
+        if inbound:
+            steps.append(_verify_imap(ctx, account_id))
+        if outbound:
+            steps.append(_verify_smtp(account_id, *smtp))
+        for step in steps:
+            protocol_log.record(step.protocol, "*", step.line)
     return steps
+
+
+def protocol_lines(ctx: AppContext, name: str) -> list[str]:
+    """The account's latest IMAP and SMTP lines (verify runs, fetches, sends), oldest first."""
+    with ctx.store.read() as session:
+        account_id = find_account(session, name).id
+    return [str(line) for line in protocol_log.lines(account_id)]
 
 
 def _verify_imap(ctx: AppContext, account_id: uuid.UUID) -> VerifyStep:
@@ -78,9 +91,9 @@ def _verify_smtp(
         context = ssl.create_default_context()
         server: smtplib.SMTP
         if security == "ssl":
-            server = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+            server = RecordingSMTP_SSL(host, port, timeout=timeout, context=context)
         else:
-            server = smtplib.SMTP(host, port, timeout=timeout)
+            server = RecordingSMTP(host, port, timeout=timeout)
         try:
             step = "EHLO"
             server.ehlo()

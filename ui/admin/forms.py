@@ -19,11 +19,24 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.settings import SettingError, SettingSpec
+
+
+def ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
+    """A confirmation whose default is the safe answer (pages keep it replaceable for tests)."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 class _Field:

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 
 from app.services.monitoring import Snapshot, monitoring_version, snapshot
 from storage.models import utcnow
+from ui.admin.chart_data import queue_charts
 from ui.admin.rows_model import RowsModel, sorting_proxy
 from ui.admin.settings_pages import AdminContext
+from ui.charts import Chart
 from ui.i18n import QT_TRANSLATE_NOOP
 
 _CTX = "MonitoringPage"
@@ -159,6 +161,16 @@ class MonitoringPage(QWidget):
             view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
             splitter.addWidget(view)
             self.views[name] = view
+        # Queues in a picture: how many wait, and for how long the oldest has.
+        self.waiting_chart, self.oldest_chart = Chart(), Chart()
+        self.waiting_chart.setObjectName("monitor_waiting_chart")
+        self.oldest_chart.setObjectName("monitor_oldest_chart")
+        charts = QWidget()
+        charts_layout = QHBoxLayout(charts)
+        charts_layout.setContentsMargins(0, 0, 0, 0)
+        charts_layout.addWidget(self.waiting_chart)
+        charts_layout.addWidget(self.oldest_chart)
+        splitter.addWidget(charts)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
@@ -236,6 +248,9 @@ class MonitoringPage(QWidget):
         self.accounts.set_rows(
             [(a.name, a.active, a.open, a.waiting, a.last_fetch_at, a.error) for a in shot.accounts]
         )
+        waiting, oldest = queue_charts(shot.queues, _aware(shot.taken_at))
+        self.waiting_chart.set_data(waiting)
+        self.oldest_chart.set_data(oldest)
         self.summary.setText(
             QCoreApplication.translate(
                 "MonitoringPage",

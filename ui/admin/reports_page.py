@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableView,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -26,8 +27,10 @@ from PySide6.QtWidgets import (
 from app.services import reports
 from storage.engine import Store
 from ui.admin.rows_model import RowsModel, sorting_proxy
+from ui.admin.chart_data import report_chart
 from ui.admin.settings_pages import AdminContext
 from ui.i18n import QT_TRANSLATE_NOOP
+from ui.charts import Chart
 
 _CTX = "ReportsPage"
 REPORTS = {
@@ -87,6 +90,7 @@ class ReportsPage(QWidget):
         self.report.setObjectName("report_choice")
         for key, label in REPORTS.items():
             self.report.addItem(_tr(label), key)
+        self._shown_report = ""  # the report whose rows the table holds
         today = QDate.currentDate()
         self.start = QDateEdit(today.addDays(-DEFAULT_DAYS))
         self.end = QDateEdit(today)
@@ -126,6 +130,21 @@ class ReportsPage(QWidget):
         controls.addWidget(self.report)
         controls.addWidget(QLabel(QCoreApplication.translate("ReportsPage", "from")))
         controls.addWidget(self.start)
+        # The chart draws the rows the table shows: it follows the filter and the sort.
+        self.chart = Chart()
+        self.chart.setObjectName("report_chart")
+        for signal in (
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+        ):
+            signal.connect(self.on_proxy_changed)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.chart)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         controls.addWidget(QLabel(QCoreApplication.translate("ReportsPage", "to")))
         controls.addWidget(self.end)
         controls.addWidget(self.with_tickets)
@@ -137,7 +156,7 @@ class ReportsPage(QWidget):
         bottom.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
         layout.addWidget(self.status)
 
@@ -154,17 +173,18 @@ class ReportsPage(QWidget):
         self._admin.query(
             self,
             lambda: run_report(store, name, start, end, with_tickets),
-            self.on_report_loaded,
+            lambda rows: self.on_report_loaded(rows, name),
             self.on_task_failed,
             key="admin-report",
         )
 
-    def on_report_loaded(self, rows: list[dict[str, Any]]) -> None:
+    def on_report_loaded(self, rows: list[dict[str, Any]], name: str = "email-log") -> None:
         self._rows = rows
         headers = list(rows[0]) if rows else []
         # The CSV keeps the report's own column names; the table reads them as words.
         self.model.set_headers([h.replace("_", " ").capitalize() for h in headers])
         self.model.set_rows([tuple(r.values()) for r in rows])
+        self._shown_report = name
         self.table.resizeColumnsToContents()
         self.export_button.setEnabled(bool(rows))
         self.status.setText(
@@ -187,6 +207,11 @@ class ReportsPage(QWidget):
         name = str(self.report.currentData())
         path, _filter = QFileDialog.getSaveFileName(
             self,
+    def on_proxy_changed(self, *_args: Any) -> None:
+        if not self._shown_report:
+            return
+        self.chart.set_data(report_chart(self._shown_report, self.shown_rows()))
+
             QCoreApplication.translate("ReportsPage", "Export CSV"),
             f"{name}.csv",
             QCoreApplication.translate("ReportsPage", "CSV files (*.csv)"),

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -45,10 +46,13 @@ from app.services.health import mail_health
 from app.services.operations import Operation, OpResult, apply
 from app.services.settings import list_settings
 from app.services.staffing import (
+    AccountUsage,
     Staffing,
+    account_usage,
     add_account_as,
     add_agent_as,
     add_queue_as,
+    remove_account_as,
     rename_queue,
     set_account_membership,
     set_membership,
@@ -57,7 +61,10 @@ from app.services.staffing import (
 )
 from app.services.verify import VerifyStep, verify_account
 from app.settings import SECURITY, SERVICES, Scope, SettingError, specs, validate
-from ui.admin.forms import SettingsForm
+from ui.admin.account_tools import ProtocolLogPanel
+from ui.admin.action_plan_editor import ActionPlanDialog
+from ui.admin.forms import SettingsForm, ask_yes_no
+from ui.admin.project_tools import ProjectOfferPanel, TicketTypesPanel
 from ui.i18n import QT_TRANSLATE_NOOP
 from ui.tasks import TaskRunner
 
@@ -262,7 +269,8 @@ class SettingsPage(QWidget):
 
 
 class ProjectSettingsPage(QWidget):
-    """Email handling per project: a project chooser above the generated form."""
+    """Per project, below a project chooser: the generated settings form, the ticket types,
+    and the sender accounts and templates its agents are offered."""
 
     def __init__(self, admin: AdminContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -270,12 +278,22 @@ class ProjectSettingsPage(QWidget):
         self.chooser = QComboBox()
         self.chooser.currentTextChanged.connect(self.on_chooser_current_text_changed)
         self.page = SettingsPage(admin, "project")
+        self.ticket_types = TicketTypesPanel(admin)
+        self.offer = ProjectOfferPanel(admin)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.page, QCoreApplication.translate("AdminSettings", "Settings"))
+        self.tabs.addTab(
+            self.ticket_types, QCoreApplication.translate("AdminSettings", "Ticket types")
+        )
+        self.tabs.addTab(
+            self.offer, QCoreApplication.translate("AdminSettings", "Senders and templates")
+        )
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         row.addWidget(QLabel(QCoreApplication.translate("AdminSettings", "Project:")))
         row.addWidget(self.chooser, 1)
         layout.addLayout(row)
-        layout.addWidget(self.page, 1)
+        layout.addWidget(self.tabs, 1)
         store = admin.ctx.store
         admin.query(self, lambda: list_projects(store), self.on_projects_loaded, key="admin-proj")
 
@@ -286,6 +304,8 @@ class ProjectSettingsPage(QWidget):
     def on_chooser_current_text_changed(self, name: str) -> None:
         if name:
             self.page.set_target(name)
+            self.ticket_types.set_project(name)
+            self.offer.set_project(name)
 
 
 # --- accounts ------------------------------------------------------------------------------
@@ -469,6 +489,7 @@ class AccountsPage(QWidget):
 
     verified = Signal(object)  # list[VerifyStep]
     health_loaded = Signal()
+    removed = Signal(str)  # the name of the account app/ removed
 
     def __init__(self, admin: AdminContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -484,6 +505,19 @@ class AccountsPage(QWidget):
         self.verify_button.setObjectName("verify_account")
         self.verify_button.setEnabled(False)
         self.verify_button.clicked.connect(self.on_verify_button_clicked)
+        self.plan_button = QPushButton(QCoreApplication.translate("AdminSettings", "Action &plan…"))
+        self.plan_button.setObjectName("action_plan_button")
+        self.plan_button.setEnabled(False)
+        self.plan_button.clicked.connect(self.on_plan_button_clicked)
+        self.delete_button = QPushButton(QCoreApplication.translate("AdminSettings", "&Delete…"))
+        self.delete_button.setObjectName("delete_account")
+        self.delete_button.setEnabled(False)
+        self.delete_button.clicked.connect(self.on_delete_button_clicked)
+        # Asks (title, question) -> yes?; tests put an answer in its place.
+        self.confirm: Callable[[str, str], bool] = lambda title, question: ask_yes_no(
+            self, title, question
+        )
+        self._notice = ""
         self.verify_result = QLabel()
         self.verify_result.setObjectName("verify_result")
         self.verify_result.setWordWrap(True)
@@ -498,17 +532,27 @@ class AccountsPage(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.add_button)
         row.addWidget(self.verify_button)
+        row.addWidget(self.plan_button)
+        row.addWidget(self.delete_button)
         left_layout.addLayout(row)
         left_layout.addWidget(self.verify_result)
         left_layout.addWidget(self.health)
         self.page = SettingsPage(admin, "account")
+        self.protocol_log = ProtocolLogPanel(admin)
+        self.protocol_log.verify_requested.connect(self.on_verify_button_clicked)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.page, QCoreApplication.translate("AdminSettings", "Settings"))
+        self.tabs.addTab(
+            self.protocol_log, QCoreApplication.translate("AdminSettings", "Protocol log")
+        )
         splitter = QSplitter()
         splitter.addWidget(left)
-        splitter.addWidget(self.page)
+        splitter.addWidget(self.tabs)
         splitter.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self._dialog: AddAccountDialog | None = None
+        self.plan_dialog: ActionPlanDialog | None = None
         self.reload()
 
     def reload(self, select: str | None = None) -> None:
@@ -532,9 +576,15 @@ class AccountsPage(QWidget):
         names = [a.name for a in accounts]
         if names:
             self.accounts.setCurrentRow(names.index(current) if current in names else 0)
+        if self._notice:  # said after the list changed, which clears the line
+            self.verify_result.setText(self._notice)
+            self._notice = ""
 
     def on_accounts_current_text_changed(self, name: str) -> None:
         self.verify_button.setEnabled(bool(name))
+        self.plan_button.setEnabled(bool(name))
+        self.delete_button.setEnabled(bool(name))
+        self.protocol_log.set_account(name)
         self.verify_result.clear()
         self.health.clear()
         if name:
@@ -565,12 +615,21 @@ class AccountsPage(QWidget):
     def on_dialog_added(self, info: Any) -> None:
         self.reload(select=info.name)
 
+    def on_plan_button_clicked(self) -> None:
+        item = self.accounts.currentItem()
+        if item is None:
+            return
+        self.plan_dialog = ActionPlanDialog(self._admin, item.text(), self)
+        self.plan_dialog.resize(900, 560)
+        self.plan_dialog.open()
+
     def on_verify_button_clicked(self) -> None:
         item = self.accounts.currentItem()
         if item is None:
             return
         ctx, name = self._admin.ctx, item.text()
         self.verify_button.setEnabled(False)
+        self.protocol_log.set_verifying(True)
         self.verify_result.setText(
             QCoreApplication.translate("AdminSettings", "Connecting to {account}…").format(
                 account=name
@@ -584,12 +643,55 @@ class AccountsPage(QWidget):
     def on_account_verified(self, steps: list[VerifyStep]) -> None:
         self.verify_button.setEnabled(True)
         self.verify_result.setText(describe_steps(steps))
+        self.protocol_log.set_verifying(False)
+        self.protocol_log.refresh()
         self.verified.emit(steps)
 
     def on_verify_failed(self, error: BaseException) -> None:
         self.verify_button.setEnabled(True)
         self.verify_result.setText("✘ " + str(error))
+        self.protocol_log.set_verifying(False)
+        self.protocol_log.refresh()
         self.verified.emit([])
+
+    def on_delete_button_clicked(self) -> None:
+        item = self.accounts.currentItem()
+        if item is None:
+            return
+        store, name = self._admin.ctx.store, item.text()
+        self.delete_button.setEnabled(False)
+        # How many interactions it has, so the question says what is at stake.
+        self._admin.query(
+            self, lambda: account_usage(store, name), self.on_usage_loaded, self.on_remove_failed
+        )
+
+    def on_usage_loaded(self, usage: AccountUsage) -> None:
+        self.delete_button.setEnabled(True)
+        # One literal on one line: lupdate reads neither split literals nor this call wrapped.
+        question = self.tr("Delete the email account {name} ({email})? It has %n interaction(s); they stay in the reports, but no mail will be fetched or sent for this account any more.", "", usage.interactions)  # noqa: E501  # fmt: skip
+        question = question.format(name=usage.name, email=usage.email)
+        title = QCoreApplication.translate("AdminSettings", "Delete email account")
+        if not self.confirm(title, question):
+            return
+        store, actor, name = self._admin.ctx.store, self._admin.supervisor, usage.name
+        self.delete_button.setEnabled(False)
+        self._admin.op(
+            self,
+            lambda: remove_account_as(store, actor, name),
+            lambda _none: self.on_account_removed(name),
+            self.on_remove_failed,
+        )
+
+    def on_account_removed(self, name: str) -> None:
+        self._notice = QCoreApplication.translate(
+            "AdminSettings", "Email account {name} deleted."
+        ).format(name=name)
+        self.reload()
+        self.removed.emit(name)
+
+    def on_remove_failed(self, error: BaseException) -> None:
+        self.delete_button.setEnabled(True)
+        self.verify_result.setText("✘ " + str(error))
 
 
 # --- agents and queues -----------------------------------------------------------------------

@@ -1,0 +1,118 @@
+"""The protocol log panel of the accounts page: the account's latest IMAP and SMTP lines.
+
+app/ keeps the lines (app/mail/protocol_log.py) without passwords, tokens or message bodies;
+this panel only reads them through a task and shows them, newest at the bottom.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtGui import QFontDatabase, QTextCursor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.verify import protocol_lines
+
+if TYPE_CHECKING:  # settings_pages imports this module: no import cycle at run time
+    from ui.admin.settings_pages import AdminContext
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ProtocolLog", text)
+
+
+class ProtocolLogPanel(QWidget):
+    """The chosen account's conversation with its servers, for diagnosing connections."""
+
+    loaded = Signal()
+    verify_requested = Signal()
+
+    def __init__(self, admin: AdminContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._admin = admin
+        self._account = ""
+        self._verifying = False
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("protocol_log")
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setPlaceholderText(
+            QCoreApplication.translate(
+                "ProtocolLog",
+                "No lines yet. Verify the connection, or wait for the next fetch, to see "
+                "the conversation with the IMAP and SMTP servers here.",
+            )
+        )
+        self.refresh_button = QPushButton(QCoreApplication.translate("ProtocolLog", "&Refresh"))
+        self.refresh_button.setObjectName("protocol_log_refresh")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.verify_button = QPushButton(QCoreApplication.translate("ProtocolLog", "Verify &now"))
+        self.verify_button.setObjectName("protocol_log_verify")
+        self.verify_button.clicked.connect(self.verify_requested)
+        note = QLabel(
+            QCoreApplication.translate(
+                "ProtocolLog", "Passwords, tokens and message bodies are never recorded."
+            )
+        )
+        note.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(note, 1)
+        buttons.addWidget(self.refresh_button)
+        buttons.addWidget(self.verify_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addLayout(buttons)
+        self._enable()
+
+    @property
+    def account(self) -> str:
+        return self._account
+
+    def set_account(self, name: str) -> None:
+        self._account = name
+        self.text.clear()
+        self._enable()
+        self.refresh()
+
+    def _enable(self) -> None:
+        self.refresh_button.setEnabled(bool(self._account))
+        self.verify_button.setEnabled(bool(self._account) and not self._verifying)
+
+    def set_verifying(self, verifying: bool) -> None:
+        """One verify run at a time: the page's button and this one start the same run."""
+        self._verifying = verifying
+        self._enable()
+
+    def refresh(self) -> None:
+        name = self._account
+        if not name:
+            return
+        ctx = self._admin.ctx
+        self._admin.query(
+            self,
+            lambda: (name, protocol_lines(ctx, name)),
+            self.on_lines_loaded,
+            self.on_lines_failed,
+            key=f"protocol-log-{id(self)}",
+        )
+
+    def on_lines_loaded(self, loaded: tuple[str, list[str]]) -> None:
+        name, lines = loaded
+        if name != self._account:
+            return  # an answer for the account chosen before
+        self.text.setPlainText("\n".join(lines))
+        self.text.moveCursor(QTextCursor.MoveOperation.End)
+        self.loaded.emit()
+
+    def on_lines_failed(self, error: BaseException) -> None:
+        self.text.setPlainText(str(error))
+        self.loaded.emit()
