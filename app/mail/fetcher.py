@@ -354,7 +354,12 @@ class MailboxSync:
             if outcome.new_interaction_ids:
                 routing.on_new_interactions(self.ctx, outcome.new_interaction_ids, now)
             if outcome.continued_interaction_ids:
-                routing.on_new_messages(self.ctx.store, outcome.continued_interaction_ids, now)
+                routing.on_new_messages(
+                    self.ctx.store,
+                    outcome.continued_interaction_ids,
+                    now,
+                    message_ids=outcome.continued_message_ids,
+                )
         except RelaydeskError as exc:
             log.error("%s: routing after ingest failed: %s", self.target.name, exc)
 
@@ -470,15 +475,15 @@ class MailboxSync:
 
     def run(self, stop: threading.Event) -> None:
         """Sync, then IDLE until something changes; reconnect with jittered backoff."""
+        with protocol_log.capture(self.target.account_id):
+            self._run(stop)
+
+    def _run(self, stop: threading.Event) -> None:
         attempt = 0
         while not stop.is_set():
             client: IMAPClient | None = None
             try:
                 client = imap.connect(self.target.settings)
-        with protocol_log.capture(self.target.account_id):
-            self._run(stop)
-
-    def _run(self, stop: threading.Event) -> None:
                 attempt = 0
                 self._notify(self.sync(client))
                 self._idle_loop(client, stop)

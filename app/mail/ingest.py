@@ -164,6 +164,8 @@ class BatchOutcome:
     unparseable: int = 0
     new_interaction_ids: list[uuid.UUID] = field(default_factory=list)
     continued_interaction_ids: list[uuid.UUID] = field(default_factory=list)
+    # The new messages among them (an unsubscribe request in a reply, say).
+    continued_message_ids: list[uuid.UUID] = field(default_factory=list)
 
 
 @dataclass
@@ -385,6 +387,8 @@ def write_batch(
             )
             attachment_rows.extend(_attachment_rows(message_id, prep))
             stored_by_hash[prep.raw_hash] = message_id
+            if not thread.is_new:
+                outcome.continued_message_ids.append(message_id)
             thread.added += 1
             if prep.parsed is None:
                 thread.added_unparseable += 1

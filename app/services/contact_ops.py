@@ -1,5 +1,6 @@
 """The ``save_contact`` operation: agents (when their project allows it) and supervisors
-create or edit a contact, e.g. from the thread view's customer panel."""
+create or edit a contact, e.g. from the thread view's customer panel; and
+``create_contact_list`` / ``rename_contact_list`` (supervisors, the admin contact manager)."""
 
 from __future__ import annotations
 
@@ -226,3 +227,70 @@ def _set_attributes(
             )
         else:
             attribute.value, attribute.personal = value, personal
+
+
+# --- contact lists (supervisors) ------------------------------------------------------------
+
+LIST_NAME_LENGTH = 200  # storage/models.py ContactList.name
+
+
+def _list_name(payload: dict[str, Any]) -> str:
+    name = str(payload.get("name") or "").strip()
+    if not name:
+        raise Rejected("A contact list needs a name.")
+    if "\n" in name or "\r" in name:
+        raise Rejected("The list name contains a line break.")
+    if len(name) > LIST_NAME_LENGTH:
+        raise Rejected(
+            f"The list name is {len(name)} characters long; at most {LIST_NAME_LENGTH} fit."
+        )
+    return name
+
+
+def _supervisor_only(ctx: OpContext, what: str) -> None:
+    if not ctx.supervisor:
+        raise Rejected(f"Only a supervisor may {what} contact lists; {ctx.actor.name} is an agent.")
+
+
+def _name_free(ctx: OpContext, name: str, keep: uuid.UUID | None = None) -> None:
+    # The name is unique among deleted lists too (the column's constraint).
+    taken = ctx.session.execute(
+        select(ContactList.id, ContactList.deleted_at).where(ContactList.name == name)
+    ).first()
+    if taken is not None and taken.id != keep:
+        if taken.deleted_at is not None:
+            raise Rejected(f"A deleted contact list was named {name!r}: choose another name.")
+        raise Rejected(f"There is already a contact list named {name!r}.")
+
+
+@handler("create_contact_list")
+def _create_contact_list(ctx: OpContext, payload: dict[str, Any]) -> dict[str, Any]:
+    """A new, empty contact list. Payload: name."""
+    _supervisor_only(ctx, "create")
+    name = _list_name(payload)
+    _name_free(ctx, name)
+    contact_list = ContactList(name=name)
+    ctx.session.add(contact_list)
+    ctx.session.flush()
+    ctx.event("contact_list.create", list=contact_list.id, name=name)
+    return {"list": contact_list.id, "name": name}
+
+
+@handler("rename_contact_list")
+def _rename_contact_list(ctx: OpContext, payload: dict[str, Any]) -> dict[str, Any]:
+    """Payload: list (its id), name (the new one)."""
+    _supervisor_only(ctx, "rename")
+    try:
+        list_id = uuid.UUID(str(payload.get("list")))
+    except ValueError:
+        raise Rejected(f"{payload.get('list')!r} is not a contact list id.") from None
+    contact_list = ctx.session.get(ContactList, list_id)
+    if contact_list is None or contact_list.deleted_at is not None:
+        raise Rejected("That contact list no longer exists.")
+    name = _list_name(payload)
+    old = contact_list.name
+    if name != old:
+        _name_free(ctx, name, keep=contact_list.id)
+        contact_list.name = name
+    ctx.event("contact_list.rename", list=contact_list.id, old=old, name=name)
+    return {"list": contact_list.id, "name": name}

@@ -221,22 +221,120 @@ def record_unsubscribes(
         contact = session.get(Contact, interaction.contact_id)
         if contact is None or contact.deleted_at is not None:
             continue
-        if contact.unsubscribed_at is None:
-            contact.unsubscribed_at = now
-            session.add(
-                Event(
-                    kind="contact.unsubscribe",
-                    interaction_id=interaction.id,
-                    data={"contact": str(contact.id)},
-                    at=now,
-                )
-            )
-        _tag(session, interaction.id, UNSUBSCRIBE_TAG)
+        _unsubscribe(session, contact, interaction.id, now)
         interaction.status = "closed"
         interaction.closed_at = now
         interaction.unread = False
         done.add(interaction.id)
     return done
+
+
+def record_unsubscribes_in_threads(
+    session: Session, message_ids: list[uuid.UUID], now: dt.datetime
+) -> set[uuid.UUID]:
+    """Unsubscribe requests that arrived inside conversations that already existed (the
+    customer replied to our mail with the subject "unsubscribe"): recorded against the
+    sender's contact and tagged like a new request. The conversation is closed only when the
+    request is all the customer wrote in it and no agent holds it; otherwise it stays an
+    agent's work. ``message_ids`` are the batch's new messages in existing conversations;
+    returns the conversations that were closed."""
+    if not message_ids:
+        return set()
+    requests = [
+        (interaction_id, message_id, sender, name)
+        for message_id, interaction_id, subject, sender, name in session.execute(
+            select(
+                Message.id,
+                Message.interaction_id,
+                Message.subject,
+                Message.from_email,
+                Message.from_name,
+            ).where(
+                Message.id.in_(message_ids),
+                Message.direction == "in",
+                Message.auto_submitted.is_(False),
+                Message.is_report.is_(False),
+            )
+        ).all()
+        if is_unsubscribe_request(subject) and sender
+    ]
+    if not requests:
+        return set()
+    requests_in: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for interaction_id, message_id, _sender, _name in requests:
+        requests_in.setdefault(interaction_id, set()).add(message_id)
+    closed: set[uuid.UUID] = set()
+    for interaction_id, _message_id, sender, name in requests:
+        interaction = session.get(Interaction, interaction_id)
+        if interaction is None or interaction.deleted_at is not None:
+            continue
+        try:
+            contact = _sender_contact(session, interaction, sender, name)
+        except ContactError:
+            continue  # a From address we could not write back to anyway
+        _unsubscribe(session, contact, interaction.id, now)
+        if interaction.status != "open" or interaction.claimed_by_id is not None:
+            continue
+        other = session.execute(
+            select(func.count())
+            .select_from(Message)
+            .where(
+                Message.interaction_id == interaction.id,
+                Message.direction == "in",
+                Message.deleted_at.is_(None),
+                Message.id.not_in(requests_in[interaction.id]),
+            )
+        ).scalar_one()
+        if other == 0:
+            interaction.status = "closed"
+            interaction.closed_at = now
+            interaction.unread = False
+            closed.add(interaction.id)
+    return closed
+
+
+def _sender_contact(session: Session, interaction: Interaction, sender: str, name: str) -> Contact:
+    """The contact the request's sender is (by address); a new one in the account's default
+    list when nobody has that address yet (a conversation we started, say)."""
+    address = clean_address(sender)
+    found = session.execute(
+        select(Contact)
+        .join(ContactAddress, ContactAddress.contact_id == Contact.id)
+        .where(
+            ContactAddress.email == address,
+            ContactAddress.deleted_at.is_(None),
+            Contact.deleted_at.is_(None),
+        )
+        .limit(1)
+    ).scalar()
+    if found is None:
+        account = session.get(EmailAccount, interaction.account_id)
+        found = Contact(
+            list_id=account.default_contact_list_id if account is not None else None,
+            name=name[: MAX_LENGTH["name"]],
+        )
+        session.add(found)
+        session.flush()
+        session.add(ContactAddress(contact_id=found.id, email=address))
+    if interaction.contact_id is None and address == (interaction.customer_email or "").lower():
+        interaction.contact_id = found.id
+    return found
+
+
+def _unsubscribe(
+    session: Session, contact: Contact, interaction_id: uuid.UUID, now: dt.datetime
+) -> None:
+    if contact.unsubscribed_at is None:
+        contact.unsubscribed_at = now
+        session.add(
+            Event(
+                kind="contact.unsubscribe",
+                interaction_id=interaction_id,
+                data={"contact": str(contact.id)},
+                at=now,
+            )
+        )
+    _tag(session, interaction_id, UNSUBSCRIBE_TAG)
 
 
 def _tag(session: Session, interaction_id: uuid.UUID, name: str) -> None:

@@ -15,7 +15,11 @@ from app.context import AppContext
 from app.errors import RelaydeskError
 from app.mail.dsn import read_report
 from app.services import action_plans
-from app.services.contacts import link_senders, record_unsubscribes
+from app.services.contacts import (
+    link_senders,
+    record_unsubscribes,
+    record_unsubscribes_in_threads,
+)
 from app.services.replies import auto_respond
 from app.services.tickets import recompute_ticket_facts
 from app.services.timers import schedule, timer
@@ -99,12 +103,19 @@ def _settle_delivery_reports(
 
 
 def on_new_messages(
-    store: Store, interaction_ids: list[uuid.UUID], now: dt.datetime | None = None
+    store: Store,
+    interaction_ids: list[uuid.UUID],
+    now: dt.datetime | None = None,
+    *,
+    message_ids: list[uuid.UUID] | None = None,
 ) -> int:
-    """A held conversation got mail while its agent is away: wait for them, then the queue."""
+    """A held conversation got mail while its agent is away: wait for them, then the queue.
+    An unsubscribe request among the new ``message_ids`` is recorded first."""
     now = now or utcnow()
     scheduled = 0
     with store.write() as session:
+        if message_ids:
+            record_unsubscribes_in_threads(session, message_ids, now)
         ticketed = session.execute(
             select(Interaction.ticket_id)
             .where(Interaction.id.in_(interaction_ids), Interaction.ticket_id.is_not(None))

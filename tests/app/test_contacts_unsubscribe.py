@@ -9,7 +9,7 @@ import uuid
 from email import policy
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.context import AppContext
 from app.mail.fetch import fetch_once
@@ -159,3 +159,95 @@ def test_an_unsubscribe_by_mail_stops_automatic_mail_to_that_contact(
     assert email.message_from_bytes(survey, policy=policy.default)["List-Unsubscribe"] == (
         UNSUBSCRIBE
     )
+
+
+def _reply(sender: str, subject: str, msgid: str, in_reply_to: str) -> bytes:
+    date = email.utils.format_datetime(email.utils.localtime())
+    return (
+        f"From: Customer <{sender}>\r\nTo: support@acme.test\r\nSubject: {subject}\r\n"
+        f"Message-ID: <{msgid}>\r\nIn-Reply-To: <{in_reply_to}>\r\n"
+        f"References: <{in_reply_to}>\r\nDate: {date}\r\n\r\nPlease stop.\r\n"
+    ).encode()
+
+
+def test_an_unsubscribe_inside_a_conversation_is_recorded_and_the_conversation_stays_open(
+    ctx: AppContext, imap_user: ImapUser, account: uuid.UUID
+) -> None:
+    server = imap_user.server
+    server.append(imap_user.name, _mail("dora@example.org", "Broken kettle", "d1@x"))
+    fetch_once(ctx, quick_options())
+    conversation = _interaction(ctx, "Broken kettle")
+    assert "dora@example.org" in _automatic_mail_to(ctx)  # acknowledged once
+
+    # Dora answers in the same thread with the opt-out subject.
+    server.append(imap_user.name, _reply("Dora@Example.org", "unsubscribe", "d2@x", "d1@x"))
+    fetch_once(ctx, quick_options())
+    with ctx.store.read() as session:
+        threaded = session.execute(
+            select(Message.interaction_id).where(Message.message_id_hdr == "d2@x")
+        ).scalar_one()
+        after = session.get(Interaction, conversation.id)
+        contact = session.get(Contact, conversation.contact_id)
+        tags = list(
+            session.execute(
+                select(Tag.name)
+                .join(InteractionTag, InteractionTag.tag_id == Tag.id)
+                .where(InteractionTag.interaction_id == conversation.id)
+            ).scalars()
+        )
+        recorded = session.execute(
+            select(Event.interaction_id, Event.data).where(Event.kind == "contact.unsubscribe")
+        ).one()
+        new_ones = session.execute(select(func.count()).select_from(Interaction)).scalar_one()
+    assert threaded == conversation.id and new_ones == 1  # no conversation of its own
+    assert after is not None and after.status == "open"  # Dora's kettle is still work
+    assert contact is not None and contact.unsubscribed_at is not None
+    assert tags == ["unsubscribe"]
+    assert recorded == (conversation.id, {"contact": str(contact.id)})
+
+    # Her next conversation gets no acknowledgement.
+    server.append(imap_user.name, _mail("dora@example.org", "Another kettle", "d3@x"))
+    fetch_once(ctx, quick_options())
+    assert len(_automatic_mail_to(ctx)["dora@example.org"]) == 1
+    assert _interaction(ctx, "Another kettle").status == "open"
+
+
+def test_an_unsubscribe_answering_our_own_mail_closes_that_conversation(
+    ctx: AppContext, imap_user: ImapUser, account: uuid.UUID
+) -> None:
+    payload = {"account": "support", "to": "Eva <eva@example.org>", "subject": "Our new shop"}
+    sent = apply(ctx.store, Operation("new_email", "alice", payload), blobs=ctx.blobs)
+    assert sent.applied, sent.reason
+    interaction_id = uuid.UUID(str(sent.result["interaction"]))
+    released = apply(
+        ctx.store,
+        Operation(
+            "release",
+            "alice",
+            {"interaction": str(interaction_id), "fence": sent.result["fence"]},
+        ),
+    )
+    assert released.applied, released.reason
+    # The request is all Eva ever wrote in it: nothing left for an agent.
+    answer = _reply("eva@example.org", "unsubscribe", "e1@x", sent.result["message_id"].strip("<>"))
+    imap_user.server.append(imap_user.name, answer)
+    fetch_once(ctx, quick_options())
+    with ctx.store.read() as session:
+        row = session.get(Interaction, interaction_id)
+        count = session.execute(select(func.count()).select_from(Interaction)).scalar_one()
+        contact = session.execute(
+            select(Contact)
+            .join(ContactAddress, ContactAddress.contact_id == Contact.id)
+            .where(ContactAddress.email == "eva@example.org")
+        ).scalar_one()
+        tags = list(
+            session.execute(
+                select(Tag.name)
+                .join(InteractionTag, InteractionTag.tag_id == Tag.id)
+                .where(InteractionTag.interaction_id == interaction_id)
+            ).scalars()
+        )
+    assert count == 1 and row is not None
+    assert (row.status, row.unread, row.contact_id) == ("closed", False, contact.id)
+    assert contact.unsubscribed_at is not None and contact.name == "Customer"
+    assert tags == ["unsubscribe"]

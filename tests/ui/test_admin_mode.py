@@ -96,10 +96,12 @@ def test_a_supervisor_enters_and_leaving_tears_everything_down(
     assert [panel.tabText(i) for i in range(panel.count())] == [
         "Monitoring",
         "Reports",
+        "Interactions",
         "Email accounts",
         "Email handling",
         "Agents and queues",
         "Templates and dispositions",
+        "Contacts",
         "Desk settings",
     ]
     assert len(_page_actions(window)) == panel.count()

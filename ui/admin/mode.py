@@ -19,7 +19,9 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QWidg
 
 from app.context import AppContext
 from app.services.session import SignedIn, may_enter_admin_mode
+from ui.admin.contacts_page import ContactsPage
 from ui.admin.content_page import ContentPage
+from ui.admin.interactions_page import InteractionsPage
 from ui.admin.monitoring import MonitoringPage
 from ui.admin.reports_page import ReportsPage
 from ui.admin.settings_pages import (
@@ -48,13 +50,16 @@ class AdminPanel(QTabWidget):
         self.setObjectName("admin_panel")
         self.monitoring = MonitoringPage(admin)
         self.reports = ReportsPage(admin)
+        self.interactions = InteractionsPage(admin)
         self.desk_settings = SettingsPage(admin, "global")
         self.projects = ProjectSettingsPage(admin)
         self.accounts = AccountsPage(admin)
         self.staffing = StaffingPage(admin)
         self.content = ContentPage(admin)
+        self.contacts = ContactsPage(admin)
         self.addTab(self.monitoring, QCoreApplication.translate("AdminMode", "Monitoring"))
         self.addTab(self.reports, QCoreApplication.translate("AdminMode", "Reports"))
+        self.addTab(self.interactions, QCoreApplication.translate("AdminMode", "Interactions"))
         self.addTab(self.accounts, QCoreApplication.translate("AdminMode", "Email accounts"))
         self.addTab(self.projects, QCoreApplication.translate("AdminMode", "Email handling"))
         self.addTab(self.staffing, QCoreApplication.translate("AdminMode", "Agents and queues"))
@@ -62,11 +67,13 @@ class AdminPanel(QTabWidget):
             self.content,
             QCoreApplication.translate("AdminMode", "Templates and dispositions"),
         )
+        self.addTab(self.contacts, QCoreApplication.translate("AdminMode", "Contacts"))
         self.addTab(self.desk_settings, QCoreApplication.translate("AdminMode", "Desk settings"))
         self.desk_settings.reload()
 
     def shutdown(self) -> None:
         self.monitoring.shutdown()
+        self.interactions.shutdown()
 
 
 class AdminMode(QObject):
