@@ -1,4 +1,4 @@
-"""Render the admin mode screenshots (monitoring, account settings, reports) from demo data.
+"""Render the admin mode screenshots (monitoring, settings, reports, interactions, contacts).
 
 QT_QPA_PLATFORM=offscreen python docs/admin_screenshots.py
 """
@@ -69,6 +69,22 @@ def main() -> None:
     _wait(app, lambda: panel.reports.model.rowCount() > 0)
     _wait(app, lambda: False, 0.5)
     window.grab().save(str(out / "admin-reports.png"))
+    # The pages below hold more rows: shown as a supervisor would, the admin dock floated
+    # onto a screen of its own.
+    dock = window.admin_mode._dock
+    assert dock is not None
+    dock.setFloating(True)
+    dock.resize(1600, 900)
+    panel.setCurrentWidget(panel.interactions)
+    panel.interactions.run_search()
+    _wait(app, lambda: panel.interactions.model.rowCount() > 0)
+    _wait(app, lambda: False, 0.5)
+    dock.grab().save(str(out / "admin-interactions.png"))
+    panel.setCurrentWidget(panel.contacts)
+    _wait(app, lambda: panel.contacts.model.rowCount() > 0)
+    panel.contacts.table.selectRow(0)
+    _wait(app, lambda: False, 1.0)
+    dock.grab().save(str(out / "admin-contacts.png"))
     window.shutdown()
 
 

@@ -192,8 +192,7 @@ class Welcome(QWidget):
         self.progress.hide()
         self.demo_status.setText(
             self.tr(
-                "Demo data loaded. Sign in as sam (supervisor) or giulia, "
-                "password relaydesk-demo."
+                "Demo data loaded. Sign in as sam (supervisor) or giulia, password relaydesk-demo."
             )
         )
         self.refresh()

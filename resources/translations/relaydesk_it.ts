@@ -2,84 +2,299 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="it_IT">
 <context>
+    <name>AccountsPage</name>
+    <message numerus="yes">
+        <location filename="../../ui/admin/settings_pages.py" line="680"/>
+        <source>Delete the email account {name} ({email})? It has %n interaction(s); they stay in the reports, but no mail will be fetched or sent for this account any more.</source>
+        <translation>
+            <numerusform>Eliminare l&apos;account email {name} ({email})? Ha %n interazione; resta nei report, ma per questo account non verrà più scaricata né inviata posta.</numerusform>
+            <numerusform>Eliminare l&apos;account email {name} ({email})? Ha %n interazioni; restano nei report, ma per questo account non verrà più scaricata né inviata posta.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ActionPlanEditor</name>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="44"/>
+        <source>Route to queue</source>
+        <translation>Instrada alla coda</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="46"/>
+        <source>Queue</source>
+        <translation>Coda</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="49"/>
+        <source>Offer to agent</source>
+        <translation>Offri all&apos;agente</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="51"/>
+        <source>Agent</source>
+        <translation>Agente</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="54"/>
+        <source>Send automatic response</source>
+        <translation>Invia risposta automatica</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="56"/>
+        <source>Template</source>
+        <translation>Modello</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="59"/>
+        <location filename="../../ui/admin/action_plan_editor.py" line="61"/>
+        <source>Tag</source>
+        <translation>Etichetta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="63"/>
+        <source>Close</source>
+        <translation>Chiudi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="67"/>
+        <source>Mon</source>
+        <translation>Lun</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="68"/>
+        <source>Tue</source>
+        <translation>Mar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="69"/>
+        <source>Wed</source>
+        <translation>Mer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="70"/>
+        <source>Thu</source>
+        <translation>Gio</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="71"/>
+        <source>Fri</source>
+        <translation>Ven</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="72"/>
+        <source>Sat</source>
+        <translation>Sab</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="73"/>
+        <source>Sun</source>
+        <translation>Dom</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="86"/>
+        <source>every day</source>
+        <translation>ogni giorno</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="90"/>
+        <source>no day</source>
+        <translation>nessun giorno</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="98"/>
+        <source>{days}, all day</source>
+        <translation>{days}, tutto il giorno</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="139"/>
+        <source>Action plan of {account}</source>
+        <translation>Piano d&apos;azione di {account}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="143"/>
+        <source>Reading the plan…</source>
+        <translation>Lettura del piano…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="149"/>
+        <source>Applications, in the order they run</source>
+        <translation>Applicazioni, nell&apos;ordine in cui vengono eseguite</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="152"/>
+        <source>&amp;Add</source>
+        <translation>&amp;Aggiungi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="153"/>
+        <source>&amp;Delete</source>
+        <translation>&amp;Elimina</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="154"/>
+        <source>Move &amp;up</source>
+        <translation>Sposta &amp;su</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="155"/>
+        <source>Move d&amp;own</source>
+        <translation>Sposta &amp;giù</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="176"/>
+        <source>Working hours</source>
+        <translation>Orario di lavoro</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="181"/>
+        <source>Add &amp;hours</source>
+        <translation>Aggiungi &amp;orario</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="184"/>
+        <source>Remove hours</source>
+        <translation>Rimuovi orario</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="195"/>
+        <source>All day</source>
+        <translation>Tutto il giorno</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="202"/>
+        <source>00:00 is midnight, the end of the day.</source>
+        <translation>00:00 è la mezzanotte, la fine del giorno.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="206"/>
+        <source>from</source>
+        <translation>dalle</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="208"/>
+        <source>to</source>
+        <translation>alle</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="217"/>
+        <source>Application</source>
+        <translation>Applicazione</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="219"/>
+        <source>Action</source>
+        <translation>Azione</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="229"/>
+        <source>Only during</source>
+        <translation>Solo durante</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="234"/>
+        <source>No fallback</source>
+        <translation>Nessun ripiego</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="245"/>
+        <source>When no routing, offer or close ran:</source>
+        <translation>Se nessun instradamento, offerta o chiusura è stato eseguito:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/action_plan_editor.py" line="295"/>
+        <source>What happens to new mail in {account}: the applications run in order; routing, offering and closing end the plan. Times are in {zone}.</source>
+        <translation>Cosa succede alla nuova posta di {account}: le applicazioni vengono eseguite in ordine; instradamento, offerta e chiusura concludono il piano. Gli orari sono nel fuso {zone}.</translation>
+    </message>
+</context>
+<context>
     <name>AdminMode</name>
     <message>
-        <location filename="../../ui/admin/mode.py" line="56"/>
+        <location filename="../../ui/admin/mode.py" line="60"/>
         <source>Monitoring</source>
         <translation>Monitoraggio</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="57"/>
+        <location filename="../../ui/admin/mode.py" line="61"/>
         <source>Reports</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="58"/>
+        <location filename="../../ui/admin/mode.py" line="62"/>
+        <source>Interactions</source>
+        <translation>Interazioni</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/mode.py" line="63"/>
         <source>Email accounts</source>
         <translation>Account email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="59"/>
+        <location filename="../../ui/admin/mode.py" line="64"/>
         <source>Email handling</source>
         <translation>Gestione email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="60"/>
+        <location filename="../../ui/admin/mode.py" line="65"/>
         <source>Agents and queues</source>
         <translation>Agenti e code</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="63"/>
+        <location filename="../../ui/admin/mode.py" line="68"/>
         <source>Templates and dispositions</source>
         <translation>Modelli ed esiti</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="65"/>
+        <location filename="../../ui/admin/mode.py" line="70"/>
+        <source>Contacts</source>
+        <translation>Contatti</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/mode.py" line="71"/>
         <source>Desk settings</source>
         <translation>Impostazioni della postazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="87"/>
+        <location filename="../../ui/admin/mode.py" line="94"/>
         <source>A&amp;dmin mode</source>
         <translation>Modalità a&amp;mministratore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="94"/>
+        <location filename="../../ui/admin/mode.py" line="101"/>
         <source>Admin mode ({keys})</source>
         <translation>Modalità amministratore ({keys})</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="97"/>
+        <location filename="../../ui/admin/mode.py" line="104"/>
         <source>Settings, realtime monitoring and reports (supervisors)</source>
         <translation>Impostazioni, monitoraggio in tempo reale e report (supervisori)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="108"/>
+        <location filename="../../ui/admin/mode.py" line="115"/>
         <source>A&amp;dmin</source>
         <translation>A&amp;mministrazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="146"/>
+        <location filename="../../ui/admin/mode.py" line="153"/>
         <source>Sign in first: admin mode is for signed-in supervisors.</source>
         <translation>Accedi prima: la modalità amministratore è per i supervisori che hanno effettuato l&apos;accesso.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="154"/>
+        <location filename="../../ui/admin/mode.py" line="161"/>
         <source>Checking your role…</source>
         <translation>Verifica del tuo ruolo…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="168"/>
+        <location filename="../../ui/admin/mode.py" line="175"/>
         <source>Admin</source>
         <translation>Amministrazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="191"/>
+        <location filename="../../ui/admin/mode.py" line="198"/>
         <source>Admin mode: {name} (supervisor)</source>
         <translation>Modalità amministratore: {name} (supervisore)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="223"/>
+        <location filename="../../ui/admin/mode.py" line="230"/>
         <source>Agent mode</source>
         <translation>Modalità agente</translation>
     </message>
@@ -87,309 +302,350 @@
 <context>
     <name>AdminSettings</name>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="116"/>
+        <location filename="../../ui/admin/settings_pages.py" line="124"/>
         <source>agent</source>
         <translation>agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="117"/>
+        <location filename="../../ui/admin/settings_pages.py" line="125"/>
         <source>supervisor</source>
         <translation>supervisore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="176"/>
+        <location filename="../../ui/admin/settings_pages.py" line="184"/>
         <source>&amp;Save</source>
         <translation>&amp;Salva</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="179"/>
+        <location filename="../../ui/admin/settings_pages.py" line="187"/>
         <source>&amp;Revert</source>
         <translation>&amp;Ripristina</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="222"/>
+        <location filename="../../ui/admin/settings_pages.py" line="230"/>
         <source>Nothing was saved: correct the fields marked above.</source>
         <translation>Non è stato salvato nulla: correggi i campi segnalati sopra.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="229"/>
+        <location filename="../../ui/admin/settings_pages.py" line="237"/>
         <source>Nothing has changed.</source>
         <translation>Non è cambiato nulla.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="234"/>
+        <location filename="../../ui/admin/settings_pages.py" line="242"/>
         <source>Saving…</source>
         <translation>Salvataggio…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="249"/>
+        <location filename="../../ui/admin/settings_pages.py" line="257"/>
         <source>{count} of {total} changes were refused.</source>
         <translation>{count} modifiche su {total} sono state rifiutate.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="254"/>
+        <location filename="../../ui/admin/settings_pages.py" line="262"/>
         <source>Saved.</source>
         <translation>Salvato.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="275"/>
+        <location filename="../../ui/admin/settings_pages.py" line="285"/>
+        <location filename="../../ui/admin/settings_pages.py" line="543"/>
+        <source>Settings</source>
+        <translation>Impostazioni</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="287"/>
+        <source>Ticket types</source>
+        <translation>Tipi di ticket</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="290"/>
+        <source>Senders and templates</source>
+        <translation>Mittenti e modelli</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="294"/>
         <source>Project:</source>
         <translation>Progetto:</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="301"/>
+        <location filename="../../ui/admin/settings_pages.py" line="322"/>
         <source>Add an email account</source>
         <translation>Aggiungi un account email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="316"/>
-        <location filename="../../ui/admin/settings_pages.py" line="319"/>
+        <location filename="../../ui/admin/settings_pages.py" line="337"/>
+        <location filename="../../ui/admin/settings_pages.py" line="340"/>
         <source>default for the security</source>
         <translation>predefinita per la sicurezza scelta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="325"/>
+        <location filename="../../ui/admin/settings_pages.py" line="346"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="326"/>
+        <location filename="../../ui/admin/settings_pages.py" line="347"/>
         <source>Email address</source>
         <translation>Indirizzo email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="327"/>
+        <location filename="../../ui/admin/settings_pages.py" line="348"/>
         <source>Username</source>
         <translation>Nome utente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="329"/>
+        <location filename="../../ui/admin/settings_pages.py" line="350"/>
         <source>Password (kept in the keyring)</source>
         <translation>Password (conservata nel portachiavi)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="332"/>
+        <location filename="../../ui/admin/settings_pages.py" line="353"/>
         <source>Service</source>
         <translation>Servizio</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="333"/>
+        <location filename="../../ui/admin/settings_pages.py" line="354"/>
         <source>IMAP host</source>
         <translation>Server IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="334"/>
+        <location filename="../../ui/admin/settings_pages.py" line="355"/>
         <source>IMAP port</source>
         <translation>Porta IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="336"/>
+        <location filename="../../ui/admin/settings_pages.py" line="357"/>
         <source>IMAP security</source>
         <translation>Sicurezza IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="338"/>
+        <location filename="../../ui/admin/settings_pages.py" line="359"/>
         <source>SMTP host</source>
         <translation>Server SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="339"/>
+        <location filename="../../ui/admin/settings_pages.py" line="360"/>
         <source>SMTP port</source>
         <translation>Porta SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="341"/>
+        <location filename="../../ui/admin/settings_pages.py" line="362"/>
         <source>SMTP security</source>
         <translation>Sicurezza SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="422"/>
+        <location filename="../../ui/admin/settings_pages.py" line="443"/>
         <source>never</source>
         <translation>mai</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="433"/>
+        <location filename="../../ui/admin/settings_pages.py" line="454"/>
         <source>Not signed in: run “relaydesk account signin {name}”.</source>
         <translation>Accesso non effettuato: esegui «relaydesk account signin {name}».</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="440"/>
+        <location filename="../../ui/admin/settings_pages.py" line="461"/>
         <source>Signed in; the token expires in {minutes} min, last refreshed {when}.</source>
         <translation>Accesso effettuato; il token scade tra {minutes} min, ultimo rinnovo {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="446"/>
+        <location filename="../../ui/admin/settings_pages.py" line="467"/>
         <source>Last successful fetch: {when}.</source>
         <translation>Ultimo scaricamento riuscito: {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="452"/>
+        <location filename="../../ui/admin/settings_pages.py" line="473"/>
         <source>Last error: {error}</source>
         <translation>Ultimo errore: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="461"/>
+        <location filename="../../ui/admin/settings_pages.py" line="482"/>
         <source>This account has no IMAP or SMTP server to check.</source>
         <translation>Questo account non ha un server IMAP o SMTP da verificare.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="479"/>
+        <location filename="../../ui/admin/settings_pages.py" line="501"/>
         <source>&amp;Add…</source>
         <translation>&amp;Aggiungi…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="482"/>
+        <location filename="../../ui/admin/settings_pages.py" line="504"/>
         <source>&amp;Verify connection</source>
         <translation>&amp;Verifica connessione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="575"/>
+        <location filename="../../ui/admin/settings_pages.py" line="509"/>
+        <source>Action &amp;plan…</source>
+        <translation>&amp;Piano d&apos;azione…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="513"/>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Elimina…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="545"/>
+        <source>Protocol log</source>
+        <translation>Registro del protocollo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="633"/>
         <source>Connecting to {account}…</source>
         <translation>Connessione a {account}…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="618"/>
+        <location filename="../../ui/admin/settings_pages.py" line="682"/>
+        <source>Delete email account</source>
+        <translation>Elimina account email</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="695"/>
+        <source>Email account {name} deleted.</source>
+        <translation>Account email {name} eliminato.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="729"/>
         <source>Switch &amp;role of the selected agent</source>
         <translation>Cambia il &amp;ruolo dell&apos;agente selezionato</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="630"/>
+        <location filename="../../ui/admin/settings_pages.py" line="741"/>
         <source>Agent</source>
         <translation>Agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="631"/>
+        <location filename="../../ui/admin/settings_pages.py" line="742"/>
         <source>Role</source>
         <translation>Ruolo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="632"/>
-        <location filename="../../ui/admin/settings_pages.py" line="682"/>
+        <location filename="../../ui/admin/settings_pages.py" line="743"/>
+        <location filename="../../ui/admin/settings_pages.py" line="793"/>
         <source>Accounts</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="639"/>
+        <location filename="../../ui/admin/settings_pages.py" line="750"/>
         <source>name</source>
         <translation>nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="643"/>
+        <location filename="../../ui/admin/settings_pages.py" line="754"/>
         <source>password (8 characters or more)</source>
         <translation>password (almeno 8 caratteri)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="645"/>
+        <location filename="../../ui/admin/settings_pages.py" line="756"/>
         <source>Supervisor</source>
         <translation>Supervisore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="649"/>
+        <location filename="../../ui/admin/settings_pages.py" line="760"/>
         <source>Add &amp;agent</source>
         <translation>Aggiungi &amp;agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="655"/>
+        <location filename="../../ui/admin/settings_pages.py" line="766"/>
         <source>queue name</source>
         <translation>nome della coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="659"/>
+        <location filename="../../ui/admin/settings_pages.py" line="770"/>
         <source>language (it, pt-br…), empty: none</source>
         <translation>lingua (it, pt-br…), vuoto: nessuna</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="662"/>
+        <location filename="../../ui/admin/settings_pages.py" line="773"/>
         <source>Add &amp;queue</source>
         <translation>Aggiungi &amp;coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="668"/>
+        <location filename="../../ui/admin/settings_pages.py" line="779"/>
         <source>new name</source>
         <translation>nuovo nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="669"/>
+        <location filename="../../ui/admin/settings_pages.py" line="780"/>
         <source>Re&amp;name</source>
         <translation>Ri&amp;nomina</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="676"/>
+        <location filename="../../ui/admin/settings_pages.py" line="787"/>
         <source>New agent</source>
         <translation>Nuovo agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="678"/>
+        <location filename="../../ui/admin/settings_pages.py" line="789"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="686"/>
+        <location filename="../../ui/admin/settings_pages.py" line="797"/>
         <source>New queue</source>
         <translation>Nuova coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="688"/>
+        <location filename="../../ui/admin/settings_pages.py" line="799"/>
         <source>Language</source>
         <translation>Lingua</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="695"/>
+        <location filename="../../ui/admin/settings_pages.py" line="806"/>
         <source>Rename queue</source>
         <translation>Rinomina coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="704"/>
+        <location filename="../../ui/admin/settings_pages.py" line="815"/>
         <source>Agents × queues (tick: member)</source>
         <translation>Agenti × code (spunta: membro)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="709"/>
+        <location filename="../../ui/admin/settings_pages.py" line="820"/>
         <source>Agents × accounts (tick: works the account)</source>
         <translation>Agenti × account (spunta: lavora sull&apos;account)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="802"/>
+        <location filename="../../ui/admin/settings_pages.py" line="913"/>
         <source>{agent} is now in {queue}.</source>
         <translation>{agent} ora è in {queue}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="806"/>
+        <location filename="../../ui/admin/settings_pages.py" line="917"/>
         <source>{agent} left {queue}.</source>
         <translation>{agent} ha lasciato {queue}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="824"/>
+        <location filename="../../ui/admin/settings_pages.py" line="935"/>
         <source>{agent} now works {account}.</source>
         <translation>{agent} ora lavora su {account}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="828"/>
+        <location filename="../../ui/admin/settings_pages.py" line="939"/>
         <source>{agent} no longer works {account}.</source>
         <translation>{agent} non lavora più su {account}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="839"/>
+        <location filename="../../ui/admin/settings_pages.py" line="950"/>
         <source>Select an agent in the list first.</source>
         <translation>Seleziona prima un agente nell&apos;elenco.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="849"/>
+        <location filename="../../ui/admin/settings_pages.py" line="960"/>
         <source>{agent} is now a {role}.</source>
         <translation>{agent} ora è {role}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="871"/>
+        <location filename="../../ui/admin/settings_pages.py" line="982"/>
         <source>Agent {name} added.</source>
         <translation>Agente {name} aggiunto.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="885"/>
+        <location filename="../../ui/admin/settings_pages.py" line="996"/>
         <source>Queue {name} added.</source>
         <translation>Coda {name} aggiunta.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="901"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1012"/>
         <source>Queue renamed to {name}.</source>
         <translation>Coda rinominata in {name}.</translation>
     </message>
@@ -511,6 +767,24 @@
         <location filename="../../ui/agent_desk.py" line="287"/>
         <source>Nothing is waiting for you.</source>
         <translation>Nulla è in attesa per te.</translation>
+    </message>
+</context>
+<context>
+    <name>Chart</name>
+    <message>
+        <location filename="../../ui/charts.py" line="74"/>
+        <source>{title}: nothing to show.</source>
+        <translation>{title}: nulla da mostrare.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/charts.py" line="90"/>
+        <source>; and {count} more.</source>
+        <translation>; e altri {count}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/charts.py" line="223"/>
+        <source>Nothing to chart yet.</source>
+        <translation>Ancora nessun dato da rappresentare.</translation>
     </message>
 </context>
 <context>
@@ -708,6 +982,257 @@
         <location filename="../../ui/composer.py" line="754"/>
         <source>Not sent: the message is back in the composer.</source>
         <translation>Non inviata: il messaggio è tornato nell&apos;editor.</translation>
+    </message>
+</context>
+<context>
+    <name>ContactsPage</name>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="98"/>
+        <source>List name</source>
+        <translation>Nome della lista</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="99"/>
+        <source>&amp;New list</source>
+        <translation>&amp;Nuova lista</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="101"/>
+        <source>Re&amp;name list</source>
+        <translation>&amp;Rinomina lista</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="106"/>
+        <source>Contact lists</source>
+        <translation>Liste di contatti</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="117"/>
+        <source>Search name, address or company…</source>
+        <translation>Cerca per nome, indirizzo o azienda…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="126"/>
+        <location filename="../../ui/admin/contacts_page.py" line="218"/>
+        <source>Name</source>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="127"/>
+        <source>Email addresses</source>
+        <translation>Indirizzi email</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="128"/>
+        <location filename="../../ui/admin/contacts_page.py" line="221"/>
+        <source>Company</source>
+        <translation>Azienda</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="129"/>
+        <location filename="../../ui/admin/contacts_page.py" line="220"/>
+        <source>Phone</source>
+        <translation>Telefono</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="130"/>
+        <source>Unsubscribed</source>
+        <translation>Disiscritto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="146"/>
+        <source>Show &amp;more</source>
+        <translation>&amp;Mostra altri</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="151"/>
+        <source>BOM for spreadsheets</source>
+        <translation>BOM per i fogli di calcolo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="152"/>
+        <source>&amp;Import CSV…</source>
+        <translation>&amp;Importa CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="154"/>
+        <source>E&amp;xport CSV…</source>
+        <translation>&amp;Esporta CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="188"/>
+        <source>One address per line</source>
+        <translation>Un indirizzo per riga</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="194"/>
+        <source>No automatic mail (unsubscribed)</source>
+        <translation>Nessuna posta automatica (disiscritto)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="198"/>
+        <source>Attribute</source>
+        <translation>Attributo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="198"/>
+        <source>Value</source>
+        <translation>Valore</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="198"/>
+        <source>Personal data</source>
+        <translation>Dati personali</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="205"/>
+        <source>&amp;Add attribute</source>
+        <translation>&amp;Aggiungi attributo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="207"/>
+        <source>Remo&amp;ve attribute</source>
+        <translation>Rim&amp;uovi attributo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="209"/>
+        <source>New &amp;contact</source>
+        <translation>Nuovo &amp;contatto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="211"/>
+        <source>&amp;Save contact</source>
+        <translation>&amp;Salva contatto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="219"/>
+        <source>Addresses</source>
+        <translation>Indirizzi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="222"/>
+        <source>List</source>
+        <translation>Lista</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="252"/>
+        <source>yes</source>
+        <translation>sì</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="283"/>
+        <source>All contacts ({count})</source>
+        <translation>Tutti i contatti ({count})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="288"/>
+        <source>{name} ({count})</source>
+        <translation>{name} ({count})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="293"/>
+        <source>{list} · default</source>
+        <translation>{list} · predefinita</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="298"/>
+        <source>New senders of {accounts} are saved in this list.</source>
+        <translation>I nuovi mittenti di {accounts} vengono salvati in questa lista.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="315"/>
+        <source>(no list)</source>
+        <translation>(nessuna lista)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="361"/>
+        <source>List {name} saved.</source>
+        <translation>Lista {name} salvata.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="416"/>
+        <source>No contacts match: change the search, or import a CSV file.</source>
+        <translation>Nessun contatto corrisponde: modifica la ricerca o importa un file CSV.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="418"/>
+        <source>No contacts in this list yet: import a CSV file or add one.</source>
+        <translation>Ancora nessun contatto in questa lista: importa un file CSV o aggiungine uno.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="422"/>
+        <source>{count} contacts shown; scroll down for more.</source>
+        <translation>{count} contatti mostrati; scorri verso il basso per vederne altri.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="427"/>
+        <source>{count} contacts.</source>
+        <translation>{count} contatti.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="491"/>
+        <source>A new contact: at least one address, then save.</source>
+        <translation>Un nuovo contatto: inserisci almeno un indirizzo, poi salva.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="506"/>
+        <source>Personal data is anonymised by the retention rules.</source>
+        <translation>I dati personali vengono resi anonimi dalle regole di conservazione.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="564"/>
+        <source>Saved.</source>
+        <translation>Salvato.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="582"/>
+        <source>Import contacts</source>
+        <translation>Importa contatti</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="584"/>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>File CSV (*.csv);;Tutti i file (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="596"/>
+        <source>Importing {file}…</source>
+        <translation>Importazione di {file}…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="607"/>
+        <source>{created} added, {updated} updated, {refused} lines refused.</source>
+        <translation>{created} aggiunti, {updated} aggiornati, {refused} righe rifiutate.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="612"/>
+        <source>Line {line}: {problem}</source>
+        <translation>Riga {line}: {problem}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="624"/>
+        <source>Nothing was imported: {error}</source>
+        <translation>Non è stato importato nulla: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="633"/>
+        <source>Export contacts</source>
+        <translation>Esporta contatti</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="635"/>
+        <source>CSV files (*.csv)</source>
+        <translation>File CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="657"/>
+        <source>{count} contacts written to {path}.</source>
+        <translation>{count} contatti scritti in {path}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/contacts_page.py" line="664"/>
+        <source>The CSV could not be written: {error}</source>
+        <translation>Impossibile scrivere il CSV: {error}</translation>
     </message>
 </context>
 <context>
@@ -1032,6 +1557,485 @@
     </message>
 </context>
 <context>
+    <name>InteractionsPage</name>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="54"/>
+        <location filename="../../ui/admin/interactions_page.py" line="80"/>
+        <source>Subject</source>
+        <translation>Oggetto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="55"/>
+        <source>Customer address</source>
+        <translation>Indirizzo del cliente</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="56"/>
+        <source>Customer name</source>
+        <translation>Nome del cliente</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="57"/>
+        <location filename="../../ui/admin/interactions_page.py" line="85"/>
+        <location filename="../../ui/admin/interactions_page.py" line="281"/>
+        <source>Language</source>
+        <translation>Lingua</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="58"/>
+        <location filename="../../ui/admin/interactions_page.py" line="86"/>
+        <source>Status</source>
+        <translation>Stato</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="59"/>
+        <location filename="../../ui/admin/interactions_page.py" line="82"/>
+        <location filename="../../ui/admin/interactions_page.py" line="275"/>
+        <source>Account</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="60"/>
+        <location filename="../../ui/admin/interactions_page.py" line="83"/>
+        <location filename="../../ui/admin/interactions_page.py" line="277"/>
+        <source>Queue</source>
+        <translation>Coda</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="61"/>
+        <location filename="../../ui/admin/interactions_page.py" line="84"/>
+        <location filename="../../ui/admin/interactions_page.py" line="279"/>
+        <source>Agent</source>
+        <translation>Agente</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="62"/>
+        <source>Ticket</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="63"/>
+        <source>Messages</source>
+        <translation>Messaggi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="64"/>
+        <location filename="../../ui/admin/interactions_page.py" line="88"/>
+        <source>Started</source>
+        <translation>Inizio</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="65"/>
+        <location filename="../../ui/admin/interactions_page.py" line="89"/>
+        <source>Last activity</source>
+        <translation>Ultima attività</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="66"/>
+        <location filename="../../ui/admin/interactions_page.py" line="87"/>
+        <location filename="../../ui/admin/interactions_page.py" line="249"/>
+        <source>Unread</source>
+        <translation>Non letta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="69"/>
+        <source>equals</source>
+        <translation>è uguale a</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="70"/>
+        <source>does not equal</source>
+        <translation>è diverso da</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="71"/>
+        <source>contains</source>
+        <translation>contiene</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="72"/>
+        <source>starts with</source>
+        <translation>inizia con</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="73"/>
+        <source>ends with</source>
+        <translation>finisce con</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="74"/>
+        <source>is greater than</source>
+        <translation>è maggiore di</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="75"/>
+        <source>is less than</source>
+        <translation>è minore di</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="76"/>
+        <source>is between</source>
+        <translation>è compreso tra</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="77"/>
+        <source>is empty</source>
+        <translation>è vuoto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="81"/>
+        <source>Customer</source>
+        <translation>Cliente</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="105"/>
+        <source>{field} {operator} “{low}” and “{high}”</source>
+        <translation>{field} {operator} “{low}” e “{high}”</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="238"/>
+        <source>Filters</source>
+        <translation>Filtri</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="245"/>
+        <source>tags, comma-separated (all of them)</source>
+        <translation>etichette, separate da virgole (tutte)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="248"/>
+        <source>Read or unread</source>
+        <translation>Letta o non letta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="250"/>
+        <source>Read</source>
+        <translation>Letta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="253"/>
+        <source>Open or closed</source>
+        <translation>Aperta o chiusa</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="254"/>
+        <location filename="../../ui/admin/interactions_page.py" line="636"/>
+        <source>Open</source>
+        <translation>Aperta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="255"/>
+        <location filename="../../ui/admin/interactions_page.py" line="636"/>
+        <source>Closed</source>
+        <translation>Chiusa</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="257"/>
+        <source>Started from</source>
+        <translation>Iniziata dal</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="258"/>
+        <source>to</source>
+        <translation>al</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="268"/>
+        <source>Words in the mail (full text)…</source>
+        <translation>Parole nelle email (testo completo)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="271"/>
+        <source>&amp;Search</source>
+        <translation>&amp;Cerca</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="296"/>
+        <source>Any</source>
+        <translation>Qualsiasi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="300"/>
+        <source>Advanced search</source>
+        <translation>Ricerca avanzata</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="303"/>
+        <source>Match all conditions</source>
+        <translation>Soddisfa tutte le condizioni</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="304"/>
+        <source>Match any condition</source>
+        <translation>Soddisfa almeno una condizione</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="321"/>
+        <source>value (dates as 2026-01-31)</source>
+        <translation>valore (date come 2026-01-31)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="322"/>
+        <source>and</source>
+        <translation>e</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="325"/>
+        <source>&amp;Add</source>
+        <translation>&amp;Aggiungi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="327"/>
+        <source>&amp;Update</source>
+        <translation>A&amp;ggiorna</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="329"/>
+        <source>Disable/&amp;enable</source>
+        <translation>Disattiva/a&amp;ttiva</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="331"/>
+        <source>&amp;Delete</source>
+        <translation>Eli&amp;mina</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="333"/>
+        <source>C&amp;lear all</source>
+        <translation>&amp;Svuota tutto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="364"/>
+        <source>L&amp;oad</source>
+        <translation>Ca&amp;rica</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="366"/>
+        <source>Save &amp;as…</source>
+        <translation>Sal&amp;va con nome…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="368"/>
+        <source>&amp;Rename…</source>
+        <translation>Ri&amp;nomina…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="370"/>
+        <source>Delete saved search</source>
+        <translation>Elimina ricerca salvata</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="373"/>
+        <source>Saved searches</source>
+        <translation>Ricerche salvate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="397"/>
+        <source>BOM for spreadsheets</source>
+        <translation>BOM per i fogli di calcolo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="398"/>
+        <source>&amp;Export CSV…</source>
+        <translation>&amp;Esporta CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="400"/>
+        <source>Exports the selected rows, or every row shown when none is selected</source>
+        <translation>Esporta le righe selezionate, oppure tutte le righe mostrate se nessuna è selezionata</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="403"/>
+        <source>S&amp;py</source>
+        <translation>&amp;Osserva</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="404"/>
+        <source>Read the conversation without accepting it</source>
+        <translation>Leggi la conversazione senza accettarla</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="406"/>
+        <source>Download .eml &amp;zip…</source>
+        <translation>Scarica .eml in &amp;zip…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="408"/>
+        <source>Zip &amp;without attachments…</source>
+        <translation>Zip senza a&amp;llegati…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="410"/>
+        <source>Delete &amp;permanently…</source>
+        <translation>Elimina &amp;definitivamente…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="616"/>
+        <source>Searching…</source>
+        <translation>Ricerca in corso…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="637"/>
+        <source>unread</source>
+        <translation>non letta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="647"/>
+        <source>No interaction matches: loosen a filter or disable a condition.</source>
+        <translation>Nessuna interazione corrisponde: allenta un filtro o disattiva una condizione.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="652"/>
+        <source>The first {count} interactions; narrow the search to see the rest.</source>
+        <translation>Le prime {count} interazioni; restringi la ricerca per vedere le altre.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="656"/>
+        <source>{count} interactions.</source>
+        <translation>{count} interazioni.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="695"/>
+        <source>Select one interaction first.</source>
+        <translation>Seleziona prima un&apos;interazione.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="760"/>
+        <source>Saved search “{name}” stored.</source>
+        <translation>Ricerca “{name}” salvata.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="766"/>
+        <source>Saved search “{name}” loaded.</source>
+        <translation>Ricerca salvata “{name}” caricata.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="771"/>
+        <source>Saved search “{name}” deleted.</source>
+        <translation>Ricerca salvata “{name}” eliminata.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="785"/>
+        <source>Save search</source>
+        <translation>Salva ricerca</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="785"/>
+        <source>Name of the saved search:</source>
+        <translation>Nome della ricerca salvata:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="791"/>
+        <source>Replace saved search?</source>
+        <translation>Sostituire la ricerca salvata?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="792"/>
+        <source>There is already a saved search “{name}”. Replace it?</source>
+        <translation>Esiste già una ricerca salvata “{name}”. Sostituirla?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="801"/>
+        <source>Rename saved search</source>
+        <translation>Rinomina ricerca salvata</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="801"/>
+        <source>New name:</source>
+        <translation>Nuovo nome:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="808"/>
+        <source>Delete saved search?</source>
+        <translation>Eliminare la ricerca salvata?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="809"/>
+        <source>Delete the saved search “{name}”?</source>
+        <translation>Eliminare la ricerca salvata “{name}”?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="818"/>
+        <source>Export CSV</source>
+        <translation>Esporta CSV</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="820"/>
+        <source>CSV files (*.csv)</source>
+        <translation>File CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="829"/>
+        <source>Exporting…</source>
+        <translation>Esportazione…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="839"/>
+        <source>{count} interactions written to {path}.</source>
+        <translation>{count} interazioni scritte in {path}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="844"/>
+        <source>The CSV could not be written: {error}</source>
+        <translation>Impossibile scrivere il CSV: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="860"/>
+        <source>Download the conversation</source>
+        <translation>Scarica la conversazione</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="862"/>
+        <source>Zip files (*.zip)</source>
+        <translation>File zip (*.zip)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="874"/>
+        <source>Writing the zip…</source>
+        <translation>Scrittura dello zip…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="885"/>
+        <source>The conversation was written to {path}.</source>
+        <translation>La conversazione è stata scritta in {path}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="889"/>
+        <source>The zip could not be written: {error}</source>
+        <translation>Impossibile scrivere lo zip: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="901"/>
+        <source>Select the interactions to delete first.</source>
+        <translation>Seleziona prima le interazioni da eliminare.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="905"/>
+        <source>Delete “{subject}” and all its messages permanently? This cannot be undone.</source>
+        <translation>Eliminare definitivamente “{subject}” e tutti i suoi messaggi? L&apos;operazione non può essere annullata.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="909"/>
+        <source>Delete {count} interactions and all their messages permanently? This cannot be undone.</source>
+        <translation>Eliminare definitivamente {count} interazioni e tutti i loro messaggi? L&apos;operazione non può essere annullata.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="912"/>
+        <source>Delete permanently?</source>
+        <translation>Eliminare definitivamente?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="915"/>
+        <source>Deleting…</source>
+        <translation>Eliminazione…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="924"/>
+        <source>{count} interactions deleted.</source>
+        <translation>{count} interazioni eliminate.</translation>
+    </message>
+</context>
+<context>
     <name>MailHealthLabel</name>
     <message>
         <location filename="../../ui/status_bar.py" line="17"/>
@@ -1188,154 +2192,154 @@
 <context>
     <name>MonitoringPage</name>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="34"/>
+        <location filename="../../ui/admin/monitoring.py" line="36"/>
         <source>Available</source>
         <translation>Disponibile</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="35"/>
+        <location filename="../../ui/admin/monitoring.py" line="37"/>
         <source>Paused</source>
         <translation>In pausa</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="36"/>
+        <location filename="../../ui/admin/monitoring.py" line="38"/>
         <source>Logged out</source>
         <translation>Disconnesso</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="37"/>
+        <location filename="../../ui/admin/monitoring.py" line="39"/>
         <source>In email</source>
         <translation>In un&apos;email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="60"/>
+        <location filename="../../ui/admin/monitoring.py" line="62"/>
         <source>never</source>
         <translation>mai</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="61"/>
+        <location filename="../../ui/admin/monitoring.py" line="63"/>
         <source>{time} ago</source>
         <translation>{time} fa</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="85"/>
+        <location filename="../../ui/admin/monitoring.py" line="87"/>
         <source>Agent</source>
         <translation>Agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="86"/>
+        <location filename="../../ui/admin/monitoring.py" line="88"/>
         <source>State</source>
         <translation>Stato</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="87"/>
+        <location filename="../../ui/admin/monitoring.py" line="89"/>
         <source>Time in state</source>
         <translation>Tempo nello stato</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="88"/>
+        <location filename="../../ui/admin/monitoring.py" line="90"/>
         <source>Current interaction</source>
         <translation>Interazione attuale</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="89"/>
+        <location filename="../../ui/admin/monitoring.py" line="91"/>
         <source>Holding</source>
         <translation>In carico</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="90"/>
-        <location filename="../../ui/admin/monitoring.py" line="109"/>
+        <location filename="../../ui/admin/monitoring.py" line="92"/>
+        <location filename="../../ui/admin/monitoring.py" line="111"/>
         <source>Handled today</source>
         <translation>Gestite oggi</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="91"/>
+        <location filename="../../ui/admin/monitoring.py" line="93"/>
         <source>In email today</source>
         <translation>In email oggi</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="104"/>
+        <location filename="../../ui/admin/monitoring.py" line="106"/>
         <source>Queue</source>
         <translation>Coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="105"/>
+        <location filename="../../ui/admin/monitoring.py" line="107"/>
         <source>Project</source>
         <translation>Progetto</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="106"/>
-        <location filename="../../ui/admin/monitoring.py" line="120"/>
+        <location filename="../../ui/admin/monitoring.py" line="108"/>
+        <location filename="../../ui/admin/monitoring.py" line="122"/>
         <source>Waiting</source>
         <translation>In attesa</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="107"/>
+        <location filename="../../ui/admin/monitoring.py" line="109"/>
         <source>Oldest waiting</source>
         <translation>Attesa più lunga</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="108"/>
+        <location filename="../../ui/admin/monitoring.py" line="110"/>
         <source>Offered today</source>
         <translation>Offerte oggi</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="110"/>
+        <location filename="../../ui/admin/monitoring.py" line="112"/>
         <source>SLA at risk</source>
         <translation>SLA a rischio</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="117"/>
+        <location filename="../../ui/admin/monitoring.py" line="119"/>
         <source>Account</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="118"/>
+        <location filename="../../ui/admin/monitoring.py" line="120"/>
         <source>Active</source>
         <translation>Attivo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="119"/>
+        <location filename="../../ui/admin/monitoring.py" line="121"/>
         <source>Open</source>
         <translation>Aperte</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="121"/>
+        <location filename="../../ui/admin/monitoring.py" line="123"/>
         <source>Last fetch</source>
         <translation>Ultimo scaricamento</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="122"/>
+        <location filename="../../ui/admin/monitoring.py" line="124"/>
         <source>Fetch error</source>
         <translation>Errore di scaricamento</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="127"/>
+        <location filename="../../ui/admin/monitoring.py" line="129"/>
         <source>yes</source>
         <translation>sì</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="129"/>
+        <location filename="../../ui/admin/monitoring.py" line="131"/>
         <source>no</source>
         <translation>no</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="137"/>
+        <location filename="../../ui/admin/monitoring.py" line="139"/>
         <source>Open as &amp;wallboard</source>
         <translation>Apri come &amp;tabellone</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="169"/>
+        <location filename="../../ui/admin/monitoring.py" line="181"/>
         <source>Relaydesk wallboard</source>
         <translation>Tabellone Relaydesk</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="240"/>
+        <location filename="../../ui/admin/monitoring.py" line="255"/>
         <source>{in_email} agents in email ({total} today) · {waiting} waiting · updated {time}</source>
         <translation>{in_email} agenti in email ({total} oggi) · {waiting} in attesa · aggiornato alle {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="255"/>
+        <location filename="../../ui/admin/monitoring.py" line="270"/>
         <source>Monitoring could not be read: {error} (retrying)</source>
         <translation>Impossibile leggere il monitoraggio: {error} (nuovo tentativo in corso)</translation>
     </message>
@@ -1541,99 +2545,273 @@
     </message>
 </context>
 <context>
+    <name>ProjectTools</name>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="66"/>
+        <source>empty: the label</source>
+        <translation>vuoto: l&apos;etichetta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="68"/>
+        <source>&amp;New</source>
+        <translation>&amp;Nuovo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="70"/>
+        <source>&amp;Save type</source>
+        <translation>&amp;Salva tipo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="73"/>
+        <source>&amp;Remove type</source>
+        <translation>&amp;Rimuovi tipo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="80"/>
+        <source>Label</source>
+        <translation>Etichetta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="81"/>
+        <source>Export value</source>
+        <translation>Valore di esportazione</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="90"/>
+        <source>Agents choose a type when they open a ticket; reports and exports write the export value. A removed type stays on the tickets that have it.</source>
+        <translation>Gli agenti scelgono un tipo quando aprono un ticket; report ed esportazioni riportano il valore di esportazione. Un tipo rimosso resta sui ticket che lo hanno.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="136"/>
+        <source>{label} → {export} ({count} tickets)</source>
+        <translation>{label} → {export} ({count} ticket)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="178"/>
+        <source>Ticket type {label} saved.</source>
+        <translation>Tipo di ticket {label} salvato.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="200"/>
+        <source>Ticket type {label} removed.</source>
+        <translation>Tipo di ticket {label} rimosso.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="228"/>
+        <source>&amp;Save</source>
+        <translation>&amp;Salva</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="238"/>
+        <source>Sender accounts agents may choose (none ticked: the project&apos;s own accounts that can send)</source>
+        <translation>Account mittenti che gli agenti possono scegliere (nessuno spuntato: gli account del progetto che possono inviare)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="247"/>
+        <source>Default sender</source>
+        <translation>Mittente predefinito</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="251"/>
+        <source>Email templates agents may use</source>
+        <translation>Modelli email che gli agenti possono usare</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="298"/>
+        <source>(none: the interaction&apos;s own account)</source>
+        <translation>(nessuno: l&apos;account dell&apos;interazione)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/project_tools.py" line="336"/>
+        <source>Saved: agents of {project} see these choices.</source>
+        <translation>Salvato: gli agenti di {project} vedono queste scelte.</translation>
+    </message>
+</context>
+<context>
+    <name>ProtocolLog</name>
+    <message>
+        <location filename="../../ui/admin/account_tools.py" line="49"/>
+        <source>No lines yet. Verify the connection, or wait for the next fetch, to see the conversation with the IMAP and SMTP servers here.</source>
+        <translation>Ancora nessuna riga. Verifica la connessione, o attendi il prossimo scaricamento, per vedere qui la conversazione con i server IMAP e SMTP.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/account_tools.py" line="55"/>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aggiorna</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/account_tools.py" line="58"/>
+        <source>Verify &amp;now</source>
+        <translation>&amp;Verifica ora</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/account_tools.py" line="62"/>
+        <source>Passwords, tokens and message bodies are never recorded.</source>
+        <translation>Password, token e testi dei messaggi non vengono mai registrati.</translation>
+    </message>
+</context>
+<context>
+    <name>ReportCharts</name>
+    <message>
+        <location filename="../../ui/admin/chart_data.py" line="67"/>
+        <source>Emails per day</source>
+        <translation>Email al giorno</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/chart_data.py" line="69"/>
+        <source>Inbound</source>
+        <translation>In arrivo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/chart_data.py" line="70"/>
+        <source>Outbound</source>
+        <translation>In uscita</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/chart_data.py" line="83"/>
+        <source>Tickets opened per day</source>
+        <translation>Ticket aperti al giorno</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/chart_data.py" line="84"/>
+        <source>Opened</source>
+        <translation>Aperti</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/chart_data.py" line="92"/>
+        <source>Handled and sent per agent</source>
+        <translation>Gestite e inviate per agente</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/chart_data.py" line="96"/>
+        <source>Handled</source>
+        <translation>Gestite</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/chart_data.py" line="100"/>
+        <source>Emails sent</source>
+        <translation>Email inviate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/chart_data.py" line="131"/>
+        <source>Waiting per queue</source>
+        <translation>In attesa per coda</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/chart_data.py" line="135"/>
+        <source>Waiting</source>
+        <translation>In attesa</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/chart_data.py" line="147"/>
+        <source>Oldest waiting (minutes)</source>
+        <translation>Attesa più lunga (minuti)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/chart_data.py" line="149"/>
+        <source>Oldest waiting</source>
+        <translation>Attesa più lunga</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/chart_data.py" line="150"/>
+        <source>min</source>
+        <translation>min</translation>
+    </message>
+</context>
+<context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="34"/>
+        <location filename="../../ui/admin/reports_page.py" line="37"/>
         <source>Email log</source>
         <translation>Registro email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="35"/>
+        <location filename="../../ui/admin/reports_page.py" line="38"/>
         <source>Ticket list</source>
         <translation>Elenco ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="36"/>
+        <location filename="../../ui/admin/reports_page.py" line="39"/>
         <source>Agent statistics</source>
         <translation>Statistiche agenti</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="53"/>
+        <location filename="../../ui/admin/reports_page.py" line="56"/>
         <source>The period ends before it starts: choose a later “to” date.</source>
         <translation>Il periodo finisce prima di iniziare: scegli una data «a» successiva.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="97"/>
+        <location filename="../../ui/admin/reports_page.py" line="101"/>
         <source>Include emails linked to tickets</source>
         <translation>Includi le email collegate ai ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="99"/>
+        <location filename="../../ui/admin/reports_page.py" line="103"/>
         <source>&amp;Show</source>
         <translation>&amp;Mostra</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="103"/>
+        <location filename="../../ui/admin/reports_page.py" line="107"/>
         <source>Filter rows…</source>
         <translation>Filtra le righe…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="105"/>
+        <location filename="../../ui/admin/reports_page.py" line="109"/>
         <source>BOM for spreadsheets</source>
         <translation>BOM per i fogli di calcolo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="106"/>
+        <location filename="../../ui/admin/reports_page.py" line="110"/>
         <source>&amp;Export CSV…</source>
         <translation>&amp;Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="127"/>
+        <location filename="../../ui/admin/reports_page.py" line="146"/>
         <source>from</source>
         <translation>da</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="129"/>
+        <location filename="../../ui/admin/reports_page.py" line="148"/>
         <source>to</source>
         <translation>a</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="153"/>
+        <location filename="../../ui/admin/reports_page.py" line="172"/>
         <source>Reading…</source>
         <translation>Lettura…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="171"/>
+        <location filename="../../ui/admin/reports_page.py" line="191"/>
         <source>{count} rows.</source>
         <translation>{count} righe.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="173"/>
+        <location filename="../../ui/admin/reports_page.py" line="193"/>
         <source>Nothing in this period: choose an earlier “from” date.</source>
         <translation>Nulla in questo periodo: scegli una data «da» precedente.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="190"/>
+        <location filename="../../ui/admin/reports_page.py" line="215"/>
         <source>Export CSV</source>
         <translation>Esporta CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="192"/>
+        <location filename="../../ui/admin/reports_page.py" line="217"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="199"/>
+        <location filename="../../ui/admin/reports_page.py" line="224"/>
         <source>Exporting…</source>
         <translation>Esportazione…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="209"/>
+        <location filename="../../ui/admin/reports_page.py" line="234"/>
         <source>{count} rows written to {path}.</source>
         <translation>{count} righe scritte in {path}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="217"/>
+        <location filename="../../ui/admin/reports_page.py" line="242"/>
         <source>The CSV could not be written: {error}</source>
         <translation>Impossibile scrivere il CSV: {error}</translation>
     </message>
@@ -1855,6 +3033,34 @@
         <location filename="../../ui/thread_view.py" line="134"/>
         <source>Source of “{subject}”</source>
         <translation>Sorgente di “{subject}”</translation>
+    </message>
+</context>
+<context>
+    <name>SpyDialog</name>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="143"/>
+        <source>Spy on an interaction</source>
+        <translation>Osserva un&apos;interazione</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="149"/>
+        <source>An internal note (never sent to the customer)…</source>
+        <translation>Una nota interna (mai inviata al cliente)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="151"/>
+        <source>Add &amp;note</source>
+        <translation>Aggiungi &amp;nota</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="161"/>
+        <source>Read-only: spying does not accept the interaction or mark it read.</source>
+        <translation>Sola lettura: osservare non accetta l&apos;interazione né la segna come letta.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/interactions_page.py" line="189"/>
+        <source>Note added.</source>
+        <translation>Nota aggiunta.</translation>
     </message>
 </context>
 <context>
@@ -2105,7 +3311,7 @@
         <translation>Dati dimostrativi caricati. Accedi come sam (supervisore) o giulia, password relaydesk-demo.</translation>
     </message>
     <message>
-        <location filename="../../ui/welcome.py" line="208"/>
+        <location filename="../../ui/welcome.py" line="207"/>
         <source>Loading demo data failed: {error}</source>
         <translation>Caricamento dei dati dimostrativi non riuscito: {error}</translation>
     </message>
