@@ -149,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     purge.add_argument("--json", action="store_true")
 
     report = sub.add_parser("report", help="reports, as JSON or CSV")
-    report.add_argument("report_name", choices=("email-log", "tickets", "agents"))
+    report.add_argument("report_name", choices=("email-log", "tickets", "agents", "dispositions"))
     report.add_argument("--from", dest="start", metavar="DATE", help="YYYY-MM-DD (inclusive)")
     report.add_argument("--to", dest="end", metavar="DATE", help="YYYY-MM-DD (inclusive)")
     report.add_argument(
@@ -362,7 +362,7 @@ def _sync(args: argparse.Namespace, ctx: AppContext) -> int:
             "No central database is configured (--central URL, the IT policy or the "
             "central_url setting): this store stands alone."
         )
-    sync = CentralSync(ctx.store, config)
+    sync = CentralSync(ctx.store, config, blobs=ctx.blobs)
     try:
         sync.check_schema()
         if args.once:
@@ -724,6 +724,8 @@ def _report(args: argparse.Namespace, ctx: AppContext) -> int:
         rows = reports.email_log(ctx.store, start, end, with_tickets=args.with_tickets)
     elif args.report_name == "tickets":
         rows = reports.ticket_list(ctx.store, start, end)
+    elif args.report_name == "dispositions":
+        rows = reports.disposition_statistics(ctx.store, start, end)
     else:
         rows = reports.agent_statistics(ctx.store, start, end)
     if args.json:
@@ -916,10 +918,10 @@ COMMANDS: dict[tuple[str, str | None], Handler] = {
     ("settings", "set"): _settings_set,
     ("db", "upgrade"): _db_upgrade,
     ("db", "password"): _db_password,
-    ("sync", None): _sync,
-    ("project", "add"): _project_add,
     ("db", "grant-agent"): _db_grant_agent,
     ("db", "grant-worker"): _db_grant_worker,
+    ("sync", None): _sync,
+    ("project", "add"): _project_add,
     ("project", "list"): _project_list,
     ("account", "add"): _account_add,
     ("account", "list"): _account_list,

@@ -1,4 +1,5 @@
-"""Reports supervisors read and export: the email log, the ticket list, agent statistics.
+"""Reports supervisors read and export: the email log, the ticket list, agent and
+disposition statistics.
 
 Each report is a list of plain rows (column -> value) so the same data feeds the report
 pages, CSV export and ``relaydesk report``.
@@ -20,6 +21,8 @@ from sqlalchemy.orm import aliased
 from storage.engine import Store
 from storage.models import (
     Agent,
+    Disposition,
+    EmailAccount,
     Event,
     Interaction,
     Message,
@@ -31,7 +34,19 @@ from storage.models import (
 NOT_TRACKED = "not tracked"
 """Opens, link clicks and unsubscribes would need tracking pixels or rewritten links."""
 
+ALL_ACCOUNTS = "all accounts"
+"""The account column of a global disposition."""
+
 Row = dict[str, Any]
+
+# An outbound message's delivery state -> the statistics column it counts in.
+OUTCOME_COLUMN = {
+    "sent": "delivered",
+    "bounced": "bounced",
+    "failed": "dropped",
+    "spam": "marked_as_spam",
+}
+NOT_SENT = ("queued", "cancelled")
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -173,19 +188,13 @@ def agent_statistics(store: Store, start: dt.datetime, end: dt.datetime) -> list
         }
         for agent_id, name in agents
     }
-    outcome_column = {
-        "sent": "delivered",
-        "bounced": "bounced",
-        "failed": "dropped",
-        "spam": "marked_as_spam",
-    }
     for agent_id, state, in_reply_to in sent:
         row = stats.get(agent_id)
-        if row is None or state in ("queued", "cancelled"):
+        if row is None or state in NOT_SENT:
             continue
         row["emails_sent"] += 1
         row["responses"] += 1 if in_reply_to else 0
-        column = outcome_column.get(state or "sent")
+        column = OUTCOME_COLUMN.get(state or "sent")
         if column:
             row[column] += 1
     claimed_at: dict[tuple[Any, Any], dt.datetime] = {}
@@ -209,6 +218,106 @@ def agent_statistics(store: Store, start: dt.datetime, end: dt.datetime) -> list
         if responses[agent_id]:
             row["average_first_response_seconds"] = round(statistics.fmean(responses[agent_id]), 1)
     return list(stats.values())
+
+
+_MAIL_COLUMNS = ("emails_sent", "responses", "delivered", "bounced", "dropped", "marked_as_spam")
+
+
+def disposition_statistics(store: Store, start: dt.datetime, end: dt.datetime) -> list[Row]:
+    """Per disposition over [start, end): the interactions disposed with it and their mail.
+
+    An interaction counts for each disposition it was given in the period (by ``dispose``, or
+    by ``close`` with a disposition), once each. Its agents' emails count whenever they were
+    sent: they are the work that led to this outcome. Disposition emails count apart, as in
+    the agent statistics.
+    """
+    kinds = ("dispose", "close", "disposition_email")
+    in_period = and_(
+        Event.at >= start,
+        Event.at < end,
+        Event.kind.in_(kinds),
+        Event.interaction_id.is_not(None),
+    )
+    with store.read() as session:
+        dispositions = session.execute(
+            select(Disposition.id, Disposition.name, Disposition.account_id, EmailAccount.name)
+            .outerjoin(EmailAccount, EmailAccount.id == Disposition.account_id)
+            .where(Disposition.deleted_at.is_(None))
+        ).all()
+        events = session.execute(
+            select(Event.kind, Event.interaction_id, Event.data, Interaction.account_id)
+            .join(Interaction, Interaction.id == Event.interaction_id)
+            .where(in_period, Interaction.deleted_at.is_(None))
+            .order_by(Event.at, Event.id)
+        ).all()
+        mail = session.execute(
+            select(Message.interaction_id, Message.delivery_state, Message.in_reply_to).where(
+                Message.interaction_id.in_(select(Event.interaction_id).where(in_period)),
+                Message.direction == "out",
+                Message.sent_by_id.is_not(None),
+                Message.auto_submitted.is_(False),
+                Message.deleted_at.is_(None),
+            )
+        ).all()
+    # The account's own disposition wins a name clash with a global one (as when disposing).
+    named = {(name, account_id): disp_id for disp_id, name, account_id, _acc in dispositions}
+
+    def resolve(name: Any, account_id: Any) -> Any:
+        if not name:
+            return None
+        return named.get((str(name), account_id)) or named.get((str(name), None))
+
+    disposed: dict[Any, set[Any]] = defaultdict(set)
+    emails: dict[Any, int] = defaultdict(int)
+    by_op: dict[Any, Any] = {}  # the disposition an operation gave, for its email
+    for kind, interaction_id, data, account_id in events:
+        if kind == "disposition_email":
+            continue
+        disp_id = resolve((data or {}).get("disposition"), account_id)
+        if disp_id is not None:
+            disposed[disp_id].add(interaction_id)
+            by_op[(data or {}).get("op")] = disp_id
+    for kind, _interaction_id, data, _account_id in events:
+        if kind == "disposition_email":
+            disp_id = by_op.get((data or {}).get("op"))
+            if disp_id is not None:
+                emails[disp_id] += 1
+    per_interaction: dict[Any, dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(_MAIL_COLUMNS, 0)
+    )
+    for interaction_id, state, in_reply_to in mail:
+        if state in NOT_SENT:
+            continue
+        counts = per_interaction[interaction_id]
+        counts["emails_sent"] += 1
+        counts["responses"] += 1 if in_reply_to else 0
+        column = OUTCOME_COLUMN.get(state or "sent")
+        if column:
+            counts[column] += 1
+    # By name, a global one before the accounts' own (NULLs sort apart on each database).
+    ordered = sorted(
+        dispositions, key=lambda d: (d[1].casefold(), d[3] is not None, (d[3] or "").casefold())
+    )
+    rows = []
+    for disp_id, name, _account_id, account in ordered:
+        interactions = disposed.get(disp_id, set())
+        row: Row = {
+            "disposition": name,
+            "account": account or ALL_ACCOUNTS,
+            "interactions": len(interactions),
+        }
+        for column in _MAIL_COLUMNS:
+            row[column] = sum(
+                per_interaction[i][column] for i in interactions if i in per_interaction
+            )
+        row |= {
+            "disposition_emails": emails.get(disp_id, 0),
+            "opened": NOT_TRACKED,
+            "link_clicks": NOT_TRACKED,
+            "unsubscribed": NOT_TRACKED,
+        }
+        rows.append(row)
+    return rows
 
 
 def to_csv(rows: Sequence[Row], *, bom: bool = False) -> str:

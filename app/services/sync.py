@@ -30,6 +30,7 @@ from app import policy, secrets
 from app.context import AppContext
 from app.errors import ConfigError, ServerError
 from app.settings import get_value, validate
+from storage.blob_cache import drop_deleted_blobs
 from storage.blobs import SqlBlobStore
 from storage.engine import Store, StoreError, make_engine
 from storage.migrate import current_revision, ensure_current
@@ -164,12 +165,21 @@ def upgrade_central(config: CentralConfig) -> tuple[str | None, str | None]:
 class CentralSync:
     """One client's link to the central database: schema check at connect, then pulls."""
 
-    def __init__(self, store: Store, config: CentralConfig, *, batch_size: int = 5000) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: CentralConfig,
+        *,
+        batch_size: int = 5000,
+        blobs: SqlBlobStore | None = None,
+    ) -> None:
         self.store = store
         self.config = config
         self.engine = _engine(config)
         self.puller = Puller(store.engine, self.engine, batch_size=batch_size)
         self._checked = False
+        # The local blob cache: deleted mail pulled from the centre leaves it too.
+        self.blobs = blobs
 
     def check_schema(self) -> str:
         """The shared revision, or a ConfigError saying which side to upgrade."""
@@ -193,6 +203,24 @@ class CentralSync:
         """Pull what changed; None when cancelled (what was committed stays)."""
         if not self._checked:
             self.check_schema()
+        result = self._pull(progress, cancel)
+        if result is not None and self.blobs is not None:
+            self._drop_deleted_blobs(self.blobs)
+        return result
+
+    def _drop_deleted_blobs(self, blobs: SqlBlobStore) -> None:
+        # Cheap when nothing was deleted: it reads only tombstones newer than its last sweep.
+        try:
+            removed = drop_deleted_blobs(self.store.engine, blobs)
+        except OperationalError as exc:  # the local files busy: the next pull sweeps again
+            log.warning("deleted mail stays in the local blob cache for now: %s", exc.orig)
+            return
+        if removed:
+            log.info("dropped %d blobs of deleted mail from the local cache", removed)
+
+    def _pull(
+        self, progress: Progress | None, cancel: Callable[[], bool] | None
+    ) -> PullResult | None:
         try:
             return self.puller.pull(progress, cancel)
         except PullCancelled:

@@ -1,5 +1,6 @@
-"""The reports page: email log, ticket list and agent statistics with a period, sort, filter
-and CSV export. The rows come from app/services/reports.py, the same as ``relaydesk report``."""
+"""The reports page: email log, ticket list, agent and disposition statistics with a period,
+sort, filter and CSV export. The rows come from app/services/reports.py, the same as
+``relaydesk report``."""
 
 from __future__ import annotations
 
@@ -18,25 +19,26 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QSplitter,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.services import reports
 from storage.engine import Store
-from ui.admin.rows_model import RowsModel, sorting_proxy
 from ui.admin.chart_data import report_chart
+from ui.admin.rows_model import RowsModel, sorting_proxy
 from ui.admin.settings_pages import AdminContext
-from ui.i18n import QT_TRANSLATE_NOOP
 from ui.charts import Chart
+from ui.i18n import QT_TRANSLATE_NOOP
 
 _CTX = "ReportsPage"
 REPORTS = {
     "email-log": QT_TRANSLATE_NOOP("ReportsPage", "Email log"),
     "tickets": QT_TRANSLATE_NOOP("ReportsPage", "Ticket list"),
     "agents": QT_TRANSLATE_NOOP("ReportsPage", "Agent statistics"),
+    "dispositions": QT_TRANSLATE_NOOP("ReportsPage", "Disposition statistics"),
 }
 DEFAULT_DAYS = 30
 
@@ -68,6 +70,8 @@ def run_report(
         return reports.email_log(store, start, end, with_tickets=with_tickets)
     if name == "tickets":
         return reports.ticket_list(store, start, end)
+    if name == "dispositions":
+        return reports.disposition_statistics(store, start, end)
     return reports.agent_statistics(store, start, end)
 
 
@@ -86,11 +90,11 @@ class ReportsPage(QWidget):
         super().__init__(parent)
         self._admin = admin
         self._rows: list[dict[str, Any]] = []
+        self._shown_report = ""  # the report whose rows the table holds
         self.report = QComboBox()
         self.report.setObjectName("report_choice")
         for key, label in REPORTS.items():
             self.report.addItem(_tr(label), key)
-        self._shown_report = ""  # the report whose rows the table holds
         today = QDate.currentDate()
         self.start = QDateEdit(today.addDays(-DEFAULT_DAYS))
         self.end = QDateEdit(today)
@@ -126,10 +130,6 @@ class ReportsPage(QWidget):
         self.table.setSortingEnabled(True)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        controls = QHBoxLayout()
-        controls.addWidget(self.report)
-        controls.addWidget(QLabel(QCoreApplication.translate("ReportsPage", "from")))
-        controls.addWidget(self.start)
         # The chart draws the rows the table shows: it follows the filter and the sort.
         self.chart = Chart()
         self.chart.setObjectName("report_chart")
@@ -145,6 +145,10 @@ class ReportsPage(QWidget):
         splitter.addWidget(self.chart)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        controls = QHBoxLayout()
+        controls.addWidget(self.report)
+        controls.addWidget(QLabel(QCoreApplication.translate("ReportsPage", "from")))
+        controls.addWidget(self.start)
         controls.addWidget(QLabel(QCoreApplication.translate("ReportsPage", "to")))
         controls.addWidget(self.end)
         controls.addWidget(self.with_tickets)
@@ -180,11 +184,11 @@ class ReportsPage(QWidget):
 
     def on_report_loaded(self, rows: list[dict[str, Any]], name: str = "email-log") -> None:
         self._rows = rows
+        self._shown_report = name
         headers = list(rows[0]) if rows else []
         # The CSV keeps the report's own column names; the table reads them as words.
         self.model.set_headers([h.replace("_", " ").capitalize() for h in headers])
         self.model.set_rows([tuple(r.values()) for r in rows])
-        self._shown_report = name
         self.table.resizeColumnsToContents()
         self.export_button.setEnabled(bool(rows))
         self.status.setText(
@@ -203,15 +207,15 @@ class ReportsPage(QWidget):
             for r in range(self.proxy.rowCount())
         ]
 
-    def on_export_button_clicked(self) -> None:
-        name = str(self.report.currentData())
-        path, _filter = QFileDialog.getSaveFileName(
-            self,
     def on_proxy_changed(self, *_args: Any) -> None:
         if not self._shown_report:
             return
         self.chart.set_data(report_chart(self._shown_report, self.shown_rows()))
 
+    def on_export_button_clicked(self) -> None:
+        name = str(self.report.currentData())
+        path, _filter = QFileDialog.getSaveFileName(
+            self,
             QCoreApplication.translate("ReportsPage", "Export CSV"),
             f"{name}.csv",
             QCoreApplication.translate("ReportsPage", "CSV files (*.csv)"),
