@@ -8,23 +8,29 @@ idempotent, sending never repeats an uncertain message, a timer fires with its e
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from sqlalchemy import Connection
 
 from app.context import AppContext
 from app.errors import RelaydeskError
 from app.mail import outbox
 from app.mail.fetch import FetchReport, fetch_once, inbound_accounts
-from app.mail.fetcher import FetchOptions, MailboxSync, imap_settings
+from app.mail.fetcher import FetchOptions, ImapTarget, MailboxSync, imap_settings
 from app.services import push, retention, timers
+from storage import leases
 from storage.engine import Store
 from storage.models import utcnow
 
 log = logging.getLogger("app")
 
 TICK_S = 1.0
+LEASE_WAIT_S = 1.0
 
 
 @dataclass
@@ -64,6 +70,54 @@ def run_once(ctx: AppContext, options: FetchOptions) -> tuple[FetchReport, Worke
     return report, stats
 
 
+def mailbox_lease(account_id: uuid.UUID) -> str:
+    return f"mailbox:{account_id}"
+
+
+def fetch_while_leased(
+    ctx: AppContext,
+    target: ImapTarget,
+    options: FetchOptions,
+    keeper: leases.LeaseKeeper,
+    stop: threading.Event,
+) -> None:
+    """Fetch the mailbox whenever ``keeper`` holds its lease, until ``stop``.
+
+    Each holding runs one MailboxSync whose writes are fenced by that hold: when the lease is
+    lost (expired while this worker stalled, or taken over) the sync is told to stop, and a
+    write it attempts meanwhile raises LeaseLost inside its transaction, which then commits
+    nothing. The lease may come back later with a new fence, and a new sync starts.
+    """
+    while not stop.is_set():
+        if not keeper.held.wait(LEASE_WAIT_S):
+            continue
+        hold = keeper.hold
+        if hold is None:
+            continue
+        ended = threading.Event()
+
+        def watch(hold: leases.LeaseHold = hold, ended: threading.Event = ended) -> None:
+            while keeper.hold == hold and not stop.is_set() and not ended.is_set():
+                stop.wait(LEASE_WAIT_S)
+            ended.set()
+
+        watcher = threading.Thread(target=watch, daemon=True, name=f"lease-watch-{hold.name}")
+        watcher.start()
+        sync = MailboxSync(ctx, target, options, fence=functools.partial(_check_fence, hold=hold))
+        try:
+            log.info("%s: fetching under lease %s (fence %d)", target.name, hold.name, hold.fence)
+            sync.run(ended)
+        except leases.LeaseLost as exc:
+            log.warning("%s: stopped fetching: %s", target.name, exc)
+        finally:
+            ended.set()
+            watcher.join()
+
+
+def _check_fence(conn: Connection, *, hold: leases.LeaseHold) -> None:
+    leases.check(conn, hold)
+
+
 def run(
     ctx: AppContext,
     options: FetchOptions,
@@ -85,13 +139,21 @@ def run(
         threads += push.start_appliers(central, stop, lease_name=push.QUEUE_LEASE)
     for account_id in inbound_accounts(ctx):
         try:
-            sync = MailboxSync(ctx, imap_settings(ctx, account_id), options)
+            target = imap_settings(ctx, account_id)
         except RelaydeskError as exc:
             stats.errors.append(str(exc))
             log.error("not fetching account %s: %s", account_id, exc)
             continue
+        if central is None:
+            run_sync: Callable[[threading.Event], None] = MailboxSync(ctx, target, options).run
+        else:
+            # Team mode: several workers may run; each mailbox is fetched by the one holding
+            # its lease, and every write it makes checks that lease's fence.
+            keeper = leases.LeaseKeeper(central.engine, mailbox_lease(account_id))
+            threads.append(keeper.start(stop))
+            run_sync = functools.partial(fetch_while_leased, ctx, target, options, keeper)
         thread = threading.Thread(
-            target=sync.run, args=(stop,), daemon=True, name=f"fetch-{account_id}"
+            target=run_sync, args=(stop,), daemon=True, name=f"fetch-{account_id}"
         )
         thread.start()
         threads.append(thread)

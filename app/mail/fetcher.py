@@ -16,13 +16,13 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -41,6 +41,7 @@ from app.mail.ingest import (
 from app.settings import get_value
 from storage.engine import allocate_change_seqs
 from storage.ids import new_id
+from storage.leases import LeaseLost
 from storage.models import EmailAccount, FolderState, MailboxEntry, utcnow
 
 log = logging.getLogger("imap")
@@ -143,13 +144,26 @@ class MailboxSync:
         target: ImapTarget,
         options: FetchOptions,
         executor: concurrent.futures.Executor | None = None,
+        *,
+        fence: Callable[[Connection], None] | None = None,
     ) -> None:
         self.ctx = ctx
         self.target = target
         self.options = options
+        # Team mode: called first in every write transaction (the mailbox lease's check,
+        # which raises when another worker took the mailbox over: nothing is written).
+        self._fence = fence
         self.folder = target.settings.mailbox
         self._executor = executor
         self._last_full_check: dt.datetime | None = None
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A write transaction on the store, fenced when a lease guards this mailbox."""
+        with self.ctx.store.connect() as conn:
+            if self._fence is not None:
+                self._fence(conn)
+            yield conn
 
     # --- one pass ----------------------------------------------------------------------
 
@@ -173,7 +187,7 @@ class MailboxSync:
         return result
 
     def _folder_state(self, uidvalidity: int) -> dict[str, Any]:
-        with self.ctx.store.connect() as conn:
+        with self._writing() as conn:
             row = conn.execute(
                 select(FolderState).where(
                     FolderState.account_id == self.target.account_id,
@@ -213,7 +227,7 @@ class MailboxSync:
                 new,
             )
         now = self.options.clock()
-        with self.ctx.store.connect() as conn:
+        with self._writing() as conn:
             conn.execute(
                 update(MailboxEntry)
                 .where(
@@ -338,7 +352,7 @@ class MailboxSync:
         if not fetched:
             return BatchOutcome()
         ready = prepared()
-        with self.ctx.store.connect() as conn:
+        with self._writing() as conn:
             outcome = write_batch(
                 conn, account, self.folder, uidvalidity, fetched, ready, now=self.options.clock()
             )
@@ -387,7 +401,7 @@ class MailboxSync:
         if full_due:
             updated += self._full_check(client, uidvalidity, on_server, with_flags=not condstore)
             self._last_full_check = now
-        with self.ctx.store.connect() as conn:
+        with self._writing() as conn:
             conn.execute(
                 update(FolderState)
                 .where(
@@ -413,7 +427,7 @@ class MailboxSync:
             if b"FLAGS" in data
         }
         changed = 0
-        with self.ctx.store.connect() as conn:
+        with self._writing() as conn:
             rows = conn.execute(
                 select(MailboxEntry.id, MailboxEntry.uid, MailboxEntry.flags).where(
                     MailboxEntry.account_id == self.target.account_id,
@@ -446,7 +460,7 @@ class MailboxSync:
         changed = 0
         if with_flags and on_server:
             changed += self._store_flags(uidvalidity, client.fetch(sorted(on_server), [b"FLAGS"]))
-        with self.ctx.store.connect() as conn:
+        with self._writing() as conn:
             rows = conn.execute(
                 select(MailboxEntry.id, MailboxEntry.uid, MailboxEntry.missing_since).where(
                     MailboxEntry.account_id == self.target.account_id,
@@ -562,7 +576,7 @@ class MailboxSync:
         # Upserted: an account that never got as far as selecting its folder (wrong host,
         # refused password) has no row yet, and the status bar must still say why.
         try:
-            with self.ctx.store.connect() as conn:
+            with self._writing() as conn:
                 dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
                 statement = dialect_insert(FolderState).values(
                     id=new_id(),
@@ -582,6 +596,8 @@ class MailboxSync:
                         },
                     )
                 )
+        except LeaseLost:
+            raise  # another worker has the mailbox: this one stops, it does not record
         except Exception:  # the store may be the thing failing; the log line stays
             log.exception("could not record the fetch error")
 
