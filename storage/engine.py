@@ -110,10 +110,12 @@ class Store:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._engine_kwargs = engine_kwargs
-        self._autocommit: Engine | None = None
-        self._autocommit_lock = threading.Lock()
+        self._hot: Engine | None = None
+        self._hot_lock = threading.Lock()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", _stamp_changes)
+        self._hot_sessions = sessionmaker(expire_on_commit=False)
+        event.listen(self._hot_sessions, "before_flush", _stamp_changes)
         self._read_engine = self.engine.execution_options(readonly=True)
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
 
@@ -144,23 +146,38 @@ class Store:
         with self.engine.begin() as conn:
             yield conn
 
+    def _unpinged(self) -> Engine:
+        """The hot paths' pool: no liveness ping at checkout (a round trip as dear as a
+        claim). Its users retry or requeue work on a dropped connection themselves."""
+        if self._hot is None:
+            with self._hot_lock:
+                if self._hot is None:
+                    self._hot = make_engine(
+                        self.url, **{**self._engine_kwargs, "pool_pre_ping": False}
+                    )
+                    self._hot_sessions.configure(bind=self._hot)
+        return self._hot
+
     @contextlib.contextmanager
     def statements(self) -> Iterator[Connection]:
         """A connection in autocommit: each statement is its own transaction (hot paths).
 
-        Its pool skips the liveness ping the main pool makes at every checkout (a round trip
-        as dear as the statement itself): callers run idempotent statements and retry once
-        when the error says the connection was invalidated.
+        From the unpinged pool: callers run idempotent statements and retry once when the
+        error says the connection was invalidated.
         """
-        if self._autocommit is None:
-            with self._autocommit_lock:
-                if self._autocommit is None:
-                    kwargs = {**self._engine_kwargs, "pool_pre_ping": False}
-                    self._autocommit = make_engine(self.url, isolation_level="AUTOCOMMIT", **kwargs)
-        with self._autocommit.connect() as conn:
+        engine = self._unpinged()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             yield conn
+
+    @contextlib.contextmanager
+    def hot_write(self) -> Iterator[Session]:
+        """Like ``write``, from the unpinged pool, for loops that requeue work whose
+        connection dropped (team mode's appliers)."""
+        self._unpinged()
+        with self._hot_sessions() as session, session.begin():
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()
-        if self._autocommit is not None:
-            self._autocommit.dispose()
+        if self._hot is not None:
+            self._hot.dispose()

@@ -221,7 +221,9 @@ def apply_batch(
     for _ in range(limit):
         claimed: opqueue.QueuedOp | None = None
         try:
-            with central.write() as session:
+            # The unpinged pool: a dropped connection fails the transaction (nothing was
+            # applied) and the applier tries again a tick later.
+            with central.hot_write() as session:
                 if lease is not None:
                     leases.check(session, lease)
                 batch = opqueue.claim_pending(session, 1)
