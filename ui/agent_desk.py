@@ -8,6 +8,7 @@ is shown in the desk's message line and emitted as ``refused``, never raised at 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -28,6 +29,7 @@ from app.services import desk
 from app.services.desk import DeskState, TagChoices, TransferTargets, tag_choices
 from app.services.operations import Operation, OpResult, apply
 from app.services.session import SignedIn, sign_in
+from app.services.team import TeamLink
 from ui.composer import Composer
 from ui.customer_panel import CustomerPanel
 from ui.disposition_panel import DispositionPanel
@@ -54,6 +56,10 @@ class AgentDesk(QWidget):
         self.state: DeskState | None = None
         self._interaction_id: uuid.UUID | None = None
         self.transfer_dialog: TransferDialog | None = None
+        # Team mode: operations go to the central database through the link; each one's
+        # callback waits here for its outcome (``on_team_settled``).
+        self._team: TeamLink | None = None
+        self._awaiting: dict[uuid.UUID, Callable[[OpResult], None]] = {}
 
         # --- signing in
         self.name = QLineEdit()
@@ -264,7 +270,42 @@ class AgentDesk(QWidget):
         if ctx is None or agent is None:
             return
         op = Operation(kind, agent.agent_id, payload)
+        if self._team is not None:
+            self._submit([op], done)
+            return
         self._tasks.op(lambda: apply(ctx.store, op, blobs=ctx.blobs), done, self.on_task_failed)
+
+    # --- team mode: the central database decides ------------------------------------------
+
+    def set_team_link(self, link: TeamLink | None) -> None:
+        """Team mode (a link) or standalone (None): where this desk's operations go."""
+        self._team = link
+
+    def _submit(self, ops: Sequence[Operation], done: Callable[[OpResult], None]) -> None:
+        """Queue ``ops`` in the outbox (at once, offline too); ``done`` gets each outcome."""
+        link = self._team
+        assert link is not None
+        for op in ops:
+            self._awaiting[op.op_id] = done
+        self.message.setText(self.tr("Sent; waiting for the central database…"))
+
+        def submit_all() -> None:
+            for op in ops:
+                link.submit(op)
+
+        self._tasks.op(submit_all, lambda _none: None, lambda exc: self._submit_failed(ops, exc))
+
+    def _submit_failed(self, ops: Sequence[Operation], error: BaseException) -> None:
+        for op in ops:
+            self._awaiting.pop(op.op_id, None)
+        self.on_task_failed(error)
+
+    def on_team_settled(self, results: Sequence[OpResult]) -> None:
+        """Outcomes from the central database (their effects already pulled)."""
+        for result in results:
+            done = self._awaiting.pop(result.op_id, None)
+            if done is not None:
+                done(result)
 
     def _held_payload(self) -> dict[str, Any]:
         state = self.state
@@ -414,6 +455,9 @@ class AgentDesk(QWidget):
             for name in removed
         ]
         if not ops:
+            return
+        if self._team is not None:
+            self._submit(ops, self.on_op_done)  # applied centrally in the order made
             return
 
         def apply_all() -> OpResult:

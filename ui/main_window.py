@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext, open_local
 from app.services.health import MailHealth, mail_health
+from app.services.operations import OpResult
 from app.services.reading import interactions_version
 from app.services.session import SignedIn
+from app.services.team import TeamLink, TeamStatus, open_team_link
 from ui.admin.mode import AdminMode
 from ui.agent_desk import AgentDesk
 from ui.background import BackgroundWorker
@@ -32,6 +34,7 @@ from ui.notifications import NotificationBar, OfferNotifier
 from ui.shortcuts import ActionTable, CheatSheet
 from ui.status_bar import MailHealthLabel
 from ui.tasks import TaskRunner
+from ui.team_status import OfflineBanner, RejectionBar, TeamBridge, TeamStatusWidget
 from ui.theme import ThemeWatcher
 from ui.thread_view import ThreadView
 from ui.welcome import Welcome
@@ -152,6 +155,11 @@ class MainWindow(QMainWindow):
         self._offer_bar = NotificationBar()
         self._notifier = OfferNotifier(self._tasks, self, self._offer_bar)
         self._offer_bar.open_requested.connect(self.on_offer_bar_open_requested)
+        # Team mode: the offline banner and refusals sit above everything else in the middle.
+        self._offline_banner = OfflineBanner()
+        self._rejection_bar = RejectionBar()
+        middle_layout.addWidget(self._offline_banner)
+        middle_layout.addWidget(self._rejection_bar)
         middle_layout.addWidget(self._offer_bar)
         middle_layout.addWidget(self._filter)
         middle_layout.addWidget(self._stack)
@@ -172,6 +180,15 @@ class MainWindow(QMainWindow):
         self._poll.timeout.connect(self.on_poll_timeout)
         self._health = MailHealthLabel(self)
         self.statusBar().addPermanentWidget(self._health)
+        # Team mode only (a central database is configured): the link's line and first sync.
+        self._team_status = TeamStatusWidget(self)
+        self._team_status.hide()
+        self.statusBar().addPermanentWidget(self._team_status)
+        self._team_bridge = TeamBridge(self)
+        self._team_bridge.status_changed.connect(self.on_team_bridge_status_changed)
+        self._team_bridge.settled.connect(self.on_team_bridge_settled)
+        self._team_link: TeamLink | None = None
+        self._closing = False
         self._background: BackgroundWorker | None = None
         # Supervisors' settings, monitoring and reports: built on entering, torn down on leaving.
         self.admin_mode = AdminMode(self, self._tasks)
@@ -190,6 +207,49 @@ class MainWindow(QMainWindow):
         self._notifier.set_context(ctx, self._agent_id)
         self.admin_mode.set_context(ctx)
         self._poll.start()
+        bridge = self._team_bridge
+        # Off the GUI thread: the choice reads the store and the password the keyring.
+        self._tasks.query(
+            lambda: open_team_link(
+                ctx.store, on_status=bridge.on_link_status, on_settled=bridge.on_link_settled
+            ),
+            self.on_team_link_opened,
+            self.on_team_link_failed,
+        )
+
+    # --- team mode ------------------------------------------------------------------------
+
+    @property
+    def team_link(self) -> TeamLink | None:
+        """The link to the central database, or None while standalone."""
+        return self._team_link
+
+    def on_team_link_opened(self, link: TeamLink | None) -> None:
+        if link is None:
+            return  # standalone: the local store is the whole truth
+        if self._closing:
+            link.stop()  # never started: this only lets its (unused) connection pools go
+            return
+        self._team_link = link
+        self._desk.set_team_link(link)
+        self._team_status.show_status(link.status)
+        self._team_status.show()
+        link.start()  # its own thread: push, settle and pull never touch this one
+
+    def on_team_link_failed(self, error: BaseException) -> None:
+        # A central database is named but cannot be used as configured (a bad URL, say).
+        self._offline_banner.show_error(str(error))
+
+    def on_team_bridge_status_changed(self, status: TeamStatus) -> None:
+        self._team_status.show_status(status)
+        self._offline_banner.show_status(status)
+
+    def on_team_bridge_settled(self, results: list[OpResult]) -> None:
+        self._rejection_bar.show_rejected(results)
+        # The settled operations' effects were pulled in the same tick.
+        self._desk.on_team_settled(results)
+        self.refresh()
+        self._desk.reload()
 
     def refresh(self) -> None:
         """Bring the list up to date (new mail, claims by other agents, a sync)."""
@@ -342,7 +402,10 @@ class MainWindow(QMainWindow):
         self._empty.setText(str(error))
 
     def shutdown(self) -> None:
+        self._closing = True
         self._poll.stop()
+        if self._team_link is not None:
+            self._team_link.stop()  # joins: nothing calls back into a window going away
         self._desk.shutdown()
         self.admin_mode.shutdown()
         self._tasks.shutdown()

@@ -1,0 +1,205 @@
+"""Team mode's link for a desk: push the outbox, settle outcomes and pull, on one thread.
+
+``TeamLink`` is the sync loop (``app/services/sync.py``: a LISTEN connection wakes it on a
+change notice, a timer at least every ``interval`` seconds) with the push side added to each
+tick: queued operations go to the central queue, their outcomes come back into the outbox,
+then the changed rows are pulled, so a settled operation and its effect arrive together.
+
+What the window shows is a frozen ``TeamStatus`` handed to ``on_status`` after every tick
+(and while a first sync makes progress); newly settled operations go to ``on_settled``. Both
+callbacks run on the link's thread: a UI bridges them to its own thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from app.errors import ConfigError, ServerError
+from app.services import push
+from app.services.operations import Operation, OpResult
+from app.services.sync import (
+    CONNECT_TIMEOUT_S,
+    LIBPQ_TIMEOUTS,
+    CentralConfig,
+    CentralSync,
+    SyncLoop,
+    connect_url,
+    pull_interval,
+    resolve_central,
+)
+from storage.engine import Store
+from storage.models import utcnow
+
+log = logging.getLogger("sync")
+
+OFFLINE_RETRY_S = 5.0
+"""Without change notices (offline, say), tick this often: the banner goes soon after."""
+
+
+@dataclass(frozen=True)
+class TeamStatus:
+    """The link as the status bar tells it; plain values, safe to hand to another thread."""
+
+    online: bool
+    pending: int  # operations not settled yet (queued or pushed)
+    last_error: str = ""  # why the last tick failed; "" when it went through
+    first_sync: tuple[int, int] | None = None  # (rows done, rows in all) while a first sync runs
+    last_pull_at: dt.datetime | None = None
+    contacted: bool = False  # False until the first tick has ended, either way
+
+
+StatusCallback = Callable[[TeamStatus], None]
+SettledCallback = Callable[[list[OpResult]], None]
+
+
+class TeamLink(SyncLoop):
+    """One desk's link to the central database, on its own thread until ``stop()``."""
+
+    def __init__(
+        self,
+        local: Store,
+        config: CentralConfig,
+        *,
+        interval: float,
+        on_status: StatusCallback | None = None,
+        on_settled: SettledCallback | None = None,
+        batch_size: int = 5000,
+    ) -> None:
+        super().__init__(CentralSync(local, config, batch_size=batch_size), interval=interval)
+        self.name = "team-link"
+        self.local = local
+        self.config = config
+        self.on_status = on_status
+        self.on_settled = on_settled
+        # The push side's own small pool: a tick pushes, settles and pulls one after another.
+        url = connect_url(config).render_as_string(hide_password=False)
+        self.central = Store(
+            url,
+            pool_size=1,
+            max_overflow=0,
+            connect_args={"application_name": "relaydesk-push", **LIBPQ_TIMEOUTS},
+        )
+        # Held while a status is made and handed on, so callbacks see them in order.
+        self._lock = threading.RLock()
+        self._status = TeamStatus(online=False, pending=0)
+
+    @property
+    def status(self) -> TeamStatus:
+        with self._lock:
+            return self._status
+
+    def submit(self, op: Operation) -> uuid.UUID:
+        """Keep ``op`` in the outbox and wake the link to push it; returns at once.
+
+        Offline, the operation waits in the outbox; the status's pending count says so.
+        """
+        op_id = push.submit(self.local, op)
+        self._publish(pending=push.pending_count(self.local))
+        self.pull_now()
+        return op_id
+
+    def stop(self, timeout: float = CONNECT_TIMEOUT_S * 4) -> None:
+        """Stop the thread, wait for it and close the central connections."""
+        super().stop()
+        if self.is_alive():
+            self.join(timeout)
+        self.sync.close()
+        self.central.dispose()
+
+    # --- the link's thread ----------------------------------------------------------------
+
+    def run(self) -> None:
+        waiter = threading.Thread(target=self._listen, name="team-listen", daemon=True)
+        waiter.start()
+        # Listen before the first pull, so nothing changed between the two goes unnoticed.
+        self._listen_tried.wait(CONNECT_TIMEOUT_S * 2)
+        while not self._stopping.is_set():
+            self._wake.clear()
+            status = self.tick()
+            # Without change notices (offline, or the listener not back yet after an outage)
+            # nothing wakes us when an outcome or a change arrives: look more often.
+            notified = status.online and self.listening.is_set()
+            self._wake.wait(self.interval if notified else min(self.interval, OFFLINE_RETRY_S))
+        waiter.join(timeout=CONNECT_TIMEOUT_S * 2)
+
+    def tick(self) -> TeamStatus:
+        """Push, settle, pull; publish the status (and the settled operations)."""
+        settled: list[OpResult] = []
+        error = ""
+        online = False
+        pulled_at: dt.datetime | None = None
+        try:
+            push.push(self.local, self.central)
+            settled = push.settle(self.local, self.central)
+            first = not self.sync.first_sync_done
+            if first:
+                self._publish(first_sync=(0, 0))
+            result = self.sync.pull(
+                progress=self._on_first_sync_progress if first else None,
+                cancel=self._stopping.is_set,
+            )
+            online = True
+            if result is not None:
+                pulled_at = utcnow()
+        except (ServerError, ConfigError) as exc:
+            error = str(exc)
+            log.warning("team link: %s", exc)
+        except Exception as exc:  # a bug must not end the link: logged, retried next tick
+            error = str(exc) or type(exc).__name__
+            log.exception("team link: the tick failed")
+        try:
+            pending = push.pending_count(self.local)
+        except Exception:  # the local store busy or closing: keep the last count
+            log.exception("team link: cannot count pending operations")
+            pending = self.status.pending
+        changes: dict[str, object] = {
+            "online": online,
+            "pending": pending,
+            "last_error": error,
+            "first_sync": None,
+            "contacted": True,
+        }
+        if pulled_at is not None:
+            changes["last_pull_at"] = pulled_at
+        status = self._publish(**changes)
+        if settled and self.on_settled is not None:
+            self.on_settled(settled)
+        return status
+
+    def _on_first_sync_progress(self, done: int, total: int) -> None:
+        self._publish(first_sync=(done, total))
+
+    def _publish(self, **changes: object) -> TeamStatus:
+        with self._lock:
+            self._status = status = replace(self._status, **changes)  # type: ignore[arg-type]
+            if self.on_status is not None:
+                self.on_status(status)
+        return status
+
+
+def open_team_link(
+    local: Store,
+    *,
+    on_status: StatusCallback | None = None,
+    on_settled: SettledCallback | None = None,
+) -> TeamLink | None:
+    """The desk's link (not started) when a central database is configured, else None.
+
+    The choice is the CLI's (``resolve_central``: IT policy, then the ``central_url``
+    setting); the link ticks at the store's ``sync_interval_seconds``.
+    """
+    config = resolve_central(local)
+    if config is None:
+        return None
+    return TeamLink(
+        local,
+        config,
+        interval=pull_interval(local),
+        on_status=on_status,
+        on_settled=on_settled,
+    )

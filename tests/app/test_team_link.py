@@ -1,0 +1,175 @@
+"""The desk's team link against a real central PostgreSQL that goes away and comes back."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app.context import AppContext, open_local
+from app.services import push
+from app.services.operations import Operation, OpResult
+from app.services.sync import CentralConfig
+from app.services.team import TeamLink, TeamStatus
+from storage.engine import Store
+from storage.models import Agent, Note
+from tests.app.workflow import make_world
+from tests.servers.central import CentralCluster
+
+pytestmark = [pytest.mark.pg, pytest.mark.slow]
+
+WAIT_S = 60.0
+
+
+class Recorder:
+    """Every status and settled batch the link hands on, with a wait on a condition."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self.statuses: list[TeamStatus] = []
+        self.settled: list[OpResult] = []
+
+    def on_status(self, status: TeamStatus) -> None:
+        with self._cond:
+            self.statuses.append(status)
+            self._cond.notify_all()
+
+    def on_settled(self, results: list[OpResult]) -> None:
+        with self._cond:
+            self.settled.extend(results)
+            self._cond.notify_all()
+
+    def wait_status(self, predicate: Callable[[TeamStatus], bool]) -> TeamStatus:
+        with self._cond:
+            ok = self._cond.wait_for(
+                lambda: bool(self.statuses) and predicate(self.statuses[-1]), WAIT_S
+            )
+            assert ok, f"no such status; the last ones: {self.statuses[-3:]}"
+            return self.statuses[-1]
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[CentralCluster]:
+    server = CentralCluster(tmp_path / "pg")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[AppContext]:
+    ctx = open_local(tmp_path / "desk")
+    yield ctx
+    ctx.close()
+
+
+def _checkpoint(central: Store) -> None:
+    # The private cluster runs with synchronous_commit=off: make what was written survive a crash.
+    with central.connect() as conn:
+        conn.execute(text("CHECKPOINT"))
+
+
+def _local_notes(desk: AppContext) -> int:
+    with desk.store.read() as session:
+        return int(session.execute(select(func.count()).select_from(Note)).scalar_one())
+
+
+def test_offline_the_pending_count_grows_and_everything_goes_once_the_centre_is_back(
+    cluster: CentralCluster, desk: AppContext
+) -> None:
+    url = cluster.migrated_database()
+    central = Store(url)
+    world = make_world(central)
+    interaction = world.interaction()
+    _checkpoint(central)
+    stop_appliers = threading.Event()
+    appliers = push.start_appliers(central, stop_appliers, threads=1)
+    seen = Recorder()
+    link = TeamLink(
+        desk.store,
+        CentralConfig(url, "test"),
+        interval=0.5,
+        on_status=seen.on_status,
+        on_settled=seen.on_settled,
+    )
+    link.start()
+    try:
+        seen.wait_status(lambda s: s.contacted and s.online and s.first_sync is None)
+        assert link.status.last_pull_at is not None
+
+        cluster.crash()
+        ops = [
+            Operation("note", "sam", {"interaction": str(interaction), "body": f"Note {n}"})
+            for n in range(5)
+        ]
+        for n, op in enumerate(ops, start=1):
+            link.submit(op)
+            assert link.status.pending == n, "each operation counts at once, offline or not"
+        offline = seen.wait_status(lambda s: not s.online and s.pending == len(ops))
+        assert "cannot be reached" in offline.last_error or "unreachable" in offline.last_error
+
+        cluster.restart()
+        back = seen.wait_status(lambda s: s.online and s.pending == 0)
+        assert back.last_error == ""
+        with seen._cond:
+            assert seen._cond.wait_for(lambda: len(seen.settled) == len(ops), WAIT_S)
+            settled = list(seen.settled)
+        # Settled, then pulled in the same tick or the next: the desk has each note once.
+        seen.wait_status(lambda s: _local_notes(desk) == len(ops))
+    finally:
+        link.stop()
+        stop_appliers.set()
+        for thread in appliers:
+            thread.join(timeout=30)
+    assert not link.is_alive()
+    assert sorted(r.op_id for r in settled) == sorted(op.op_id for op in ops)
+    assert all(r.applied for r in settled), [r.reason for r in settled]
+    try:
+        with central.read() as session:
+            bodies = session.execute(select(Note.body)).scalars().all()
+        assert sorted(bodies) == [f"Note {n}" for n in range(5)], "nothing lost or doubled"
+    finally:
+        central.dispose()
+    with desk.store.read() as session:
+        local = session.execute(select(Note.body)).scalars().all()
+    assert sorted(local) == [f"Note {n}" for n in range(5)]
+    for op in ops:
+        result = push.outcome(desk.store, op.op_id)
+        assert result is not None and result.applied
+
+
+def test_a_first_sync_reports_its_progress_to_completion(
+    cluster: CentralCluster, desk: AppContext
+) -> None:
+    url = cluster.migrated_database()
+    central = Store(url)
+    try:
+        make_world(central)
+        with central.read() as session:
+            agents = session.execute(select(func.count()).select_from(Agent)).scalar_one()
+    finally:
+        central.dispose()
+    seen = Recorder()
+    link = TeamLink(
+        desk.store, CentralConfig(url, "test"), interval=3600, on_status=seen.on_status,
+        batch_size=2,
+    )  # fmt: skip
+    link.start()
+    try:
+        done = seen.wait_status(lambda s: s.contacted)
+    finally:
+        link.stop()
+    assert done.online and done.first_sync is None and done.last_pull_at is not None
+    progress = [s.first_sync for s in seen.statuses if s.first_sync is not None]
+    assert progress[0] == (0, 0), "the first sync shows at once, before anything is counted"
+    pages = progress[1:]
+    assert len(pages) > 2, "a page at a time"
+    total = pages[-1][1]
+    assert total > 0 and pages[-1] == (total, total)
+    assert [d for d, _ in pages] == sorted(d for d, _ in pages)
+    with desk.store.read() as session:
+        assert session.execute(select(func.count()).select_from(Agent)).scalar_one() == agents
+    # Synced once: later ticks are no first sync.
+    assert link.sync.first_sync_done
