@@ -14,13 +14,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import ColumnElement, Select, and_, func, select, text, true
 from sqlalchemy.orm import Session
 
+from app.services.accounts import find_account
 from app.services.health import mail_health
 from storage.engine import CHANGE_SEQUENCE, Store
 from storage.models import (
     Agent,
+    AgentAccount,
     AgentStateSpan,
     EmailAccount,
     Event,
@@ -110,18 +112,23 @@ def _midnight(now: dt.datetime) -> dt.datetime:
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def snapshot(store: Store, now: dt.datetime | None = None) -> Snapshot:
+def snapshot(
+    store: Store, now: dt.datetime | None = None, *, account: uuid.UUID | None = None
+) -> Snapshot:
     """Everything the monitoring page shows, as plain values, read in one transaction.
 
     Only live rows are aggregated (open interactions through the partial index of unclaimed
     ones, today's arrivals through the age index, today's closes through the audit events),
-    so the cost follows the work in progress, not the store's history.
+    so the cost follows the work in progress, not the store's history. With ``account``, the
+    realtime view of one account: its interactions, the agents who work on it, the queues of
+    its project and its own fetch health.
     """
     version = monitoring_version(store)
     now = now or utcnow()
     today = _midnight(now)
     at_risk_before = now - SLA_AT_RISK_AFTER
-    open_live = and_(Interaction.status == "open", Interaction.deleted_at.is_(None))
+    in_scope = Interaction.account_id == account if account is not None else true()
+    open_live = and_(Interaction.status == "open", Interaction.deleted_at.is_(None), in_scope)
     waiting = and_(open_live, Interaction.claimed_by_id.is_(None))
     per_queue: dict[uuid.UUID | None, list[Any]] = defaultdict(lambda: [0, None, 0, 0, 0])
     per_account: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0, 0])  # open, waiting
@@ -158,7 +165,7 @@ def snapshot(store: Store, now: dt.datetime | None = None) -> Snapshot:
         for queue_id, count in Counter(
             session.execute(
                 select(Interaction.queue_id).where(
-                    Interaction.created_at >= today, Interaction.deleted_at.is_(None)
+                    Interaction.created_at >= today, Interaction.deleted_at.is_(None), in_scope
                 )
             ).scalars()
         ).items():
@@ -166,7 +173,7 @@ def snapshot(store: Store, now: dt.datetime | None = None) -> Snapshot:
         for agent_id, queue_id, count in session.execute(
             select(Event.actor_id, Interaction.queue_id, func.count())
             .join(Interaction, Interaction.id == Event.interaction_id)
-            .where(Event.kind == "close", Event.at >= today, Event.deleted_at.is_(None))
+            .where(Event.kind == "close", Event.at >= today, Event.deleted_at.is_(None), in_scope)
             .group_by(Event.actor_id, Interaction.queue_id)
         ):
             if agent_id is not None:
@@ -206,22 +213,23 @@ def snapshot(store: Store, now: dt.datetime | None = None) -> Snapshot:
                 handled.get(a.id, 0),
                 in_email.get(a.id, 0.0),
             )
-            for a in session.execute(
-                select(Agent).where(Agent.deleted_at.is_(None)).order_by(Agent.name)
-            ).scalars()
+            for a in session.execute(_agents_in_scope(account)).scalars()
         )
         queues = tuple(
             QueueLine(qid, name, project, language, *_queue_counts(per_queue.get(qid)))
             for qid, name, project, language in session.execute(
                 select(Queue.id, Queue.name, Project.name, Queue.language)
                 .join(Project, Project.id == Queue.project_id)
-                .where(Queue.deleted_at.is_(None))
+                .where(Queue.deleted_at.is_(None), _queues_in_scope(account))
                 .order_by(Project.name, Queue.is_default.desc(), Queue.name)
             )
         )
         account_rows = session.execute(
             select(EmailAccount.id, EmailAccount.name, EmailAccount.key, EmailAccount.active)
-            .where(EmailAccount.deleted_at.is_(None))
+            .where(
+                EmailAccount.deleted_at.is_(None),
+                EmailAccount.id == account if account is not None else true(),
+            )
             .order_by(EmailAccount.name)
         ).all()
     health = {h.name: h for h in mail_health(store).accounts}
@@ -276,3 +284,27 @@ def _queue_counts(
     if line is None:
         return 0, None, 0, 0, 0
     return int(line[0]), line[1], int(line[2]), int(line[3]), int(line[4])
+
+
+def account_snapshot(store: Store, name: str, now: dt.datetime | None = None) -> Snapshot:
+    """The realtime view of the account called ``name``."""
+    with store.read() as session:
+        account_id = find_account(session, name).id
+    return snapshot(store, now, account=account_id)
+
+
+def _agents_in_scope(account: uuid.UUID | None) -> Select[Agent]:
+    query = select(Agent).where(Agent.deleted_at.is_(None)).order_by(Agent.name)
+    if account is None:
+        return query
+    members = select(AgentAccount.agent_id).where(
+        AgentAccount.account_id == account, AgentAccount.deleted_at.is_(None)
+    )
+    return query.where(Agent.id.in_(members))
+
+
+def _queues_in_scope(account: uuid.UUID | None) -> ColumnElement[bool]:
+    if account is None:
+        return true()
+    project = select(EmailAccount.project_id).where(EmailAccount.id == account)
+    return Queue.project_id.in_(project.scalar_subquery())

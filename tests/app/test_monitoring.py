@@ -78,3 +78,25 @@ def test_accounts_show_open_work_and_fetch_health(world: World) -> None:
     assert accounts["support"].error == "IMAP server imap.acme.test refused the password"
     assert accounts["sales"].error == "" and accounts["sales"].last_fetch_at is None
     assert accounts["support"].active
+
+
+def test_the_realtime_view_of_one_account_counts_only_its_work(world: World) -> None:
+    world.interaction("support", subject="Support parcel", age_min=30)
+    world.interaction("sales", subject="Sales order", age_min=20)
+    world.interaction("sales", queue="Italian", subject="Ordine", age_min=10)
+    claimed = world.op("claim", "carol")  # carol works on sales / Italian only
+    assert claimed.applied and claimed.result, claimed.reason
+
+    sales = snapshot(world.store, account=world.sales)
+    assert [a.name for a in sales.accounts] == ["sales"]
+    assert (sales.accounts[0].open, sales.accounts[0].waiting) == (2, 1)
+    assert [a.name for a in sales.agents] == ["carol"]  # alice and bob work on support
+    assert {q.name: q.waiting for q in sales.queues} == {"Default": 1, "Italian": 0}
+    assert {q.name: q.offered for q in sales.queues} == {"Default": 1, "Italian": 1}
+
+    support = snapshot(world.store, account=world.support)
+    assert [a.name for a in support.agents] == ["alice", "bob"]
+    assert {q.name: q.waiting for q in support.queues} == {"Default": 1, "Italian": 0}
+    everything = snapshot(world.store)
+    assert sum(q.waiting for q in everything.queues) == 2
+    assert len(everything.accounts) == 2

@@ -1,4 +1,5 @@
-"""The protocol log panel of the accounts page: the account's latest IMAP and SMTP lines.
+"""Tools of the accounts page: the protocol log (the account's latest IMAP and SMTP lines)
+and the dialog of agents who work on an account.
 
 app/ keeps the lines (app/mail/protocol_log.py) without passwords, tokens or message bodies;
 this panel only reads them through a task and shows them, newest at the bottom.
@@ -6,19 +7,25 @@ this panel only reads them through a task and shows them, newest at the bottom.
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QTextCursor
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from app.services.staffing import Staffing, set_account_membership, staffing
 from app.services.verify import protocol_lines
 
 if TYPE_CHECKING:  # settings_pages imports this module: no import cycle at run time
@@ -116,3 +123,97 @@ class ProtocolLogPanel(QWidget):
     def on_lines_failed(self, error: BaseException) -> None:
         self.text.setPlainText(str(error))
         self.loaded.emit()
+
+
+def _change_members(
+    admin: AdminContext, account: str, changes: list[tuple[uuid.UUID, bool]]
+) -> int:
+    for agent_id, member in changes:
+        set_account_membership(admin.ctx.store, admin.supervisor, agent_id, account, member)
+    return len(changes)
+
+
+class AccountAgentsDialog(QDialog):
+    """Who works on one account: tick agents to add them, untick to take them off."""
+
+    changed = Signal(int)  # how many memberships changed
+    loaded = Signal()
+
+    def __init__(self, admin: AdminContext, account: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._admin = admin
+        self.account = account
+        self._was: dict[uuid.UUID, bool] = {}
+        self.setWindowTitle(
+            QCoreApplication.translate("AccountAgents", "Agents of {account}").format(
+                account=account
+            )
+        )
+        self.agents = QListWidget()
+        self.agents.setObjectName("account_agents")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(
+                QCoreApplication.translate(
+                    "AccountAgents",
+                    "Ticked agents see and work this account's interactions (in the queues "
+                    "they belong to).",
+                )
+            )
+        )
+        layout.addWidget(self.agents, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        store = admin.ctx.store
+        admin.query(self, lambda: staffing(store), self.on_staffing_loaded, self.on_failed)
+
+    def on_staffing_loaded(self, data: Staffing) -> None:
+        self.agents.clear()
+        for agent in data.agents:
+            member = self.account in agent.accounts
+            self._was[agent.id] = member
+            label = agent.name if not agent.full_name else f"{agent.name} — {agent.full_name}"
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, agent.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if member else Qt.CheckState.Unchecked)
+            self.agents.addItem(item)
+        self.save_button.setEnabled(True)
+        self.loaded.emit()
+
+    def changes(self) -> list[tuple[uuid.UUID, bool]]:
+        found = []
+        for row in range(self.agents.count()):
+            item = self.agents.item(row)
+            agent_id = item.data(Qt.ItemDataRole.UserRole)
+            member = item.checkState() == Qt.CheckState.Checked
+            if self._was.get(agent_id) != member:
+                found.append((agent_id, member))
+        return found
+
+    def save(self) -> None:
+        changes, admin, account = self.changes(), self._admin, self.account
+        if not changes:
+            self.accept()
+            return
+        self.save_button.setEnabled(False)
+        admin.op(
+            self, lambda: _change_members(admin, account, changes), self.on_saved, self.on_failed
+        )
+
+    def on_saved(self, count: int) -> None:
+        self.changed.emit(count)
+        self.accept()
+
+    def on_failed(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self.status.setText(str(error))

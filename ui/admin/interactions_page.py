@@ -596,6 +596,11 @@ class InteractionsPage(QWidget):
         self._conditions = list(search.conditions)
         self._show_conditions(-1)
 
+    def show_account(self, account: str) -> None:
+        """The accounts page's "Interactions": this account's, with the other filters kept."""
+        self._choose(self.account, account)
+        self.run_search()
+
     # --- searching -------------------------------------------------------------------------------
 
     def run_search(self) -> None:

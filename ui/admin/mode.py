@@ -70,10 +70,35 @@ class AdminPanel(QTabWidget):
         self.addTab(self.contacts, QCoreApplication.translate("AdminMode", "Contacts"))
         self.addTab(self.desk_settings, QCoreApplication.translate("AdminMode", "Desk settings"))
         self.desk_settings.reload()
+        self.accounts.interactions_requested.connect(self.show_account_interactions)
+        self.accounts.realtime_requested.connect(self.open_realtime_view)
+        self._admin = admin
+        self.realtime_views: list[MonitoringPage] = []
+
+    def show_account_interactions(self, account: str) -> None:
+        self.setCurrentWidget(self.interactions)
+        self.interactions.show_account(account)
+
+    def open_realtime_view(self, account: str) -> MonitoringPage:
+        """The account's realtime view in a window of its own (a second screen, say)."""
+        view = MonitoringPage(self._admin, wallboard=True, account=account)
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        view.destroyed.connect(lambda *_: self._forget(view))
+        self.realtime_views.append(view)
+        view.resize(1280, 800)
+        view.show()
+        return view
+
+    def _forget(self, view: MonitoringPage) -> None:
+        if view in self.realtime_views:
+            self.realtime_views.remove(view)
 
     def shutdown(self) -> None:
         self.monitoring.shutdown()
         self.interactions.shutdown()
+        for view in list(self.realtime_views):
+            view.shutdown()
+            view.close()
 
 
 class AdminMode(QObject):

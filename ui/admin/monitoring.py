@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.monitoring import Snapshot, monitoring_version, snapshot
+from app.services.monitoring import Snapshot, account_snapshot, monitoring_version, snapshot
 from storage.models import utcnow
 from ui.admin.chart_data import queue_charts
 from ui.admin.rows_model import RowsModel, sorting_proxy
@@ -74,10 +74,16 @@ class MonitoringPage(QWidget):
     updated = Signal(object)  # Snapshot, each time a new one is shown
 
     def __init__(
-        self, admin: AdminContext, *, wallboard: bool = False, parent: QWidget | None = None
+        self,
+        admin: AdminContext,
+        *,
+        wallboard: bool = False,
+        account: str | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._admin = admin
+        self.account = account  # the realtime view of one account; None: everything
         self._version: int | None = None
         self._reading = False
         self._snapshot: Snapshot | None = None
@@ -178,7 +184,13 @@ class MonitoringPage(QWidget):
             font = self.font()
             font.setPointSizeF(font.pointSizeF() * 1.8)
             self.setFont(font)
-            self.setWindowTitle(QCoreApplication.translate("MonitoringPage", "Relaydesk wallboard"))
+            self.setWindowTitle(
+                QCoreApplication.translate("MonitoringPage", "Realtime view of {account}").format(
+                    account=account
+                )
+                if account
+                else QCoreApplication.translate("MonitoringPage", "Relaydesk wallboard")
+            )
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.on_timer_timeout)
@@ -204,10 +216,10 @@ class MonitoringPage(QWidget):
         if version == self._version or self._reading:
             return
         self._reading = True
-        store = self._admin.ctx.store
+        store, account = self._admin.ctx.store, self.account
         self._admin.query(
             self,
-            lambda: snapshot(store),
+            lambda: account_snapshot(store, account) if account else snapshot(store),
             self.on_snapshot_loaded,
             self.on_task_failed,
             key=f"monitor-snapshot-{id(self)}",

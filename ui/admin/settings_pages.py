@@ -61,7 +61,7 @@ from app.services.staffing import (
 )
 from app.services.verify import VerifyStep, verify_account
 from app.settings import SECURITY, SERVICES, Scope, SettingError, specs, validate
-from ui.admin.account_tools import ProtocolLogPanel
+from ui.admin.account_tools import AccountAgentsDialog, ProtocolLogPanel
 from ui.admin.action_plan_editor import ActionPlanDialog
 from ui.admin.forms import SettingsForm, ask_yes_no
 from ui.admin.project_tools import ProjectOfferPanel, TicketTypesPanel
@@ -490,6 +490,8 @@ class AccountsPage(QWidget):
     verified = Signal(object)  # list[VerifyStep]
     health_loaded = Signal()
     removed = Signal(str)  # the name of the account app/ removed
+    interactions_requested = Signal(str)  # the account whose interactions to list
+    realtime_requested = Signal(str)  # the account whose realtime view to open
 
     def __init__(self, admin: AdminContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -513,6 +515,21 @@ class AccountsPage(QWidget):
         self.delete_button.setObjectName("delete_account")
         self.delete_button.setEnabled(False)
         self.delete_button.clicked.connect(self.on_delete_button_clicked)
+        self.interactions_button = QPushButton(
+            QCoreApplication.translate("AdminSettings", "&Interactions")
+        )
+        self.realtime_button = QPushButton(
+            QCoreApplication.translate("AdminSettings", "&Realtime view")
+        )
+        self.agents_button = QPushButton(QCoreApplication.translate("AdminSettings", "A&gents…"))
+        for button, slot in (
+            (self.interactions_button, self.on_interactions_button_clicked),
+            (self.realtime_button, self.on_realtime_button_clicked),
+            (self.agents_button, self.on_agents_button_clicked),
+        ):
+            button.setEnabled(False)
+            button.clicked.connect(slot)
+        self.agents_dialog: AccountAgentsDialog | None = None
         # Asks (title, question) -> yes?; tests put an answer in its place.
         self.confirm: Callable[[str, str], bool] = lambda title, question: ask_yes_no(
             self, title, question
@@ -534,6 +551,12 @@ class AccountsPage(QWidget):
         row.addWidget(self.verify_button)
         row.addWidget(self.plan_button)
         row.addWidget(self.delete_button)
+        left_layout.addLayout(row)
+        row = QHBoxLayout()
+        row.addWidget(self.interactions_button)
+        row.addWidget(self.realtime_button)
+        row.addWidget(self.agents_button)
+        row.addStretch(1)
         left_layout.addLayout(row)
         left_layout.addWidget(self.verify_result)
         left_layout.addWidget(self.health)
@@ -584,6 +607,8 @@ class AccountsPage(QWidget):
         self.verify_button.setEnabled(bool(name))
         self.plan_button.setEnabled(bool(name))
         self.delete_button.setEnabled(bool(name))
+        for button in (self.interactions_button, self.realtime_button, self.agents_button):
+            button.setEnabled(bool(name))
         self.protocol_log.set_account(name)
         self.verify_result.clear()
         self.health.clear()
@@ -598,6 +623,26 @@ class AccountsPage(QWidget):
                 self.on_health_failed,
                 key=f"account-health-{id(self)}",
             )
+
+    def on_interactions_button_clicked(self) -> None:
+        self.interactions_requested.emit(self.accounts.currentItem().text())
+
+    def on_realtime_button_clicked(self) -> None:
+        self.realtime_requested.emit(self.accounts.currentItem().text())
+
+    def on_agents_button_clicked(self) -> None:
+        self.agents_dialog = AccountAgentsDialog(
+            self._admin, self.accounts.currentItem().text(), self
+        )
+        self.agents_dialog.changed.connect(self.on_agents_changed)
+        self.agents_dialog.open()
+
+    def on_agents_changed(self, count: int) -> None:
+        self.verify_result.setText(
+            QCoreApplication.translate(
+                "AdminSettings", "Agents of the account changed ({count})."
+            ).format(count=count)
+        )
 
     def on_health_loaded(self, health: AccountHealthLine) -> None:
         self.health.setText(describe_health(health))
