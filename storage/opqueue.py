@@ -18,7 +18,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Select, Table, func, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Select,
+    Table,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -79,7 +90,9 @@ def queued(session: Session, limit: int) -> list[QueuedOp]:
             OpOutboxEntry.created_at,
         )
         .where(OpOutboxEntry.state == "queued")
-        .order_by(OpOutboxEntry.created_at, OpOutboxEntry.id)
+        # Insertion order (SQLite's rowid), not the desk's clock: a clock stepped back (NTP)
+        # must not push a release ahead of the claim it follows.
+        .order_by(literal_column("rowid"))
         .limit(limit)
     ).all()
     return [QueuedOp(r.id, r.kind, r.actor, r.payload or {}, r.created_at) for r in rows]
@@ -166,6 +179,8 @@ def unsettled_count(session: Session) -> int:
 def insert_pending(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     """Pending operations rows (id, kind, actor_id, payload, created_at); repeats are ignored.
 
+    On PostgreSQL ``created_at`` becomes the time of arrival in the central database.
+
     Returns how many were new. The id is the primary key, so pushing a batch again after a
     cut connection (committed or not, the desk cannot know) changes nothing the second time.
     """
@@ -184,7 +199,16 @@ def insert_pending(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
         for row in rows
     ]
     if conn.dialect.name == "postgresql":
-        stmt = postgresql.insert(table).values(change_seq=func.nextval(CHANGE_SEQUENCE))
+        # The central clock orders the queue, never a desk's: a desk hours behind must not
+        # jump ahead of claims that reached the centre first. Rows of one push keep the
+        # order they come in (the desk's own order) a microsecond apart.
+        base = [{**row, "ordinal": n} for n, row in enumerate(base)]
+        arrived = func.now() + bindparam("ordinal", type_=Integer) * literal_column(
+            "interval '1 microsecond'"
+        )
+        stmt = postgresql.insert(table).values(
+            change_seq=func.nextval(CHANGE_SEQUENCE), created_at=arrived
+        )
         pg_stmt = stmt.on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
         return len(conn.execute(pg_stmt, base).all())
     seqs = allocate_change_seqs(conn, len(base))

@@ -16,6 +16,7 @@ central database, which does enforce them, is the authority.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import uuid
@@ -169,11 +170,18 @@ def hidden_columns(conn: Connection, tables: Iterable[Table]) -> dict[str, froze
 
 def snapshot_xmin(conn: Connection) -> int:
     """Every transaction with a smaller id has committed or aborted."""
-    return int(
-        conn.execute(
-            text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-        ).scalar_one()
-    )
+    return snapshot_bounds(conn)[0]
+
+
+def snapshot_bounds(conn: Connection) -> tuple[int, int]:
+    """(xmin, xmax) now: below xmin every transaction has ended; xmax is the next id."""
+    row = conn.execute(
+        text(
+            "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint "
+            "FROM pg_current_snapshot() AS s"
+        )
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 @dataclass
@@ -210,6 +218,14 @@ class PullResult:
     full: bool
     pruned: int = 0
     tables: dict[str, int] = field(default_factory=dict)  # rows pulled per table
+    # The next transaction id when the round began. A change committed with an id between
+    # the cursor and this was held back by an older transaction still open then: it comes
+    # with a pull once the cursor reaches here, and no new notice may announce it.
+    horizon: int = 0
+
+    @property
+    def held_back(self) -> bool:
+        return self.cursor < self.horizon
 
     @property
     def changed(self) -> bool:
@@ -269,16 +285,18 @@ class Puller:
             state = PullState(
                 central_id=central_id, epoch=epoch, prune=state is not None, scope=scope
             )
+        horizon = 0
         if state.target is None:
             with self.central.connect() as central:
-                target = snapshot_xmin(central)
+                target, horizon = snapshot_bounds(central)
                 central.rollback()
             if target <= state.cursor and not state.full:
-                return PullResult(0, 0, state.cursor, False)
+                return PullResult(0, 0, state.cursor, False, horizon=horizon)
             state.target = target
             state.done = {}
             self._save(state)
-        return self._round(state, progress, cancel)
+        result = self._round(state, progress, cancel)
+        return dataclasses.replace(result, horizon=horizon)
 
     def _save(self, state: PullState) -> None:
         with self.local.begin() as conn:

@@ -51,6 +51,7 @@ log = logging.getLogger("sync")
 PASSWORD_PURPOSE = "central-password"
 CONNECT_TIMEOUT_S = 5
 LISTEN_WAIT_S = 1.0
+CHASE_S = 0.05  # between pulls while a change may be held back by an open transaction
 # A cut cable sends no reset: TCP keepalives notice a dead server in about 25 s instead of
 # the operating system's two hours, so a pull or a LISTEN fails and is retried.
 LIBPQ_TIMEOUTS: dict[str, Any] = {
@@ -268,6 +269,7 @@ class SyncLoop(threading.Thread):
         self.on_error = on_error
         self._stopping = threading.Event()
         self._wake = threading.Event()
+        self._chase: int | None = None  # the horizon a held-back pull must still reach
         self._listener: psycopg.Connection[Any] | None = None
         self.listening = threading.Event()  # set while a LISTEN connection is up
         self._listen_tried = threading.Event()
@@ -275,6 +277,22 @@ class SyncLoop(threading.Thread):
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
+
+    def chase_wait(self, result: PullResult | None, wait: float) -> float:
+        """How long until the next pull: soon while a change may be held back.
+
+        A pull reads only below the oldest transaction open when it starts; a change that
+        committed above it (its notice is what woke us) comes with a later pull, and no other
+        notice may come. So after a held-back round, pull again shortly until the cursor has
+        passed that round's horizon (open transactions are short), then wait as usual.
+        """
+        if result is None:
+            return wait
+        if self._chase is None and result.held_back:
+            self._chase = result.horizon
+        if self._chase is not None and result.cursor >= self._chase:
+            self._chase = None
+        return min(wait, CHASE_S) if self._chase is not None else wait
 
     def pull_now(self) -> None:
         self._wake.set()
@@ -286,6 +304,7 @@ class SyncLoop(threading.Thread):
         self._listen_tried.wait(CONNECT_TIMEOUT_S * 2)
         while not self._stopping.is_set():
             self._wake.clear()
+            wait = self.interval
             try:
                 result = self.sync.pull(cancel=self._stopping.is_set)
             except Exception as exc:  # reported, then retried on the next tick
@@ -295,7 +314,8 @@ class SyncLoop(threading.Thread):
             else:
                 if result is not None and self.on_pulled:
                     self.on_pulled(result)
-            self._wake.wait(self.interval)
+                wait = self.chase_wait(result, wait)
+            self._wake.wait(wait)
         waiter.join(timeout=CONNECT_TIMEOUT_S * 2)
 
     def _listen(self) -> None:

@@ -120,3 +120,33 @@ def test_relaydesk_sync_pulls_on_notice_until_interrupted(
             assert set(session.execute(select(Tag.name)).scalars()) == {"first", "second"}
     finally:
         ctx.close()
+
+
+def test_a_pull_held_back_by_an_open_transaction_catches_up_without_another_notice(
+    cluster: CentralCluster, local: AppContext
+) -> None:
+    url = cluster.migrated_database()
+    sync = CentralSync(local.store, CentralConfig(url, "test"))
+    results: queue.Queue[PullResult] = queue.Queue()
+    loop = SyncLoop(sync, interval=3600, on_pulled=results.put)  # notices only
+    loop.start()
+    central = Store(url)
+    try:
+        results.get(timeout=20)
+        assert loop.listening.wait(10)
+        with central.engine.connect() as blocker:
+            blocker.execute(text("SELECT pg_current_xact_id()"))  # open, with an id
+            _add_tag(url, "held back")  # commits, and its notice wakes the loop
+            first = results.get(timeout=10)
+            assert first.rows == 0, "the open older transaction holds the pull back"
+            blocker.commit()  # ends without writing a synced row: no notice
+        while True:  # pulls that found nothing may come first; the row must come
+            if results.get(timeout=10).rows:
+                break
+        with local.store.read() as session:
+            assert set(session.execute(select(Tag.name)).scalars()) == {"held back"}
+    finally:
+        loop.stop()
+        loop.join(timeout=15)
+        sync.close()
+        central.dispose()

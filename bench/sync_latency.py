@@ -1,0 +1,414 @@
+"""Team-mode latency: an operation from one desk's submit to its effect in every other desk.
+
+    python -m bench.sync_latency [--clients 20] [--ops 200] [--budget-s 90] [--gap-ms 20]
+                                 [--idle-wait S] [--lease-ttl 15] [--admin-url URL]
+
+A migrated central PostgreSQL database; one worker process running the worker's appliers
+under the operation queue's lease (``push.start_appliers``, as ``relaydesk worker`` does);
+``--clients`` desk processes, each with its own local SQLite store and a ``SyncLoop`` that
+pulls on change notices. Round robin, one desk at a time submits a note (``push.submit`` +
+``push.push``) and every other desk records when the note is in its local store (the
+``on_pulled`` hook, right after the pull committed). A listener in this process records when
+each operation is applied centrally (its outcome committed). Then worker failover: two
+worker processes share the lease, the holder is killed with SIGKILL and the time until the
+other applies the next operation is measured. Prints JSON.
+
+By default the central database lives in a throwaway cluster (as ``bench.sync``): a pull
+reads only below the oldest open transaction of the whole cluster, so a shared server's
+other users would make the figures theirs. ``--admin-url`` uses an existing server.
+
+Every desk process pulls twice per operation (the pending row, then the outcome), so on a
+machine with few cores the desks compete for the CPU and the figures measure that machine:
+the JSON notes the core count and load. ``--budget-s`` stops submitting after that long.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import queue
+import signal
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from sqlalchemy import func, select, text
+
+from app.services import push
+from app.services.operations import Operation
+from app.services.sync import CentralConfig, CentralSync, SyncLoop
+from bench.claims import seed
+from storage import leases
+from storage.engine import Store, sqlite_url
+from storage.migrate import ensure_current
+from storage.models import Interaction, Note
+from storage.models import Operation as OperationRow
+from storage.sync import NOTIFY_CHANNEL, PullResult
+from tests.servers.postgres import (
+    create_database,
+    database_name,
+    drop_database,
+    libpq_url,
+    start_throwaway_postgres,
+)
+
+SEEN_TIMEOUT_S = 10.0
+"""How long one operation may take to reach every desk before the next goes anyway."""
+
+
+# --- the desk processes -----------------------------------------------------------------------
+
+
+def desk(
+    index: int, url: str, work: str, agent: str, commands: Any, reports: Any, interval: float
+) -> None:
+    """One desk: its own SQLite store, a SyncLoop on notices, submits when told to."""
+    local = Store(sqlite_url(Path(work) / f"desk{index:02d}.sqlite3"))
+    ensure_current(local.engine)
+    central = Store(url, pool_size=1, max_overflow=0)  # push's connection
+    sync = CentralSync(local, CentralConfig(url, "bench"), batch_size=5000)
+    high = [0]  # local change_seq of the newest note looked at
+
+    def on_pulled(result: PullResult) -> None:
+        at = time.monotonic()
+        if not result.tables.get("notes"):
+            return
+        with local.read() as session:
+            rows = session.execute(
+                select(Note.body, Note.change_seq).where(Note.change_seq > high[0])
+            ).all()
+        for body, seq in rows:
+            high[0] = max(high[0], seq)
+            reports.put(("seen", index, body, at))
+
+    loop = SyncLoop(sync, interval=interval, on_pulled=on_pulled)
+    loop.start()
+    while not (sync.first_sync_done and loop.listening.is_set()):
+        time.sleep(0.05)
+    reports.put(("ready", index))
+    while (command := commands.get()) is not None:
+        op_id, seq, interaction = command
+        body = f"lat-{seq}"
+        op = Operation("note", agent, {"interaction": interaction, "body": body}, uuid.UUID(op_id))
+        began = time.monotonic()
+        push.submit(local, op)
+        push.push(local, central)
+        reports.put(("submitted", index, body, began, time.monotonic()))
+    push.settle(local, central)
+    reports.put(("done", index, push.pending_count(local)))
+    loop.stop()
+    loop.join(timeout=15)
+    sync.close()
+    central.dispose()
+    local.dispose()
+
+
+# --- the worker processes ---------------------------------------------------------------------
+
+
+def worker(url: str, ttl: float, idle_wait: float | None, started: Any) -> None:
+    """The worker's appliers under the queue's lease, until SIGTERM or SIGKILL."""
+    central = Store(url)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if idle_wait is None:
+        push.start_appliers(central, stop, lease_name=push.QUEUE_LEASE, lease_ttl_s=ttl)
+    else:  # the same, with another idle poll than the worker's push.IDLE_WAIT_S
+        keeper = leases.LeaseKeeper(central.engine, push.QUEUE_LEASE, ttl_s=ttl)
+        keeper.start(stop)
+        for _ in range(2):
+            applier = push.Applier(central, keeper=keeper, idle_wait_s=idle_wait)
+            threading.Thread(target=applier.run, args=(stop,), daemon=True).start()
+    started.put(os.getpid())
+    stop.wait()
+    time.sleep(0.5)  # the keeper releases the lease
+    central.dispose()
+
+
+def lease_holder(store: Store) -> str | None:
+    with store.read() as session:
+        return session.execute(
+            text("SELECT holder FROM leases WHERE name = :n AND expires_at > clock_timestamp()"),
+            {"n": push.QUEUE_LEASE},
+        ).scalar()
+
+
+# --- this process: the applied-centrally listener ---------------------------------------------
+
+
+class AppliedWatch(threading.Thread):
+    """Records when each awaited operation leaves 'pending' (woken by the change notices)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url = libpq_url(url)
+        self.awaited: set[uuid.UUID] = set()
+        self.applied: dict[uuid.UUID, float] = {}
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.listening = threading.Event()
+
+    def expect(self, op_id: uuid.UUID) -> None:
+        with self.lock:
+            self.awaited.add(op_id)
+
+    def run(self) -> None:
+        with (
+            psycopg.connect(self.url, autocommit=True) as listener,
+            psycopg.connect(self.url, autocommit=True) as reader,
+        ):
+            listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            self.listening.set()
+            while not self.stop.is_set():
+                for _ in listener.notifies(timeout=0.5, stop_after=1):
+                    pass
+                at = time.monotonic()
+                with self.lock:
+                    ids = list(self.awaited)
+                if not ids:
+                    continue
+                rows = reader.execute(
+                    "SELECT id FROM operations WHERE id = ANY(%s) AND status <> 'pending'",
+                    (ids,),
+                ).fetchall()
+                with self.lock:
+                    for (op_id,) in rows:
+                        self.awaited.discard(op_id)
+                        self.applied[op_id] = at
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def pct(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)
+
+
+def summary(values: list[float]) -> dict[str, Any]:
+    return {
+        "samples": len(values),
+        "p50_ms": pct(values, 0.50),
+        "p99_ms": pct(values, 0.99),
+        "max_ms": round(max(values) * 1000, 1) if values else None,
+        "mean_ms": round(statistics.fmean(values) * 1000, 1) if values else None,
+    }
+
+
+def run(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
+    central = Store(url)
+    names = seed(central, args.clients, args.clients)
+    with central.read() as session:
+        interactions = [str(i) for i in session.execute(select(Interaction.id)).scalars()]
+    mp = multiprocessing.get_context("spawn")
+    reports = mp.Queue()
+    started = mp.Queue()
+    load_before = os.getloadavg()
+    first_worker = mp.Process(target=worker, args=(url, args.lease_ttl, args.idle_wait, started))
+    first_worker.start()
+    started.get(timeout=120)
+    commands = [mp.Queue() for _ in range(args.clients)]
+    desks = [
+        mp.Process(
+            target=desk,
+            args=(i, url, str(work), names[i], commands[i], reports, args.interval),
+        )
+        for i in range(args.clients)
+    ]
+    boot = time.monotonic()
+    for proc in desks:
+        proc.start()
+    ready = 0
+    while ready < args.clients:
+        if reports.get(timeout=300)[0] == "ready":
+            ready += 1
+    boot_s = time.monotonic() - boot
+    watch = AppliedWatch(url)
+    watch.start()
+    watch.listening.wait(10)
+
+    submitted: dict[str, tuple[int, float, float, uuid.UUID]] = {}
+    seen: dict[str, dict[int, float]] = {}
+
+    def take(block_s: float) -> None:
+        try:
+            report = reports.get(timeout=block_s)
+        except queue.Empty:
+            return
+        if report[0] == "submitted":
+            _, index, body, began, pushed = report
+            submitted[body] = (index, began, pushed, submitted[body][3])
+        elif report[0] == "seen":
+            _, index, body, at = report
+            seen.setdefault(body, {}).setdefault(index, at)
+
+    def submit(seq: int, by: int) -> uuid.UUID:
+        op_id = uuid.uuid4()
+        body = f"lat-{seq}"
+        submitted[body] = (by, 0.0, 0.0, op_id)
+        watch.expect(op_id)
+        commands[by].put((str(op_id), seq, interactions[seq % len(interactions)]))
+        return op_id
+
+    def reached_all(body: str) -> bool:
+        by = submitted[body][0]
+        return len(set(seen.get(body, {})) - {by}) >= args.clients - 1
+
+    late = 0
+    measured_ops = args.ops
+    budget = time.monotonic() + args.budget_s
+    for seq in range(args.ops):
+        if time.monotonic() > budget:
+            measured_ops = seq
+            break
+        body = f"lat-{seq}"
+        submit(seq, seq % args.clients)
+        deadline = time.monotonic() + SEEN_TIMEOUT_S
+        while not reached_all(body) and time.monotonic() < deadline:
+            take(0.05)
+        late += not reached_all(body)
+        pause = time.monotonic() + args.gap_ms / 1000
+        while time.monotonic() < pause:
+            take(max(0.0, pause - time.monotonic()))
+    drain = time.monotonic() + SEEN_TIMEOUT_S
+    while time.monotonic() < drain and not all(
+        reached_all(f"lat-{s}") for s in range(measured_ops)
+    ):
+        take(0.05)
+    load_after_latency = os.getloadavg()
+
+    # Worker failover: a second worker joins; the lease holder is killed with SIGKILL.
+    second_worker = mp.Process(target=worker, args=(url, args.lease_ttl, args.idle_wait, started))
+    second_worker.start()
+    started.get(timeout=120)
+    workers = {p.pid or 0: p for p in (first_worker, second_worker)}
+    holder = lease_holder(central)
+    assert holder is not None, "nobody holds the queue's lease"
+    victim = next(pid for pid in workers if f":{pid}:" in holder)
+    seq = measured_ops
+    warm = submit(seq, seq % args.clients)
+    while warm not in watch.applied:
+        take(0.05)
+    os.kill(victim, signal.SIGKILL)
+    killed = time.monotonic()
+    after = submit(seq + 1, (seq + 1) % args.clients)
+    while after not in watch.applied and time.monotonic() - killed < args.lease_ttl * 3 + 30:
+        take(0.05)
+    failover_s = watch.applied[after] - killed if after in watch.applied else None
+    new_holder = lease_holder(central)
+
+    for command in commands:
+        command.put(None)
+    pending_left = 0
+    done = 0
+    while done < args.clients:
+        report = reports.get(timeout=120)
+        if report[0] == "done":
+            done += 1
+            pending_left += report[2]
+    for proc in desks:
+        proc.join(timeout=30)
+    watch.stop.set()
+    for pid, proc in workers.items():
+        if proc.is_alive():
+            os.kill(pid, signal.SIGTERM)
+        proc.join(timeout=30)
+
+    total = measured_ops + 2
+    with central.read() as session:
+        statuses = dict(
+            session.execute(
+                select(OperationRow.status, func.count()).group_by(OperationRow.status)
+            ).all()
+        )
+        bodies = session.execute(
+            select(Note.body, func.count()).group_by(Note.body).having(func.count() > 1)
+        ).all()
+    central.dispose()
+
+    measured = [f"lat-{s}" for s in range(measured_ops)]
+    push_s = [submitted[b][2] - submitted[b][1] for b in measured]
+    applied_s = [
+        watch.applied[submitted[b][3]] - submitted[b][1]
+        for b in measured
+        if submitted[b][3] in watch.applied
+    ]
+    visible_s = [
+        at - submitted[b][1]
+        for b in measured
+        for index, at in seen.get(b, {}).items()
+        if index != submitted[b][0]
+    ]
+    return {
+        "clients": args.clients,
+        "operations": measured_ops,
+        "gap_ms": args.gap_ms,
+        "worker_idle_poll_s": args.idle_wait if args.idle_wait is not None else push.IDLE_WAIT_S,
+        "cpus": os.cpu_count(),
+        "load_avg_before": [round(x, 2) for x in load_before],
+        "load_avg_after_latency": [round(x, 2) for x in load_after_latency],
+        "desks_ready_s": round(boot_s, 1),
+        "submit_and_push": summary(push_s),
+        "submit_to_applied_centrally": summary(applied_s),
+        "submit_to_visible_in_other_desk": summary(visible_s),
+        "visible_expected": measured_ops * (args.clients - 1),
+        "ops_late_over_10s": late,
+        "targets_ms": {"p50": 30, "p99": 100},
+        "failover": {
+            "lease_ttl_s": args.lease_ttl,
+            "killed_holder_to_next_applied_s": round(failover_s, 2) if failover_s else None,
+            "new_holder_differs": new_holder is not None and new_holder != holder,
+        },
+        "integrity": {
+            "central_statuses": statuses,
+            "expected_operations": total,
+            "notes_applied_twice": len(bodies),
+            "desk_outbox_unsettled": pending_left,
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--ops", type=int, default=200)
+    parser.add_argument(
+        "--budget-s", type=float, default=90, help="stop submitting after this many seconds"
+    )
+    parser.add_argument("--gap-ms", type=int, default=20, help="pause between two operations")
+    parser.add_argument(
+        "--idle-wait", type=float, default=None, help="applier idle poll (default the worker's)"
+    )
+    parser.add_argument("--lease-ttl", type=float, default=leases.DEFAULT_TTL_S)
+    parser.add_argument(
+        "--interval", type=float, default=60, help="desks' periodic pull (the setting's default)"
+    )
+    parser.add_argument("--admin-url", help="an existing server instead of a throwaway cluster")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="relaydesk-bench-latency-") as tmp:
+        work = Path(tmp)
+        cluster = None if args.admin_url else start_throwaway_postgres(work / "pg")
+        admin_url = args.admin_url or (cluster.url if cluster else "")
+        url = create_database(admin_url, prefix="relaydesk_bench_")
+        try:
+            store = Store(url)
+            ensure_current(store.engine)
+            store.dispose()
+            print(json.dumps(run(args, url, work), indent=2))
+        finally:
+            drop_database(admin_url, database_name(url))
+            if cluster is not None:
+                cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
