@@ -1,14 +1,13 @@
-"""The "claim next" rule in two PostgreSQL round trips: the hot path of a contact center.
+"""The "claim next" rule in one PostgreSQL statement: the hot path of a contact center.
 
 ``operations._claim_next`` states the rule once for every database: take the oldest open,
 unclaimed interaction of the agent's queues and accounts (any, for a supervisor), bump its
 fence, record the claim event. Through the ORM that costs a dozen round trips and ~3 ms of
 Python per claim. On PostgreSQL, when the agent is already in email status (nothing else to
-change: the common case once an agent works), the same rule runs here as
-
-1. one read of the agent with their queue and account ids, and
-2. one statement whose CTEs lock the row (SKIP LOCKED, on the partial index of unclaimed
-   rows), update it, insert the audit event and record the operation, atomically.
+change: the common case once an agent works), the same rule runs here as one statement
+whose CTEs read the agent and their memberships, lock the oldest free row of their queues
+(SKIP LOCKED, walking the partial index of unclaimed rows per queue), update it, insert the
+audit event and record the operation, atomically. A supervisor's claim takes one read more.
 
 Anything else (an unknown agent, another state, no memberships) returns None and the caller
 runs the general rule, which also words the refusals. tests/app/test_claims_pg.py holds the
@@ -52,28 +51,71 @@ _RECORD = {
     "insert": f"""
     INSERT INTO operations (id, change_seq, deleted_at, kind, actor_id, payload, status,
                             reason, result, created_at, applied_at)
-    SELECT %(op)s::uuid, nextval('{CHANGE_SEQUENCE}'), NULL, 'claim', %(actor)s::uuid,
+    SELECT %(op)s::uuid, nextval('{CHANGE_SEQUENCE}'), NULL, 'claim', actor.id,
            %(payload)s::json, 'applied', '', {_RESULT}, %(now)s::timestamptz,
            %(now)s::timestamptz
+    FROM actor
     RETURNING id""",
     "settle": f"""
     UPDATE operations
     SET status = 'applied', reason = '', result = {_RESULT}, applied_at = %(now)s::timestamptz,
         change_seq = nextval('{CHANGE_SEQUENCE}')
-    WHERE id = %(op)s::uuid AND status = 'pending'
+    WHERE id = %(op)s::uuid AND status = 'pending' AND EXISTS (SELECT 1 FROM actor)
     RETURNING id""",
 }
 
-_CLAIM = """
-WITH pick AS (
+# For an agent (not a supervisor) in email status, everything in one statement: the agent,
+# then per queue they belong to the oldest free interaction of their accounts (a LATERAL
+# walk of ix_interactions_unclaimed (queue_id, created_at) that stops at the first row it
+# can lock), the oldest of those, and the writes. Anyone else: the actor CTE is empty,
+# nothing is written, and the caller runs the general rule.
+_AGENT_CLAIM = """
+WITH actor AS (
+    SELECT id FROM agents
+    WHERE {key} = %(actor)s AND deleted_at IS NULL AND state = 'in_email'
+      AND role <> 'supervisor'
+), candidates AS (
+    SELECT c.id, c.created_at
+    FROM agent_queues AS aq
+    CROSS JOIN LATERAL (
+        SELECT i.id, i.created_at FROM interactions AS i
+        WHERE i.queue_id = aq.queue_id AND i.claimed_by_id IS NULL AND i.status = 'open'
+          AND i.deleted_at IS NULL
+          AND i.account_id IN (
+              SELECT ac.account_id FROM agent_accounts AS ac
+              WHERE ac.agent_id = aq.agent_id AND ac.deleted_at IS NULL
+          )
+        ORDER BY i.created_at
+        LIMIT 1
+        FOR UPDATE OF i SKIP LOCKED
+    ) AS c
+    WHERE aq.agent_id = (SELECT id FROM actor) AND aq.deleted_at IS NULL
+), pick AS (
+    SELECT id FROM candidates ORDER BY created_at LIMIT 1
+){writes}
+SELECT (SELECT id FROM actor), (SELECT id FROM claimed), (SELECT claim_fence FROM claimed),
+       (SELECT id FROM record)
+"""
+
+# A supervisor takes from every queue: the agent read first, then the writes.
+_SUPERVISOR_CLAIM = """
+WITH actor AS (
+    SELECT id FROM agents
+    WHERE id = %(actor)s::uuid AND deleted_at IS NULL AND state = 'in_email'
+), pick AS (
     SELECT id FROM interactions
-    WHERE claimed_by_id IS NULL AND status = 'open' AND deleted_at IS NULL{scope}
+    WHERE claimed_by_id IS NULL AND status = 'open' AND deleted_at IS NULL
     ORDER BY created_at
     LIMIT 1
     FOR UPDATE SKIP LOCKED
-), claimed AS (
+){writes}
+SELECT (SELECT id FROM actor), (SELECT id FROM claimed), (SELECT claim_fence FROM claimed),
+       (SELECT id FROM record)
+"""
+
+_WRITES = """, claimed AS (
     UPDATE interactions AS i
-    SET claimed_by_id = %(actor)s::uuid, claimed_at = %(now)s::timestamptz,
+    SET claimed_by_id = (SELECT id FROM actor), claimed_at = %(now)s::timestamptz,
         claim_fence = i.claim_fence + 1, change_seq = nextval('{seq}')
     FROM pick
     WHERE i.id = pick.id
@@ -81,17 +123,12 @@ WITH pick AS (
 ), audit AS (
     INSERT INTO events (id, change_seq, deleted_at, at, actor_id, kind, interaction_id,
                         ticket_id, data)
-    SELECT %(event)s::uuid, nextval('{seq}'), NULL, %(now)s::timestamptz, %(actor)s::uuid,
-           'claim', id, NULL, json_build_object('op', %(op_text)s::text, 'fence', claim_fence)
+    SELECT %(event)s::uuid, nextval('{seq}'), NULL, %(now)s::timestamptz,
+           (SELECT id FROM actor), 'claim', id, NULL,
+           json_build_object('op', %(op_text)s::text, 'fence', claim_fence)
     FROM claimed
 ), record AS ({record}
-)
-SELECT (SELECT id FROM claimed), (SELECT claim_fence FROM claimed), (SELECT id FROM record)
-"""
-
-
-def _placeholders(prefix: str, count: int) -> str:
-    return ", ".join(f"%({prefix}{n})s::uuid" for n in range(count))
+)"""
 
 
 def claim_next(
@@ -111,37 +148,29 @@ def claim_next(
     """
     if not enabled:
         return None
+    params: dict[str, Any] = {
+        "now": now,
+        "op": op_id,
+        "op_text": str(op_id),
+        "event": new_id(),
+        "payload": json.dumps(payload),
+    }
     key = "id" if isinstance(actor, uuid.UUID) else "name"
-    row = conn.exec_driver_sql(_ACTOR.format(key=key), {"actor": actor}).first()
-    if row is None:
-        return None
-    agent_id, role, state, queue_ids, account_ids = row
-    if state != "in_email":
-        return None  # the general rule also moves the agent to email status and logs it
-    scope = ""
-    params: dict[str, Any] = {}
-    if role != "supervisor":
-        if not queue_ids or not account_ids:
+    writes = _WRITES.format(seq=CHANGE_SEQUENCE, record=_RECORD[record])
+    row = conn.exec_driver_sql(
+        _AGENT_CLAIM.format(key=key, writes=writes), {**params, "actor": actor}
+    ).one()
+    if row[0] is None:
+        # Not an agent in email status: perhaps a supervisor, who takes from every queue.
+        found = conn.exec_driver_sql(_ACTOR.format(key=key), {"actor": actor}).first()
+        if found is None or found.role != "supervisor" or found.state != "in_email":
+            return None  # the general rule decides (state changes, refusals, wording)
+        row = conn.exec_driver_sql(
+            _SUPERVISOR_CLAIM.format(writes=writes), {**params, "actor": found.id}
+        ).one()
+        if row[0] is None:
             return None
-        # One placeholder per id, not an array: with a single queue PostgreSQL then walks
-        # ix_interactions_unclaimed (queue_id, created_at) in order and stops at the first
-        # free row (operations._claim_next says the same of its literal ids).
-        scope = (
-            f"\n      AND queue_id IN ({_placeholders('q', len(queue_ids))})"
-            f"\n      AND account_id IN ({_placeholders('a', len(account_ids))})"
-        )
-        params.update({f"q{n}": v for n, v in enumerate(queue_ids)})
-        params.update({f"a{n}": v for n, v in enumerate(account_ids)})
-    sql = _CLAIM.format(scope=scope, seq=CHANGE_SEQUENCE, record=_RECORD[record])
-    params.update(
-        actor=agent_id,
-        now=now,
-        op=op_id,
-        op_text=str(op_id),
-        event=new_id(),
-        payload=json.dumps(payload),
-    )
-    claimed_id, fence, recorded = conn.exec_driver_sql(sql, params).one()
+    _agent, claimed_id, fence, recorded = row
     if recorded is None:
         # settle: the caller's transaction holds the pending row, so this cannot happen;
         # if it did, the claim above must not commit without its record.

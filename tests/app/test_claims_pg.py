@@ -166,3 +166,12 @@ def test_switched_off_it_declines_and_the_general_rule_claims(
     monkeypatch.setattr(claims_pg, "enabled", False)
     assert _direct(world, "alice", uuid.uuid4()) is None
     assert apply(world.store, Operation("claim", "alice")).result["fence"] == 1
+
+
+def test_a_supervisor_takes_the_oldest_of_every_queue(world: World) -> None:
+    world.interaction(account="sales", queue="Italian", age_min=30)
+    oldest_left = world.interaction(account="support", age_min=20)
+    world.interaction(account="sales", age_min=10)
+    world.op("claim", "sam")  # the general rule: logged out -> in email, takes the oldest
+    taken = _direct(world, "sam", uuid.uuid4())
+    assert taken == {"id": str(oldest_left), "fence": 1}
