@@ -302,7 +302,11 @@ class MailboxSync:
     def _fetch_chunk(
         self, client: IMAPClient, uids: list[int], attrs: list[bytes]
     ) -> list[FetchedMessage]:
-        response = client.fetch(uids, attrs)
+        command = f"UID FETCH <{len(uids)} messages> ({' '.join(a.decode() for a in attrs)})"
+        with protocol_log.bulk(client, command) as note:
+            response = client.fetch(uids, attrs)
+            size = sum(len(d.get(b"BODY[]") or b"") for d in response.values())
+            note.outcome = f"OK <message data, {size} bytes in {len(response)} messages>"
         fetched: list[FetchedMessage] = []
         for uid in uids:
             data = response.get(uid)
@@ -396,7 +400,11 @@ class MailboxSync:
         )
         on_server = sorted(client.search(["ALL"]))
         if condstore and last_modseq and on_server:
-            changed = client.fetch(on_server, [b"FLAGS"], modifiers=[f"CHANGEDSINCE {last_modseq}"])
+            command = f"UID FETCH <{len(on_server)} messages> (FLAGS) (CHANGEDSINCE {last_modseq})"
+            with protocol_log.bulk(client, command):
+                changed = client.fetch(
+                    on_server, [b"FLAGS"], modifiers=[f"CHANGEDSINCE {last_modseq}"]
+                )
             updated += self._store_flags(uidvalidity, changed)
         if full_due:
             updated += self._full_check(client, uidvalidity, on_server, with_flags=not condstore)
@@ -459,7 +467,9 @@ class MailboxSync:
         now = self.options.clock()
         changed = 0
         if with_flags and on_server:
-            changed += self._store_flags(uidvalidity, client.fetch(sorted(on_server), [b"FLAGS"]))
+            with protocol_log.bulk(client, f"UID FETCH <{len(on_server)} messages> (FLAGS)"):
+                flags = client.fetch(sorted(on_server), [b"FLAGS"])
+            changed += self._store_flags(uidvalidity, flags)
         with self._writing() as conn:
             rows = conn.execute(
                 select(MailboxEntry.id, MailboxEntry.uid, MailboxEntry.missing_since).where(

@@ -88,6 +88,40 @@ def capture(account_id: uuid.UUID) -> Iterator[None]:
 
 # --- IMAP -------------------------------------------------------------------------------------
 
+
+@dataclass
+class BulkNote:
+    """What a bulk transfer answered, as the caller words it (sizes, never contents)."""
+
+    outcome: str = "OK"
+
+
+@contextlib.contextmanager
+def bulk(client: Any, command: str) -> Iterator[BulkNote]:
+    """Mute imaplib's per-line trace on this connection for a bulk transfer (message bodies,
+    flags of a whole folder), keeping the command and one line for its outcome.
+
+    The trace of a body FETCH is some ten lines a message, each a log record built, parsed
+    and then dropped: a third of the ingest time of a large catch-up. Nothing of it would be
+    kept anyway (bodies never are); the command and its outcome are.
+    """
+    imap = getattr(client, "_imap", None)
+    before = getattr(imap, "debug", 0)
+    record("IMAP", "C", command)
+    note = BulkNote()
+    if imap is not None:
+        imap.debug = 0
+    try:
+        yield note
+    except BaseException as exc:
+        note.outcome = f"failed: {type(exc).__name__}"
+        raise
+    finally:
+        if imap is not None:
+            imap.debug = before
+        record("IMAP", "S", note.outcome)
+
+
 _IMAP_LOGGERS = ("imapclient.imapclient", "imapclient.imaplib")
 _installed = False
 _BYTES_REPR = re.compile(r"^([<>]) (b(['\"]).*\3)$", re.DOTALL)
