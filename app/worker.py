@@ -135,8 +135,9 @@ def run(
         )
     threads = []
     if central is not None:
-        # Team mode: apply agents' operations from the central queue (app/services/push.py).
-        threads += push.start_appliers(central, stop, lease_name=push.QUEUE_LEASE)
+        # Team mode: apply agents' operations from the central queue (app/services/push.py);
+        # replies read their attachments and quoted mail from the central blob table.
+        threads += push.start_appliers(central, stop, lease_name=push.QUEUE_LEASE, blobs=ctx.blobs)
     for account_id in inbound_accounts(ctx):
         try:
             target = imap_settings(ctx, account_id)

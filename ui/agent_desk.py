@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.services import desk
+from app.services.db_roles import role_of, sign_in_role
 from app.services.desk import DeskState, TagChoices, TransferTargets, tag_choices
-from app.services.operations import Operation, OpResult, apply
+from app.services.operations import Operation, OpResult
 from app.services.session import SignedIn, sign_in
 from app.services.team import TeamLink
 from ui.composer import Composer
 from ui.customer_panel import CustomerPanel
+from ui.desk_operations import DeskOperations
 from ui.disposition_panel import DispositionPanel
 from ui.tag_dialog import TagDialog
 from ui.tasks import TaskRunner
@@ -56,10 +58,9 @@ class AgentDesk(QWidget):
         self.state: DeskState | None = None
         self._interaction_id: uuid.UUID | None = None
         self.transfer_dialog: TransferDialog | None = None
-        # Team mode: operations go to the central database through the link; each one's
-        # callback waits here for its outcome (``on_team_settled``).
-        self._team: TeamLink | None = None
-        self._awaiting: dict[uuid.UUID, Callable[[OpResult], None]] = {}
+        # Every panel's operations go through this one object: applied here when standalone,
+        # to the central database in team mode (``set_team_link``, ``on_team_settled``).
+        self.operations = DeskOperations(tasks, self)
 
         # --- signing in
         self.name = QLineEdit()
@@ -74,7 +75,8 @@ class AgentDesk(QWidget):
         sign_in_page = QWidget()
         sign_in_form = QFormLayout(sign_in_page)
         sign_in_form.addRow(QLabel(self.tr("<b>Sign in to take interactions</b>")))
-        sign_in_form.addRow(self.tr("Name"), self.name)
+        self.name_label = QLabel(self.tr("Name"))
+        sign_in_form.addRow(self.name_label, self.name)
         sign_in_form.addRow(self.tr("Password"), self.password)
         sign_in_form.addRow(self.sign_in_button)
         sign_in_form.addRow(self.sign_in_error)
@@ -103,14 +105,14 @@ class AgentDesk(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.composer = Composer(tasks)
-        self.ticket_panel = TicketPanel(tasks)
-        self.disposition_panel = DispositionPanel(tasks)
+        self.composer = Composer(tasks, operations=self.operations)
+        self.ticket_panel = TicketPanel(tasks, operations=self.operations)
+        self.disposition_panel = DispositionPanel(tasks, operations=self.operations)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.composer, self.tr("Write"))
         self.tabs.addTab(self.ticket_panel, self.tr("Ticket"))
         self.tabs.addTab(self.disposition_panel, self.tr("Disposition"))
-        self.customer_panel = CustomerPanel(tasks)
+        self.customer_panel = CustomerPanel(tasks, operations=self.operations)
         self.tabs.addTab(self.customer_panel, self.tr("Customer"))
         self.customer_panel.open_interaction.connect(self.on_ticket_panel_open_interaction)
         self.tabs.currentChanged.connect(self.on_tabs_current_changed)
@@ -164,6 +166,16 @@ class AgentDesk(QWidget):
         name, password = self.name.text().strip(), self.password.text()
         self.sign_in_button.setEnabled(False)
         self.sign_in_error.clear()
+        link = self.operations.team_link
+        if link is not None:
+            # Team mode: the central database checks the role's password and says who it is.
+            config = link.config
+            self._tasks.query(
+                lambda: sign_in_role(config, name, password, local=ctx.store),
+                self.on_signed_in,
+                self.on_sign_in_failed,
+            )
+            return
         self._tasks.op(
             lambda: sign_in(ctx.store, name, password), self.on_signed_in, self.on_sign_in_failed
         )
@@ -266,46 +278,38 @@ class AgentDesk(QWidget):
     # --- actions ----------------------------------------------------------------------------
 
     def _apply(self, kind: str, payload: dict[str, Any], done: Any) -> None:
-        ctx, agent = self._ctx, self.agent
-        if ctx is None or agent is None:
+        agent = self.agent
+        if agent is not None:
+            self._run([Operation(kind, agent.agent_id, payload)], done)
+
+    def _run(self, ops: Sequence[Operation], done: Callable[[OpResult], None]) -> None:
+        ctx = self._ctx
+        if ctx is None:
             return
-        op = Operation(kind, agent.agent_id, payload)
-        if self._team is not None:
-            self._submit([op], done)
-            return
-        self._tasks.op(lambda: apply(ctx.store, op, blobs=ctx.blobs), done, self.on_task_failed)
+        if self.operations.run(ctx, ops, done, self.on_task_failed):
+            self.message.setText(self.tr("Sent; waiting for the central database…"))
 
     # --- team mode: the central database decides ------------------------------------------
 
     def set_team_link(self, link: TeamLink | None) -> None:
-        """Team mode (a link) or standalone (None): where this desk's operations go."""
-        self._team = link
+        """Team mode (a link) or standalone (None): where this desk's operations go.
 
-    def _submit(self, ops: Sequence[Operation], done: Callable[[OpResult], None]) -> None:
-        """Queue ``ops`` in the outbox (at once, offline too); ``done`` gets each outcome."""
-        link = self._team
-        assert link is not None
-        for op in ops:
-            self._awaiting[op.op_id] = done
-        self.message.setText(self.tr("Sent; waiting for the central database…"))
-
-        def submit_all() -> None:
-            for op in ops:
-                link.submit(op)
-
-        self._tasks.op(submit_all, lambda _none: None, lambda exc: self._submit_failed(ops, exc))
-
-    def _submit_failed(self, ops: Sequence[Operation], error: BaseException) -> None:
-        for op in ops:
-            self._awaiting.pop(op.op_id, None)
-        self.on_task_failed(error)
+        In team mode an agent signs in with their database role and its password.
+        """
+        self.operations.set_team_link(link)
+        if link is None:
+            self.name_label.setText(self.tr("Name"))
+            self.password.setToolTip("")
+            return
+        self.name_label.setText(self.tr("Database role"))
+        self.name.setPlaceholderText(self.tr("rd_yourname"))
+        self.password.setToolTip(self.tr("The password of your database role"))
+        if not self.name.text():
+            self.name.setText(role_of(link.config))
 
     def on_team_settled(self, results: Sequence[OpResult]) -> None:
         """Outcomes from the central database (their effects already pulled)."""
-        for result in results:
-            done = self._awaiting.pop(result.op_id, None)
-            if done is not None:
-                done(result)
+        self.operations.on_settled(results)
 
     def _held_payload(self) -> dict[str, Any]:
         state = self.state
@@ -454,23 +458,9 @@ class AgentDesk(QWidget):
             Operation("untag", agent.agent_id, {"interaction": interaction_id, "tag": name})
             for name in removed
         ]
-        if not ops:
-            return
-        if self._team is not None:
-            self._submit(ops, self.on_op_done)  # applied centrally in the order made
-            return
-
-        def apply_all() -> OpResult:
-            # One after another, in order; the first refusal stops the rest and is shown.
-            outcome: OpResult | None = None
-            for op in ops:
-                outcome = apply(ctx.store, op, blobs=ctx.blobs)
-                if not outcome.applied:
-                    break
-            assert outcome is not None
-            return outcome
-
-        self._tasks.op(apply_all, self.on_op_done, self.on_task_failed)
+        if ops:
+            # In order; standalone the first refusal stops the rest and is shown.
+            self._run(ops, self.on_op_done)
 
     def on_dispose_triggered(self) -> None:
         self.tabs.setCurrentWidget(self.disposition_panel)

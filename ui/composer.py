@@ -43,9 +43,10 @@ from app.services.desk import (
     SavedDraft,
     StagedAttachment,
 )
-from app.services.operations import Operation, OpResult, apply
+from app.services.operations import Operation, OpResult
 from app.services.replies import CannedAnswerView
 from storage.models import utcnow
+from ui.desk_operations import DeskOperations
 from ui.tasks import TaskRunner
 from ui.thread_view import human_size
 
@@ -83,9 +84,16 @@ class Composer(QWidget):
     attachments_changed = Signal()
     undo_finished = Signal(bool)  # True when the send was cancelled
 
-    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        operations: DeskOperations | None = None,
+    ) -> None:
         super().__init__(parent)
         self._tasks = tasks
+        self._operations = operations or DeskOperations(tasks, self)
         self._ctx: AppContext | None = None
         self._agent_id: uuid.UUID | None = None
         self._state: DeskState | None = None
@@ -672,29 +680,46 @@ class Composer(QWidget):
                     "attachments": attachments,
                 },
             )
-        self._sent_snapshot = {"slot": self.interaction_id, "content": self.content()}
-        slot = self.interaction_id
+        snapshot = {"slot": self.interaction_id, "content": self.content()}
+        self._sent_snapshot = snapshot
+        slot, mode = self.interaction_id, self._mode
         self.send_button.setEnabled(False)
 
-        def send() -> tuple[OpResult, dt.datetime | None]:
-            outcome = apply(ctx.store, op, blobs=ctx.blobs)
+        def after(outcome: OpResult) -> tuple[OpResult, dt.datetime | None]:
             deadline = None
             if outcome.applied:
                 desk.discard_draft(ctx.store, agent_id, slot)
-                deadline = desk.send_deadline(ctx.store, uuid.UUID(outcome.result["message"]))
+                message = uuid.UUID(str(outcome.result["message"]))
+                deadline = desk.send_deadline(ctx.store, message)
             return outcome, deadline
 
-        self._tasks.op(send, self.on_send_done, self.on_send_failed)
+        def done(sent: tuple[OpResult, dt.datetime | None]) -> None:
+            self._sent_snapshot = snapshot  # what "Undo" puts back: this message's text
+            self.on_send_done(sent, slot=slot, mode=mode)
 
-    def on_send_done(self, done: tuple[OpResult, dt.datetime | None]) -> None:
-        outcome, deadline = done
-        self.send_button.setEnabled(True)
+        if self._operations.run(ctx, op, done, self.on_send_failed, then=after):
+            self.notice.setText(self.tr("Sent; waiting for the central database…"))
+
+    def on_send_done(
+        self,
+        sent: tuple[OpResult, dt.datetime | None],
+        *,
+        slot: uuid.UUID | None = None,
+        mode: str | None = None,
+    ) -> None:
+        outcome, deadline = sent
+        # In team mode the outcome may come long after (offline): the agent may be writing
+        # something else by then, which must stay as it is.
+        here = mode is None or (mode == self._mode and slot == self.interaction_id)
+        if here:
+            self.send_button.setEnabled(True)
         if not outcome.applied:
             # Refused: everything the agent wrote stays where it is.
             self._show_error(outcome.reason)
             return
-        self._clear_fields()
-        self._pending_message = uuid.UUID(outcome.result["message"])
+        if here:
+            self._clear_fields()
+        self._pending_message = uuid.UUID(str(outcome.result["message"]))
         self._undo_until = deadline
         if deadline is not None and deadline > utcnow():
             self.undo_bar.show()
@@ -727,13 +752,13 @@ class Composer(QWidget):
         self.undo_button.setEnabled(False)
         snapshot = self._sent_snapshot
 
-        def cancel() -> OpResult:
-            outcome = apply(ctx.store, Operation("cancel_send", agent_id, {"message": message}))
+        def after(outcome: OpResult) -> OpResult:
             if outcome.applied and snapshot is not None:
                 desk.save_draft(ctx.store, agent_id, snapshot["slot"], snapshot["content"])
             return outcome
 
-        self._tasks.op(cancel, self.on_undo_done, self.on_task_failed)
+        cancel = Operation("cancel_send", agent_id, {"message": message})
+        self._operations.run(ctx, cancel, self.on_undo_done, self.on_task_failed, then=after)
 
     def on_undo_done(self, outcome: OpResult) -> None:
         self.undo_button.setEnabled(True)

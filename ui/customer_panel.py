@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.services.contacts import CustomerCard, customer_card
-from app.services.operations import Operation, OpResult, apply
+from app.services.operations import Operation, OpResult
+from ui.desk_operations import DeskOperations
 from ui.tasks import TaskRunner
 
 
@@ -27,9 +28,16 @@ class CustomerPanel(QWidget):
     open_interaction = Signal(object)  # an interaction id, from a double-click or Enter
     saved = Signal()  # the contact was created or changed
 
-    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        operations: DeskOperations | None = None,
+    ) -> None:
         super().__init__(parent)
         self._tasks = tasks
+        self._operations = operations or DeskOperations(tasks, self)
         self._ctx: AppContext | None = None
         self.card: CustomerCard | None = None
         self._agent_id: uuid.UUID | None = None
@@ -135,7 +143,8 @@ class CustomerPanel(QWidget):
             payload["contact"] = str(card.contact_id)
         op = Operation("save_contact", agent_id, payload)
         self.save_button.setEnabled(False)
-        self._tasks.op(lambda: apply(ctx.store, op), self.on_saved, self.on_card_failed)
+        if self._operations.run(ctx, op, self.on_saved, self.on_card_failed):
+            self.message.setText(self.tr("Sent; waiting for the central database…"))
 
     def on_saved(self, outcome: OpResult) -> None:
         self.save_button.setEnabled(True)

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 from app.context import AppContext
 from app.services import desk
 from app.services.desk import DeskState
-from app.services.operations import Operation, OpResult, apply
+from app.services.operations import Operation, OpResult
+from ui.desk_operations import DeskOperations
 from ui.tasks import TaskRunner
 
 
@@ -34,9 +35,16 @@ class DispositionPanel(QWidget):
     loaded = Signal()
     refused = Signal(str)  # an operation's refusal, as shown
 
-    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        operations: DeskOperations | None = None,
+    ) -> None:
         super().__init__(parent)
         self._tasks = tasks
+        self._operations = operations or DeskOperations(tasks, self)
         self._ctx: AppContext | None = None
         self._agent_id: uuid.UUID | None = None
         self._state: DeskState | None = None
@@ -172,18 +180,23 @@ class DispositionPanel(QWidget):
         self.changed.emit()
 
     def on_close_button_clicked(self) -> None:
-        self._run("close", {}, self.on_close_done)
+        state = self._state
+        if state is None:
+            return
+        closing = state.interaction_id  # in team mode the outcome may come after a switch
+        self._run("close", {}, lambda outcome: self.on_close_done(outcome, closing))
 
-    def on_close_done(self, outcome: OpResult) -> None:
+    def on_close_done(self, outcome: OpResult, interaction_id: uuid.UUID | None = None) -> None:
         if not outcome.applied:
             self._refuse(outcome.reason)
             return
-        state = self._state
+        if interaction_id is None and self._state is not None:
+            interaction_id = self._state.interaction_id
         self.message.setText(self.tr("Closed."))
         self.pause_note.clear()
         self.changed.emit()
-        if state is not None:
-            self.closed.emit(state.interaction_id)
+        if interaction_id is not None:
+            self.closed.emit(interaction_id)
 
     def _run(self, kind: str, payload: dict[str, Any], done: Any) -> None:
         ctx, agent_id, state = self._ctx, self._agent_id, self._state
@@ -192,7 +205,8 @@ class DispositionPanel(QWidget):
         op = Operation(
             kind, agent_id, {**payload, "interaction": state.interaction_id, "fence": state.fence}
         )
-        self._tasks.op(lambda: apply(ctx.store, op, blobs=ctx.blobs), done, self.on_task_failed)
+        if self._operations.run(ctx, op, done, self.on_task_failed) and kind != "start_disposing":
+            self.message.setText(self.tr("Sent; waiting for the central database…"))
 
     def _refuse(self, reason: str) -> None:
         self.message.setText(reason)

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         self._desk.changed.connect(self.on_desk_changed)
         self._desk.interaction_opened.connect(self.on_offer_bar_open_requested)
         self._desk.connect_actions(self.actions_table)
+        self._navigation.set_operations(self._desk.operations)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self._reader)
         right.addWidget(self._desk)
@@ -211,7 +212,10 @@ class MainWindow(QMainWindow):
         # Off the GUI thread: the choice reads the store and the password the keyring.
         self._tasks.query(
             lambda: open_team_link(
-                ctx.store, on_status=bridge.on_link_status, on_settled=bridge.on_link_settled
+                ctx.store,
+                on_status=bridge.on_link_status,
+                on_settled=bridge.on_link_settled,
+                blobs=ctx.blobs,
             ),
             self.on_team_link_opened,
             self.on_team_link_failed,

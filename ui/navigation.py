@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.services.navigation import AgentStatus, ProjectCounts, agent_status, navigation_counts
-from app.services.operations import Operation, OpResult, apply
+from app.services.operations import Operation, OpResult
+from ui.desk_operations import DeskOperations
 from ui.i18n import QT_TRANSLATE_NOOP
 from ui.tasks import TaskRunner
 
@@ -61,9 +62,18 @@ class NavigationPane(QWidget):
     filter_chosen = Signal(object, object)
     status_changed = Signal(object)  # AgentStatus
 
-    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        operations: DeskOperations | None = None,
+    ) -> None:
         super().__init__(parent)
         self._tasks = tasks
+        # The state change is an operation like the desk's: the window shares the desk's
+        # runner (``set_operations``) so in team mode it goes to the central database.
+        self._operations = operations or DeskOperations(tasks, self)
         self._ctx: AppContext | None = None
         self._agent: uuid.UUID | None = None
         self._status: AgentStatus | None = None
@@ -133,6 +143,10 @@ class NavigationPane(QWidget):
         self._ctx = ctx
         self._agent = agent_id
         self.refresh(force=True)
+
+    def set_operations(self, operations: DeskOperations) -> None:
+        """Where state changes go (the desk's runner: standalone or team mode)."""
+        self._operations = operations
 
     def focus_tree(self) -> None:
         self.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -353,9 +367,10 @@ class NavigationPane(QWidget):
             return
         self.state_note.setText(self.tr("Changing your state…"))
         operation = Operation("set_state", agent, {"state": state, "reason": reason.strip()})
-        self._tasks.op(
-            lambda: apply(ctx.store, operation), self.on_state_applied, self.on_task_failed
-        )
+        if self._operations.run(ctx, operation, self.on_state_applied, self.on_task_failed):
+            self.state_note.setText(
+                self.tr("Changing your state: waiting for the central database…")
+            )
 
     def on_state_applied(self, outcome: OpResult) -> None:
         if not outcome.applied:

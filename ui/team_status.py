@@ -57,6 +57,10 @@ def status_text(status: TeamStatus) -> str:
         )
     if not status.contacted:
         return QCoreApplication.translate("TeamStatus", "Connecting to the central database…")
+    if status.upgrade == "central":
+        return QCoreApplication.translate("TeamStatus", "The central database needs upgrading")
+    if status.upgrade == "desk":
+        return QCoreApplication.translate("TeamStatus", "This desk needs upgrading")
     if not status.online:
         return QCoreApplication.translate("TeamStatus", "Offline · {operations} waiting").format(
             operations=operations_text(status.pending)
@@ -95,6 +99,19 @@ def offline_text(pending: int) -> str:
     ).format(operations=operations_text(pending))
 
 
+def upgrade_text(status: TeamStatus) -> str:
+    """The banner's sentence when the schemas differ: which side to upgrade, and why."""
+    if status.upgrade == "desk":
+        return QCoreApplication.translate(
+            "TeamStatus",
+            "This desk needs upgrading: the central database is at a newer schema than this "
+            "Relaydesk; install the new version. Until then it works from this computer's copy.",
+        )
+    return QCoreApplication.translate(
+        "TeamStatus", "The central database needs upgrading: {error}"
+    ).format(error=status.last_error)
+
+
 class TeamStatusWidget(QWidget):
     """A permanent status-bar widget: the link's line, and a progress bar in a first sync."""
 
@@ -121,7 +138,7 @@ class TeamStatusWidget(QWidget):
         else:
             self.progress.hide()
         font = self.label.font()
-        font.setBold(status.contacted and not status.online)
+        font.setBold(status.contacted and (not status.online or bool(status.upgrade)))
         self.label.setFont(font)
 
 
@@ -141,7 +158,12 @@ class OfflineBanner(QFrame):
         self.hide()
 
     def show_status(self, status: TeamStatus) -> None:
-        if status.contacted and not status.online:
+        if status.contacted and status.upgrade:
+            # Not "offline": the server answered, and no wait brings the link back.
+            self.text.setText(upgrade_text(status))
+            self.setToolTip(status.last_error)
+            self.show()
+        elif status.contacted and not status.online:
             self.text.setText(offline_text(status.pending))
             self.setToolTip(status.last_error)
             self.show()

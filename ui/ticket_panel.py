@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 from app.context import AppContext
 from app.services import desk
 from app.services.desk import DeskState, TicketChoices, TicketDetails, TicketRow
-from app.services.operations import Operation, OpResult, apply
+from app.services.operations import Operation, OpResult
+from ui.desk_operations import DeskOperations
 from ui.tasks import TaskRunner
 
 SEARCH_DELAY_MS = 250
@@ -39,9 +40,16 @@ class TicketPanel(QWidget):
     loaded = Signal()  # the panel shows the current state
     search_done = Signal()  # the result list shows the latest search
 
-    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        operations: DeskOperations | None = None,
+    ) -> None:
         super().__init__(parent)
         self._tasks = tasks
+        self._operations = operations or DeskOperations(tasks, self)
         self._ctx: AppContext | None = None
         self._agent_id: uuid.UUID | None = None
         self._state: DeskState | None = None
@@ -271,7 +279,8 @@ class TicketPanel(QWidget):
         if with_interaction:
             payload = {**payload, "interaction": state.interaction_id, "fence": state.fence}
         op = Operation(kind, agent_id, payload)
-        self._tasks.op(lambda: apply(ctx.store, op), self.on_op_done, self.on_task_failed)
+        if self._operations.run(ctx, op, self.on_op_done, self.on_task_failed):
+            self.message.setText(self.tr("Sent; waiting for the central database…"))
 
     def on_op_done(self, outcome: OpResult) -> None:
         if not outcome.applied:

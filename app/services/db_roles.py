@@ -9,6 +9,7 @@ and whether they are a supervisor (``relaydesk_current_agent()``), not a flag on
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
 import uuid
@@ -16,10 +17,14 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from app.errors import AuthError, ConfigError, UserError
 from app.services.session import SignedIn
-from app.services.sync import LIBPQ_TIMEOUTS, CentralConfig, connect_url
+from app.services.sync import LIBPQ_TIMEOUTS, CentralConfig, connect_url, store_password
+from storage.engine import Store
+from storage.models import Agent
 
 log = logging.getLogger("db")
 
@@ -179,3 +184,82 @@ def sign_in_team(config: CentralConfig) -> SignedIn:
             "`relaydesk db grant-agent NAME --role ROLE`."
         )
     return SignedIn(agent_id=row[0], name=row[1], full_name=row[2], supervisor=bool(row[3]))
+
+
+def role_of(config: CentralConfig) -> str:
+    """The database role the configured URL names ("" when it names none)."""
+    return make_url(config.url).username or ""
+
+
+def sign_in_role(
+    config: CentralConfig, role: str, password: str, *, local: Store | None = None
+) -> SignedIn:
+    """An agent signs in at a team-mode desk with their database role and its password.
+
+    The central database checks the password (a wrong one is an AuthError saying so) and says
+    whose role it is (``sign_in_team``); only then is the password kept in the keyring, under
+    this server, database and role, so the desk can connect as the agent from now on.
+
+    With ``local`` (the desk's store), an agent can still sign in while the central database
+    cannot be reached: with the password it last accepted for this role (kept in the
+    keyring), as the agent the desk's last pull says holds the role. A server that answered
+    and refused is never overruled.
+    """
+    role = role.strip()
+    if not role:
+        raise UserError("Type your database role (your supervisor gave it to you).")
+    if not password:
+        raise UserError("Type the password of your database role.")
+    url = make_url(config.url).set(username=role, password=None)
+    keyed = url.render_as_string(hide_password=False)
+    trying = CentralConfig(url.set(password=password).render_as_string(False), config.source)
+    try:
+        signed = sign_in_team(trying)
+    except AuthError as exc:
+        if local is None or not _unreachable(exc):
+            raise
+        return _sign_in_offline(local, CentralConfig(keyed, config.source), role, password, exc)
+    store_password(keyed, password)
+    log.info("signed in to team mode as database role %s (agent %s)", role, signed.name)
+    return signed
+
+
+# Connection failures that mean "not reached"; anything else (a refused password, an unknown
+# role) is the server's answer. Listed, so an unknown failure counts as a refusal.
+_UNREACHABLE = (
+    "connection refused",
+    "timeout expired",
+    "timed out",
+    "could not translate host name",
+    "no route to host",
+    "network is unreachable",
+    "server closed the connection",
+)
+
+
+def _unreachable(exc: AuthError) -> bool:
+    cause = exc.__cause__
+    text = str(cause).lower() if isinstance(cause, psycopg.OperationalError) else ""
+    return any(reason in text for reason in _UNREACHABLE)
+
+
+def _sign_in_offline(
+    local: Store, keyed: CentralConfig, role: str, password: str, exc: AuthError
+) -> SignedIn:
+    known = connect_url(keyed).password
+    if not known or not hmac.compare_digest(known.encode(), password.encode()):
+        raise AuthError(
+            f"{exc} Offline, this desk signs in only with the password the central database "
+            f"last accepted here for {role}."
+        ) from exc
+    with local.read() as session:
+        agent = session.execute(
+            select(Agent).where(Agent.db_role == role, Agent.deleted_at.is_(None))
+        ).scalar()
+        if agent is None:
+            raise AuthError(
+                f"{exc} Offline, and this desk's copy has no agent with the role {role}."
+            ) from exc
+        signed = SignedIn(agent.id, agent.name, agent.full_name, agent.role == "supervisor")
+    log.warning("signed in offline as database role %s (agent %s)", role, signed.name)
+    return signed

@@ -21,7 +21,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
@@ -47,6 +47,8 @@ QUEUE_LEASE = "operations"
 class PushReport:
     pushed: int  # reached the central queue in this push (repeats included)
     refused: int  # settled locally as rejected: the central database does not know the actor
+    # Those refusals as outcomes, for whoever tells the agent (TeamLink's on_settled).
+    refusals: tuple[OpResult, ...] = field(default=(), compare=False)
 
 
 # --- the desk ---------------------------------------------------------------------------------
@@ -79,7 +81,8 @@ def push(local: Store, central: Store, *, batch: int = PUSH_BATCH) -> PushReport
     Raises ServerError when the central database cannot be reached; what was not pushed
     stays queued (with the error noted) and the next push picks it up.
     """
-    pushed = refused = 0
+    pushed = 0
+    refusals: list[OpResult] = []
     while True:
         with local.read() as session:
             ops = opqueue.queued(session, batch)
@@ -118,10 +121,10 @@ def push(local: Store, central: Store, *, batch: int = PUSH_BATCH) -> PushReport
                 session, [opqueue.Outcome(op.op_id, "rejected", why, {}) for op, why in unknown]
             )
         pushed += len(accepted)
-        refused += len(unknown)
+        refusals += [_result(op.op_id, "rejected", why, {}) for op, why in unknown]
         if len(ops) < batch:
             break
-    return PushReport(pushed, refused)
+    return PushReport(pushed, len(refusals), tuple(refusals))
 
 
 def _resolve_actors(

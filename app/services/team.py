@@ -19,6 +19,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from sqlalchemy.exc import DBAPIError
+
 from app.errors import ConfigError, ServerError
 from app.services import push
 from app.services.operations import Operation, OpResult
@@ -32,8 +34,12 @@ from app.services.sync import (
     pull_interval,
     resolve_central,
 )
+from storage import opqueue
+from storage.blobs import SqlBlobStore
 from storage.engine import Store
+from storage.migrate import current_revision, known_revisions
 from storage.models import utcnow
+from storage.sync import SchemaMismatch
 
 log = logging.getLogger("sync")
 
@@ -51,6 +57,9 @@ class TeamStatus:
     first_sync: tuple[int, int] | None = None  # (rows done, rows in all) while a first sync runs
     last_pull_at: dt.datetime | None = None
     contacted: bool = False  # False until the first tick has ended, either way
+    # The schemas differ: "central" (upgrade the central database) or "desk" (upgrade this
+    # Relaydesk); "" otherwise. Not an outage: waiting does not help, an upgrade does.
+    upgrade: str = ""
 
 
 StatusCallback = Callable[[TeamStatus], None]
@@ -69,10 +78,15 @@ class TeamLink(SyncLoop):
         on_status: StatusCallback | None = None,
         on_settled: SettledCallback | None = None,
         batch_size: int = 5000,
+        blobs: SqlBlobStore | None = None,
     ) -> None:
         super().__init__(CentralSync(local, config, batch_size=batch_size), interval=interval)
         self.name = "team-link"
         self.local = local
+        # The desk's blob file: attachments of queued replies are copied from it centrally.
+        self.blobs = blobs
+        self._central_blobs: SqlBlobStore | None = None
+        self._schema_checked = False
         self.config = config
         self.on_status = on_status
         self.on_settled = on_settled
@@ -130,12 +144,20 @@ class TeamLink(SyncLoop):
     def tick(self) -> TeamStatus:
         """Push, settle, pull; publish the status (and the settled operations)."""
         settled: list[OpResult] = []
-        error = ""
+        error = upgrade = ""
         online = False
         pulled_at: dt.datetime | None = None
         try:
-            push.push(self.local, self.central)
-            settled = push.settle(self.local, self.central)
+            if not self._schema_checked:
+                # Before the first push: nothing goes to a central database of another schema.
+                self.sync.check_schema()
+                self._schema_checked = True
+            self._upload_attachments()
+            report = push.push(self.local, self.central)
+            # Refused at the push (the central database does not know the actor): settled
+            # already, and told like any refusal.
+            settled = list(report.refusals)
+            settled += push.settle(self.local, self.central)
             first = not self.sync.first_sync_done
             if first:
                 self._publish(first_sync=(0, 0))
@@ -148,6 +170,7 @@ class TeamLink(SyncLoop):
                 pulled_at = utcnow()
         except (ServerError, ConfigError) as exc:
             error = str(exc)
+            upgrade = self._upgrade_side(exc)
             log.warning("team link: %s", exc)
         except Exception as exc:  # a bug must not end the link: logged, retried next tick
             error = str(exc) or type(exc).__name__
@@ -163,13 +186,69 @@ class TeamLink(SyncLoop):
             "last_error": error,
             "first_sync": None,
             "contacted": True,
+            "upgrade": upgrade,
         }
+        if not online:
+            self._schema_checked = False  # a server back from an outage may be upgraded
         if pulled_at is not None:
             changes["last_pull_at"] = pulled_at
         status = self._publish(**changes)
         if settled and self.on_settled is not None:
             self.on_settled(settled)
         return status
+
+    def _upgrade_side(self, exc: Exception) -> str:
+        """Which side an upgrade would fix a schema mismatch on; "" for other errors."""
+        if not isinstance(exc, ConfigError) or not isinstance(exc.__cause__, SchemaMismatch):
+            return ""
+        try:
+            theirs = current_revision(self.sync.engine)
+        except Exception:  # the answer was there a moment ago: the central side is the likelier
+            log.exception("team link: cannot read the central schema revision")
+            return "central"
+        return "desk" if theirs is not None and theirs not in known_revisions() else "central"
+
+    def _upload_attachments(self) -> None:
+        """Copy the files of queued replies to the central blob table before they are pushed.
+
+        The composer staged them in this desk's blob file; the worker's applier builds the
+        message centrally and reads them there. Stored by hash: a repeat sends nothing.
+        """
+        if self.blobs is None:
+            return
+        with self.local.read() as session:
+            queued = opqueue.queued(session, push.PUSH_BATCH * 10)
+        keys = {
+            str(item["blob"])
+            for op in queued
+            for item in op.payload.get("attachments") or []
+            if isinstance(item, dict) and item.get("blob")
+        }
+        if not keys:
+            return
+        try:
+            if self._central_blobs is None:
+                self._central_blobs = SqlBlobStore(self.central.engine)
+            central = self._central_blobs
+            missing = [key for key in sorted(keys) if not central.has(key)]
+            found = []
+            for key in missing:
+                try:
+                    found.append(self.blobs.get(key))
+                except KeyError:  # gone here too: the applier refuses the reply with a reason
+                    log.warning("team link: attachment %s is not in the local blob file", key)
+            central.put_many(found)
+        except DBAPIError as exc:
+            reason = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else str(exc)
+            if getattr(exc.orig, "sqlstate", None) == "42501":
+                # This desk's database role may not write blobs: the rest of the queue must
+                # not wait on it; the applier refuses the reply, saying which file is missing.
+                log.warning("team link: attachments not stored centrally: %s", reason)
+                return
+            raise ServerError(
+                f"The attachments of queued replies cannot be stored centrally ({reason}); "
+                "they go with the next push."
+            ) from exc
 
     def _on_first_sync_progress(self, done: int, total: int) -> None:
         self._publish(first_sync=(done, total))
@@ -187,6 +266,7 @@ def open_team_link(
     *,
     on_status: StatusCallback | None = None,
     on_settled: SettledCallback | None = None,
+    blobs: SqlBlobStore | None = None,
 ) -> TeamLink | None:
     """The desk's link (not started) when a central database is configured, else None.
 
@@ -202,4 +282,5 @@ def open_team_link(
         interval=pull_interval(local),
         on_status=on_status,
         on_settled=on_settled,
+        blobs=blobs,
     )

@@ -14,6 +14,7 @@ from app.services import push
 from app.services.operations import Operation, OpResult
 from app.services.sync import CentralConfig
 from app.services.team import TeamLink, TeamStatus
+from storage import opqueue
 from storage.engine import Store
 from storage.models import Agent, Note
 from tests.app.workflow import make_world
@@ -173,3 +174,65 @@ def test_a_first_sync_reports_its_progress_to_completion(
         assert session.execute(select(func.count()).select_from(Agent)).scalar_one() == agents
     # Synced once: later ticks are no first sync.
     assert link.sync.first_sync_done
+
+
+def test_an_operation_by_an_agent_the_centre_does_not_know_comes_back_refused(
+    cluster: CentralCluster, desk: AppContext
+) -> None:
+    url = cluster.migrated_database()
+    central = Store(url)
+    try:
+        interaction = make_world(central).interaction()
+    finally:
+        central.dispose()
+    seen = Recorder()
+    link = TeamLink(
+        desk.store,
+        CentralConfig(url, "test"),
+        interval=0.5,
+        on_status=seen.on_status,
+        on_settled=seen.on_settled,
+    )
+    link.start()
+    try:
+        seen.wait_status(lambda s: s.contacted and s.online)
+        op = Operation("note", "nobody", {"interaction": str(interaction), "body": "Hi"})
+        link.submit(op)
+        with seen._cond:
+            assert seen._cond.wait_for(lambda: bool(seen.settled), WAIT_S)
+            settled = list(seen.settled)
+        seen.wait_status(lambda s: s.pending == 0)
+    finally:
+        link.stop()
+    # Refused at the push, not by an applier: still told like any refusal.
+    assert [(r.op_id, r.status) for r in settled] == [(op.op_id, "rejected")]
+    assert settled[0].reason == "There is no agent named nobody."
+
+
+@pytest.mark.parametrize("side", ["central", "desk"])
+def test_a_schema_mismatch_says_which_side_to_upgrade_and_pushes_nothing(
+    cluster: CentralCluster, desk: AppContext, side: str
+) -> None:
+    if side == "central":
+        url = cluster.empty_database()  # no Relaydesk schema yet: the centre is behind
+    else:
+        url = cluster.migrated_database()
+        central = Store(url)
+        try:  # a revision this Relaydesk has never heard of: the desk is behind
+            with central.engine.begin() as conn:
+                conn.execute(text("UPDATE alembic_version SET version_num = 'fffffffffff0'"))
+        finally:
+            central.dispose()
+    seen = Recorder()
+    link = TeamLink(desk.store, CentralConfig(url, "test"), interval=0.5, on_status=seen.on_status)
+    link.submit(Operation("note", "sam", {"interaction": "x", "body": "Waits"}))
+    link.start()
+    try:
+        status = seen.wait_status(lambda s: s.contacted)
+    finally:
+        link.stop()
+    assert not status.online and status.upgrade == side, status
+    assert "upgrade" in status.last_error
+    assert status.pending == 1, "nothing goes to a central database of another schema"
+    with desk.store.read() as session:
+        assert opqueue.queued(session, 10)[0].kind == "note"
