@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from app.errors import ServerError, UserError
 from app.services import claims_pg, operations
 from app.services.operations import Operation, OpResult, Rejected
+from app.services.queue_wake import QueueWake
 from storage import leases, opqueue
 from storage.blobs import SqlBlobStore
 from storage.engine import Store
@@ -315,12 +316,14 @@ class Applier:
         *,
         blobs: SqlBlobStore | None = None,
         keeper: leases.LeaseKeeper | None = None,
+        wake: threading.Event | None = None,
         batch: int = APPLY_BATCH,
         idle_wait_s: float = IDLE_WAIT_S,
     ) -> None:
         self.central = central
         self.blobs = blobs
         self.keeper = keeper
+        self.wake = wake  # set when the operations table was written (queue_wake.QueueWake)
         self.batch = batch
         self.idle_wait_s = idle_wait_s
         self.applied = 0
@@ -358,7 +361,12 @@ class Applier:
                 log.exception("operation queue: applier failed")
             if self.keeper is not None and self.keeper.hold is None:
                 self.keeper.held.wait(self.idle_wait_s)
-            stop.wait(self.idle_wait_s)
+            if self.wake is None:
+                stop.wait(self.idle_wait_s)
+            else:
+                # A desk's push wakes us at once; the idle wait is the safety net.
+                self.wake.wait(self.idle_wait_s)
+                self.wake.clear()
 
 
 def start_appliers(
@@ -369,15 +377,27 @@ def start_appliers(
     blobs: SqlBlobStore | None = None,
     lease_name: str | None = None,
     lease_ttl_s: float = leases.DEFAULT_TTL_S,
+    idle_wait_s: float = IDLE_WAIT_S,
 ) -> list[threading.Thread]:
-    """The worker's hook: ``threads`` appliers (and the queue's lease keeper, if named)."""
+    """The worker's hook: ``threads`` appliers (and the queue's lease keeper, if named).
+
+    On PostgreSQL one LISTEN connection wakes them when desks push (app/services/
+    queue_wake.py), so an operation waits milliseconds, not the idle poll, to be applied.
+    """
     started: list[threading.Thread] = []
     keeper = None
     if lease_name is not None:
         keeper = leases.LeaseKeeper(central.engine, lease_name, ttl_s=lease_ttl_s)
         started.append(keeper.start(stop))
+    wake = None
+    if central.dialect == "postgresql":
+        listener = QueueWake(central.engine)
+        started.append(listener.start(stop))
+        wake = listener.event
     for n in range(threads):
-        applier = Applier(central, blobs=blobs, keeper=keeper)
+        # One event for all: a notice wakes every applier waiting on it; a busy one looks
+        # at the queue again anyway before it waits.
+        applier = Applier(central, blobs=blobs, keeper=keeper, wake=wake, idle_wait_s=idle_wait_s)
         thread = threading.Thread(target=applier.run, args=(stop,), daemon=True, name=f"apply-{n}")
         thread.start()
         started.append(thread)

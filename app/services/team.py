@@ -39,7 +39,7 @@ from storage.blobs import SqlBlobStore
 from storage.engine import Store
 from storage.migrate import current_revision, known_revisions
 from storage.models import utcnow
-from storage.sync import SchemaMismatch
+from storage.sync import PullResult, SchemaMismatch
 
 log = logging.getLogger("sync")
 
@@ -87,6 +87,7 @@ class TeamLink(SyncLoop):
         self.blobs = blobs
         self._central_blobs: SqlBlobStore | None = None
         self._schema_checked = False
+        self._last_pull: PullResult | None = None  # for the held-back chase
         self.config = config
         self.on_status = on_status
         self.on_settled = on_settled
@@ -134,11 +135,14 @@ class TeamLink(SyncLoop):
         self._listen_tried.wait(CONNECT_TIMEOUT_S * 2)
         while not self._stopping.is_set():
             self._wake.clear()
+            self._last_pull = None  # a failed tick pulls nothing: no chase on old news
             status = self.tick()
             # Without change notices (offline, or the listener not back yet after an outage)
             # nothing wakes us when an outcome or a change arrives: look more often.
             notified = status.online and self.listening.is_set()
-            self._wake.wait(self.interval if notified else min(self.interval, OFFLINE_RETRY_S))
+            wait = self.interval if notified else min(self.interval, OFFLINE_RETRY_S)
+            # A change held back by an open transaction comes with a pull soon after.
+            self._wake.wait(self.chase_wait(self._last_pull, wait))
         waiter.join(timeout=CONNECT_TIMEOUT_S * 2)
 
     def tick(self) -> TeamStatus:
@@ -166,6 +170,7 @@ class TeamLink(SyncLoop):
                 cancel=self._stopping.is_set,
             )
             online = True
+            self._last_pull = result
             if result is not None:
                 pulled_at = utcnow()
         except (ServerError, ConfigError) as exc:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from storage.engine import Store
 from storage.migrate import ensure_current
 from tests.servers.postgres import (
+    FAST_BUT_CRASH_SAFE,
     ThrowawayPostgres,
     connect,
     create_database,
@@ -79,8 +80,7 @@ class CentralCluster:
         """Start it again on the same port and data (its transaction ids go on)."""
         server = self.server
         opts = (
-            f"-p {server.port} -k {server.base} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            f"-p {server.port} -k {server.base} -c listen_addresses=127.0.0.1 {FAST_BUT_CRASH_SAFE}"
         )
         self._pg_ctl("-l", str(server.log_path), "-o", opts, "-w", "-t", "60", "start")
 

@@ -106,6 +106,12 @@ def _port_listening(host: str, port: int) -> bool:
         return False
 
 
+# fsync costs most of CREATE DATABASE's time and guards only against the machine losing
+# power. Commits are still written to the kernel at once (synchronous_commit on): tests
+# crash the server (pg_ctl stop -m immediate) and must find every acknowledged commit.
+FAST_BUT_CRASH_SAFE = "-c fsync=off -c full_page_writes=off"
+
+
 class ClusterUnavailable(RuntimeError):
     """No PostgreSQL binaries, no usable OS user, or the cluster would not start."""
 
@@ -209,11 +215,7 @@ class ThrowawayPostgres:
             )  # fmt: skip
             if res.returncode != 0:
                 raise ClusterUnavailable(f"initdb failed:\n{res.stdout}\n{res.stderr}")
-        # Durability is worthless for test data and costs most of CREATE DATABASE's time.
-        opts = (
-            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
+        opts = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 {FAST_BUT_CRASH_SAFE}"
         res = self._run(
             str(self.bindir / "pg_ctl"),
             "-D", str(self.data_dir),

@@ -1,0 +1,75 @@
+"""The worker's appliers wake on the central database's notice, not on their idle poll."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from app.services import push
+from storage import opqueue
+from storage.engine import Store
+from storage.models import Agent, utcnow
+from storage.models import Operation as OperationRow
+from tests.app.workflow import World, make_world
+
+pytestmark = pytest.mark.pg
+
+IDLE_S = 60.0  # far longer than the test may wait: only the notice can wake the applier
+
+
+@pytest.fixture
+def world(pg_store_url: str) -> Iterator[World]:
+    store = Store(pg_store_url)
+    yield make_world(store)
+    store.dispose()
+
+
+def _status(store: Store, op_id: object) -> str:
+    with store.read() as session:
+        return session.execute(
+            select(OperationRow.status).where(OperationRow.id == op_id)
+        ).scalar_one()
+
+
+def test_a_pushed_operation_is_applied_without_waiting_for_the_idle_poll(world: World) -> None:
+    interaction = world.interaction()
+    with world.store.read() as session:
+        alice = session.execute(select(Agent.id).where(Agent.name == "alice")).scalar_one()
+    stop = threading.Event()
+    threads = push.start_appliers(world.store, stop, threads=1, idle_wait_s=IDLE_S)
+    try:
+        for n in range(3):
+            op_id = _queue_note(world.store, alice, interaction, n)
+            deadline = time.monotonic() + 10
+            while _status(world.store, op_id) == "pending":
+                assert time.monotonic() < deadline, "not woken by the notice"
+                stop.wait(0.02)
+            assert _status(world.store, op_id) == "applied"
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert not any(t.is_alive() for t in threads), "stopping wakes the waiting appliers"
+
+
+def _queue_note(store: Store, actor: object, interaction: object, n: int) -> object:
+    op_id = uuid.uuid4()
+    with store.connect() as conn:
+        opqueue.insert_pending(
+            conn,
+            [
+                {
+                    "id": op_id,
+                    "kind": "note",
+                    "actor_id": actor,
+                    "payload": {"interaction": str(interaction), "body": f"note {n}"},
+                    "created_at": utcnow(),
+                }
+            ],
+        )
+    return op_id
