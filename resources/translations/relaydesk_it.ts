@@ -2,9 +2,22 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="it_IT">
 <context>
+    <name>AccountAgents</name>
+    <message>
+        <location filename="../../ui/admin/account_tools.py" line="148"/>
+        <source>Agents of {account}</source>
+        <translation>Agenti di {account}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/account_tools.py" line="166"/>
+        <source>Ticked agents see and work this account&apos;s interactions (in the queues they belong to).</source>
+        <translation>Gli agenti spuntati vedono e lavorano le interazioni di questo account (nelle code a cui appartengono).</translation>
+    </message>
+</context>
+<context>
     <name>AccountsPage</name>
     <message numerus="yes">
-        <location filename="../../ui/admin/settings_pages.py" line="680"/>
+        <location filename="../../ui/admin/settings_pages.py" line="716"/>
         <source>Delete the email account {name} ({email})? It has %n interaction(s); they stay in the reports, but no mail will be fetched or sent for this account any more.</source>
         <translation>
             <numerusform>Eliminare l&apos;account email {name} ({email})? Ha %n interazione; resta nei report, ma per questo account non verrà più scaricata né inviata posta.</numerusform>
@@ -254,47 +267,47 @@
         <translation>Impostazioni della postazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="94"/>
+        <location filename="../../ui/admin/mode.py" line="119"/>
         <source>A&amp;dmin mode</source>
         <translation>Modalità a&amp;mministratore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="101"/>
+        <location filename="../../ui/admin/mode.py" line="126"/>
         <source>Admin mode ({keys})</source>
         <translation>Modalità amministratore ({keys})</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="104"/>
+        <location filename="../../ui/admin/mode.py" line="129"/>
         <source>Settings, realtime monitoring and reports (supervisors)</source>
         <translation>Impostazioni, monitoraggio in tempo reale e report (supervisori)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="115"/>
+        <location filename="../../ui/admin/mode.py" line="140"/>
         <source>A&amp;dmin</source>
         <translation>A&amp;mministrazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="153"/>
+        <location filename="../../ui/admin/mode.py" line="178"/>
         <source>Sign in first: admin mode is for signed-in supervisors.</source>
         <translation>Accedi prima: la modalità amministratore è per i supervisori che hanno effettuato l&apos;accesso.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="161"/>
+        <location filename="../../ui/admin/mode.py" line="186"/>
         <source>Checking your role…</source>
         <translation>Verifica del tuo ruolo…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="175"/>
+        <location filename="../../ui/admin/mode.py" line="200"/>
         <source>Admin</source>
         <translation>Amministrazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="198"/>
+        <location filename="../../ui/admin/mode.py" line="223"/>
         <source>Admin mode: {name} (supervisor)</source>
         <translation>Modalità amministratore: {name} (supervisore)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="230"/>
+        <location filename="../../ui/admin/mode.py" line="255"/>
         <source>Agent mode</source>
         <translation>Modalità agente</translation>
     </message>
@@ -302,350 +315,370 @@
 <context>
     <name>AdminSettings</name>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="124"/>
+        <location filename="../../ui/admin/settings_pages.py" line="123"/>
         <source>agent</source>
         <translation>agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="125"/>
+        <location filename="../../ui/admin/settings_pages.py" line="124"/>
         <source>supervisor</source>
         <translation>supervisore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="184"/>
+        <location filename="../../ui/admin/settings_pages.py" line="183"/>
         <source>&amp;Save</source>
         <translation>&amp;Salva</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="187"/>
+        <location filename="../../ui/admin/settings_pages.py" line="186"/>
         <source>&amp;Revert</source>
         <translation>&amp;Ripristina</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="230"/>
+        <location filename="../../ui/admin/settings_pages.py" line="229"/>
         <source>Nothing was saved: correct the fields marked above.</source>
         <translation>Non è stato salvato nulla: correggi i campi segnalati sopra.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="237"/>
+        <location filename="../../ui/admin/settings_pages.py" line="236"/>
         <source>Nothing has changed.</source>
         <translation>Non è cambiato nulla.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="242"/>
+        <location filename="../../ui/admin/settings_pages.py" line="241"/>
         <source>Saving…</source>
         <translation>Salvataggio…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="257"/>
+        <location filename="../../ui/admin/settings_pages.py" line="256"/>
         <source>{count} of {total} changes were refused.</source>
         <translation>{count} modifiche su {total} sono state rifiutate.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="262"/>
+        <location filename="../../ui/admin/settings_pages.py" line="261"/>
         <source>Saved.</source>
         <translation>Salvato.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="285"/>
-        <location filename="../../ui/admin/settings_pages.py" line="543"/>
+        <location filename="../../ui/admin/settings_pages.py" line="284"/>
+        <location filename="../../ui/admin/settings_pages.py" line="567"/>
         <source>Settings</source>
         <translation>Impostazioni</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="287"/>
+        <location filename="../../ui/admin/settings_pages.py" line="286"/>
         <source>Ticket types</source>
         <translation>Tipi di ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="290"/>
+        <location filename="../../ui/admin/settings_pages.py" line="289"/>
         <source>Senders and templates</source>
         <translation>Mittenti e modelli</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="294"/>
+        <location filename="../../ui/admin/settings_pages.py" line="293"/>
         <source>Project:</source>
         <translation>Progetto:</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="322"/>
+        <location filename="../../ui/admin/settings_pages.py" line="321"/>
         <source>Add an email account</source>
         <translation>Aggiungi un account email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="337"/>
-        <location filename="../../ui/admin/settings_pages.py" line="340"/>
+        <location filename="../../ui/admin/settings_pages.py" line="336"/>
+        <location filename="../../ui/admin/settings_pages.py" line="339"/>
         <source>default for the security</source>
         <translation>predefinita per la sicurezza scelta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="346"/>
+        <location filename="../../ui/admin/settings_pages.py" line="345"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="347"/>
+        <location filename="../../ui/admin/settings_pages.py" line="346"/>
         <source>Email address</source>
         <translation>Indirizzo email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="348"/>
+        <location filename="../../ui/admin/settings_pages.py" line="347"/>
         <source>Username</source>
         <translation>Nome utente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="350"/>
+        <location filename="../../ui/admin/settings_pages.py" line="349"/>
         <source>Password (kept in the keyring)</source>
         <translation>Password (conservata nel portachiavi)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="353"/>
+        <location filename="../../ui/admin/settings_pages.py" line="352"/>
         <source>Service</source>
         <translation>Servizio</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="354"/>
+        <location filename="../../ui/admin/settings_pages.py" line="353"/>
         <source>IMAP host</source>
         <translation>Server IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="355"/>
+        <location filename="../../ui/admin/settings_pages.py" line="354"/>
         <source>IMAP port</source>
         <translation>Porta IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="357"/>
+        <location filename="../../ui/admin/settings_pages.py" line="356"/>
         <source>IMAP security</source>
         <translation>Sicurezza IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="359"/>
+        <location filename="../../ui/admin/settings_pages.py" line="358"/>
         <source>SMTP host</source>
         <translation>Server SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="360"/>
+        <location filename="../../ui/admin/settings_pages.py" line="359"/>
         <source>SMTP port</source>
         <translation>Porta SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="362"/>
+        <location filename="../../ui/admin/settings_pages.py" line="361"/>
         <source>SMTP security</source>
         <translation>Sicurezza SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="443"/>
+        <location filename="../../ui/admin/settings_pages.py" line="442"/>
         <source>never</source>
         <translation>mai</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="454"/>
+        <location filename="../../ui/admin/settings_pages.py" line="453"/>
         <source>Not signed in: run “relaydesk account signin {name}”.</source>
         <translation>Accesso non effettuato: esegui «relaydesk account signin {name}».</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="461"/>
+        <location filename="../../ui/admin/settings_pages.py" line="460"/>
         <source>Signed in; the token expires in {minutes} min, last refreshed {when}.</source>
         <translation>Accesso effettuato; il token scade tra {minutes} min, ultimo rinnovo {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="467"/>
+        <location filename="../../ui/admin/settings_pages.py" line="466"/>
         <source>Last successful fetch: {when}.</source>
         <translation>Ultimo scaricamento riuscito: {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="473"/>
+        <location filename="../../ui/admin/settings_pages.py" line="472"/>
         <source>Last error: {error}</source>
         <translation>Ultimo errore: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="482"/>
+        <location filename="../../ui/admin/settings_pages.py" line="481"/>
         <source>This account has no IMAP or SMTP server to check.</source>
         <translation>Questo account non ha un server IMAP o SMTP da verificare.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="501"/>
+        <location filename="../../ui/admin/settings_pages.py" line="502"/>
         <source>&amp;Add…</source>
         <translation>&amp;Aggiungi…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="504"/>
+        <location filename="../../ui/admin/settings_pages.py" line="505"/>
         <source>&amp;Verify connection</source>
         <translation>&amp;Verifica connessione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="509"/>
+        <location filename="../../ui/admin/settings_pages.py" line="510"/>
         <source>Action &amp;plan…</source>
         <translation>&amp;Piano d&apos;azione…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="513"/>
+        <location filename="../../ui/admin/settings_pages.py" line="514"/>
         <source>&amp;Delete…</source>
         <translation>&amp;Elimina…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="545"/>
+        <location filename="../../ui/admin/settings_pages.py" line="519"/>
+        <source>&amp;Interactions</source>
+        <translation>&amp;Interazioni</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="522"/>
+        <source>&amp;Realtime view</source>
+        <translation>Vista in &amp;tempo reale</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="524"/>
+        <source>A&amp;gents…</source>
+        <translation>A&amp;genti…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="569"/>
         <source>Protocol log</source>
         <translation>Registro del protocollo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="633"/>
+        <location filename="../../ui/admin/settings_pages.py" line="642"/>
+        <source>Agents of the account changed ({count}).</source>
+        <translation>Agenti dell&apos;account modificati ({count}).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="679"/>
         <source>Connecting to {account}…</source>
         <translation>Connessione a {account}…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="682"/>
+        <location filename="../../ui/admin/settings_pages.py" line="718"/>
         <source>Delete email account</source>
         <translation>Elimina account email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="695"/>
+        <location filename="../../ui/admin/settings_pages.py" line="731"/>
         <source>Email account {name} deleted.</source>
         <translation>Account email {name} eliminato.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="729"/>
+        <location filename="../../ui/admin/settings_pages.py" line="765"/>
         <source>Switch &amp;role of the selected agent</source>
         <translation>Cambia il &amp;ruolo dell&apos;agente selezionato</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="741"/>
+        <location filename="../../ui/admin/settings_pages.py" line="777"/>
         <source>Agent</source>
         <translation>Agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="742"/>
+        <location filename="../../ui/admin/settings_pages.py" line="778"/>
         <source>Role</source>
         <translation>Ruolo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="743"/>
-        <location filename="../../ui/admin/settings_pages.py" line="793"/>
+        <location filename="../../ui/admin/settings_pages.py" line="779"/>
+        <location filename="../../ui/admin/settings_pages.py" line="829"/>
         <source>Accounts</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="750"/>
+        <location filename="../../ui/admin/settings_pages.py" line="786"/>
         <source>name</source>
         <translation>nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="754"/>
+        <location filename="../../ui/admin/settings_pages.py" line="790"/>
         <source>password (8 characters or more)</source>
         <translation>password (almeno 8 caratteri)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="756"/>
+        <location filename="../../ui/admin/settings_pages.py" line="792"/>
         <source>Supervisor</source>
         <translation>Supervisore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="760"/>
+        <location filename="../../ui/admin/settings_pages.py" line="796"/>
         <source>Add &amp;agent</source>
         <translation>Aggiungi &amp;agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="766"/>
+        <location filename="../../ui/admin/settings_pages.py" line="802"/>
         <source>queue name</source>
         <translation>nome della coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="770"/>
+        <location filename="../../ui/admin/settings_pages.py" line="806"/>
         <source>language (it, pt-br…), empty: none</source>
         <translation>lingua (it, pt-br…), vuoto: nessuna</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="773"/>
+        <location filename="../../ui/admin/settings_pages.py" line="809"/>
         <source>Add &amp;queue</source>
         <translation>Aggiungi &amp;coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="779"/>
+        <location filename="../../ui/admin/settings_pages.py" line="815"/>
         <source>new name</source>
         <translation>nuovo nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="780"/>
+        <location filename="../../ui/admin/settings_pages.py" line="816"/>
         <source>Re&amp;name</source>
         <translation>Ri&amp;nomina</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="787"/>
+        <location filename="../../ui/admin/settings_pages.py" line="823"/>
         <source>New agent</source>
         <translation>Nuovo agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="789"/>
+        <location filename="../../ui/admin/settings_pages.py" line="825"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="797"/>
+        <location filename="../../ui/admin/settings_pages.py" line="833"/>
         <source>New queue</source>
         <translation>Nuova coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="799"/>
+        <location filename="../../ui/admin/settings_pages.py" line="835"/>
         <source>Language</source>
         <translation>Lingua</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="806"/>
+        <location filename="../../ui/admin/settings_pages.py" line="842"/>
         <source>Rename queue</source>
         <translation>Rinomina coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="815"/>
+        <location filename="../../ui/admin/settings_pages.py" line="851"/>
         <source>Agents × queues (tick: member)</source>
         <translation>Agenti × code (spunta: membro)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="820"/>
+        <location filename="../../ui/admin/settings_pages.py" line="856"/>
         <source>Agents × accounts (tick: works the account)</source>
         <translation>Agenti × account (spunta: lavora sull&apos;account)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="913"/>
+        <location filename="../../ui/admin/settings_pages.py" line="949"/>
         <source>{agent} is now in {queue}.</source>
         <translation>{agent} ora è in {queue}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="917"/>
+        <location filename="../../ui/admin/settings_pages.py" line="953"/>
         <source>{agent} left {queue}.</source>
         <translation>{agent} ha lasciato {queue}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="935"/>
+        <location filename="../../ui/admin/settings_pages.py" line="971"/>
         <source>{agent} now works {account}.</source>
         <translation>{agent} ora lavora su {account}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="939"/>
+        <location filename="../../ui/admin/settings_pages.py" line="975"/>
         <source>{agent} no longer works {account}.</source>
         <translation>{agent} non lavora più su {account}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="950"/>
+        <location filename="../../ui/admin/settings_pages.py" line="986"/>
         <source>Select an agent in the list first.</source>
         <translation>Seleziona prima un agente nell&apos;elenco.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="960"/>
+        <location filename="../../ui/admin/settings_pages.py" line="996"/>
         <source>{agent} is now a {role}.</source>
         <translation>{agent} ora è {role}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="982"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1018"/>
         <source>Agent {name} added.</source>
         <translation>Agente {name} aggiunto.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="996"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1032"/>
         <source>Queue {name} added.</source>
         <translation>Coda {name} aggiunta.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1012"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1048"/>
         <source>Queue renamed to {name}.</source>
         <translation>Coda rinominata in {name}.</translation>
     </message>
@@ -653,118 +686,139 @@
 <context>
     <name>AgentDesk</name>
     <message>
-        <location filename="../../ui/agent_desk.py" line="63"/>
+        <location filename="../../ui/agent_desk.py" line="70"/>
         <source>Sign in</source>
         <translation>Accedi</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="70"/>
+        <location filename="../../ui/agent_desk.py" line="77"/>
         <source>&lt;b&gt;Sign in to take interactions&lt;/b&gt;</source>
         <translation>&lt;b&gt;Accedi per prendere le interazioni&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="71"/>
+        <location filename="../../ui/agent_desk.py" line="78"/>
+        <location filename="../../ui/agent_desk.py" line="301"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="72"/>
+        <location filename="../../ui/agent_desk.py" line="80"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="78"/>
-        <location filename="../../ui/agent_desk.py" line="214"/>
+        <location filename="../../ui/agent_desk.py" line="86"/>
+        <location filename="../../ui/agent_desk.py" line="232"/>
         <source>Select an interaction, or take the next one.</source>
         <translation>Seleziona un&apos;interazione, o prendi la successiva.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="80"/>
+        <location filename="../../ui/agent_desk.py" line="88"/>
         <source>Accept</source>
         <translation>Accetta</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="82"/>
+        <location filename="../../ui/agent_desk.py" line="90"/>
         <source>Next</source>
         <translation>Successiva</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="84"/>
+        <location filename="../../ui/agent_desk.py" line="92"/>
         <source>Release</source>
         <translation>Rilascia</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="86"/>
+        <location filename="../../ui/agent_desk.py" line="94"/>
         <source>Transfer…</source>
         <translation>Trasferisci…</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="88"/>
+        <location filename="../../ui/agent_desk.py" line="96"/>
         <source>Reply</source>
         <translation>Rispondi</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="90"/>
+        <location filename="../../ui/agent_desk.py" line="98"/>
         <source>Reply all</source>
         <translation>Rispondi a tutti</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="92"/>
+        <location filename="../../ui/agent_desk.py" line="100"/>
         <source>Forward</source>
         <translation>Inoltra</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="94"/>
+        <location filename="../../ui/agent_desk.py" line="102"/>
         <source>New email</source>
         <translation>Nuova email</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="104"/>
+        <location filename="../../ui/agent_desk.py" line="112"/>
         <source>Write</source>
         <translation>Scrivi</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="105"/>
+        <location filename="../../ui/agent_desk.py" line="113"/>
         <source>Ticket</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="106"/>
+        <location filename="../../ui/agent_desk.py" line="114"/>
         <source>Disposition</source>
         <translation>Esito</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="108"/>
+        <location filename="../../ui/agent_desk.py" line="116"/>
         <source>Customer</source>
         <translation>Cliente</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="173"/>
+        <location filename="../../ui/agent_desk.py" line="191"/>
         <source>Signed in as {name}</source>
         <translation>Accesso eseguito come {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="216"/>
+        <location filename="../../ui/agent_desk.py" line="234"/>
         <source>Closed.</source>
         <translation>Chiusa.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="218"/>
+        <location filename="../../ui/agent_desk.py" line="236"/>
         <source>You hold this interaction.</source>
         <translation>Questa interazione è tua.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="220"/>
+        <location filename="../../ui/agent_desk.py" line="238"/>
         <source>Held by {agent}.</source>
         <translation>Assegnata a {agent}.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="222"/>
+        <location filename="../../ui/agent_desk.py" line="240"/>
         <source>Waiting in the queue: accept it to work on it.</source>
         <translation>In attesa nella coda: accettala per lavorarci.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="287"/>
+        <location filename="../../ui/agent_desk.py" line="290"/>
+        <source>Sent; waiting for the central database…</source>
+        <translation>Inviata; in attesa del database centrale…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/agent_desk.py" line="304"/>
+        <source>Database role</source>
+        <translation>Ruolo del database</translation>
+    </message>
+    <message>
+        <location filename="../../ui/agent_desk.py" line="305"/>
+        <source>rd_yourname</source>
+        <translation>rd_tuonome</translation>
+    </message>
+    <message>
+        <location filename="../../ui/agent_desk.py" line="306"/>
+        <source>The password of your database role</source>
+        <translation>La password del tuo ruolo del database</translation>
+    </message>
+    <message>
+        <location filename="../../ui/agent_desk.py" line="332"/>
         <source>Nothing is waiting for you.</source>
         <translation>Nulla è in attesa per te.</translation>
     </message>
@@ -782,7 +836,7 @@
         <translation>; e altri {count}.</translation>
     </message>
     <message>
-        <location filename="../../ui/charts.py" line="223"/>
+        <location filename="../../ui/charts.py" line="224"/>
         <source>Nothing to chart yet.</source>
         <translation>Ancora nessun dato da rappresentare.</translation>
     </message>
@@ -818,168 +872,173 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="108"/>
+        <location filename="../../ui/composer.py" line="116"/>
         <source>name@example.com, …</source>
         <translation>nome@esempio.it, …</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="110"/>
+        <location filename="../../ui/composer.py" line="118"/>
         <source>From</source>
         <translation>Da</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="111"/>
+        <location filename="../../ui/composer.py" line="119"/>
         <source>To</source>
         <translation>A</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="112"/>
+        <location filename="../../ui/composer.py" line="120"/>
         <source>Cc</source>
         <translation>Cc</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="113"/>
+        <location filename="../../ui/composer.py" line="121"/>
         <source>Bcc</source>
         <translation>Ccn</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="114"/>
+        <location filename="../../ui/composer.py" line="122"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="115"/>
+        <location filename="../../ui/composer.py" line="123"/>
         <source>Template</source>
         <translation>Modello</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="118"/>
+        <location filename="../../ui/composer.py" line="126"/>
         <source>Write your answer…</source>
         <translation>Scrivi la tua risposta…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="123"/>
+        <location filename="../../ui/composer.py" line="131"/>
         <source>Search canned answers</source>
         <translation>Cerca nelle risposte predefinite</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="127"/>
+        <location filename="../../ui/composer.py" line="135"/>
         <source>Insert</source>
         <translation>Inserisci</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="136"/>
+        <location filename="../../ui/composer.py" line="144"/>
         <source>Canned answers</source>
         <translation>Risposte predefinite</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="143"/>
+        <location filename="../../ui/composer.py" line="151"/>
         <source>Attach files…</source>
         <translation>Allega file…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="145"/>
+        <location filename="../../ui/composer.py" line="153"/>
         <source>Remove</source>
         <translation>Rimuovi</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="148"/>
+        <location filename="../../ui/composer.py" line="156"/>
         <source>Preview</source>
         <translation>Anteprima</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="149"/>
+        <location filename="../../ui/composer.py" line="157"/>
         <source>The message as the customer will get it</source>
         <translation>Il messaggio come lo riceverà il cliente</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="154"/>
+        <location filename="../../ui/composer.py" line="162"/>
         <source>Send</source>
         <translation>Invia</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="156"/>
+        <location filename="../../ui/composer.py" line="164"/>
         <source>Discard draft</source>
         <translation>Elimina bozza</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="175"/>
+        <location filename="../../ui/composer.py" line="183"/>
         <source>Undo</source>
         <translation>Annulla</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="372"/>
+        <location filename="../../ui/composer.py" line="380"/>
         <source>Reply</source>
         <translation>Rispondi</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="373"/>
+        <location filename="../../ui/composer.py" line="381"/>
         <source>Reply all</source>
         <translation>Rispondi a tutti</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="374"/>
+        <location filename="../../ui/composer.py" line="382"/>
         <source>Forward</source>
         <translation>Inoltra</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="375"/>
+        <location filename="../../ui/composer.py" line="383"/>
         <source>New email</source>
         <translation>Nuova email</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="297"/>
+        <location filename="../../ui/composer.py" line="305"/>
         <source>Loading…</source>
         <translation>Caricamento…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="336"/>
+        <location filename="../../ui/composer.py" line="344"/>
         <source>No template</source>
         <translation>Nessun modello</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="353"/>
+        <location filename="../../ui/composer.py" line="361"/>
         <source>Draft restored (saved {time}).</source>
         <translation>Bozza ripristinata (salvata alle {time}).</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="478"/>
+        <location filename="../../ui/composer.py" line="486"/>
         <source>Draft discarded.</source>
         <translation>Bozza eliminata.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="506"/>
+        <location filename="../../ui/composer.py" line="514"/>
         <source>account</source>
         <translation>account</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="506"/>
+        <location filename="../../ui/composer.py" line="514"/>
         <source>global</source>
         <translation>globale</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="536"/>
+        <location filename="../../ui/composer.py" line="544"/>
         <source>Attach files</source>
         <translation>Allega file</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="640"/>
+        <location filename="../../ui/composer.py" line="648"/>
         <source>Choose the account to send from.</source>
         <translation>Scegli l&apos;account da cui inviare.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="704"/>
-        <location filename="../../ui/composer.py" line="719"/>
+        <location filename="../../ui/composer.py" line="701"/>
+        <source>Sent; waiting for the central database…</source>
+        <translation>Inviata; in attesa del database centrale…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="729"/>
+        <location filename="../../ui/composer.py" line="744"/>
         <source>Handed to the outbox.</source>
         <translation>Consegnata alla posta in uscita.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="721"/>
+        <location filename="../../ui/composer.py" line="746"/>
         <source>Sending in {n} s</source>
         <translation>Invio tra {n} s</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="754"/>
+        <location filename="../../ui/composer.py" line="779"/>
         <source>Not sent: the message is back in the composer.</source>
         <translation>Non inviata: il messaggio è tornato nell&apos;editor.</translation>
     </message>
@@ -1344,62 +1403,67 @@
 <context>
     <name>CustomerPanel</name>
     <message>
-        <location filename="../../ui/customer_panel.py" line="42"/>
+        <location filename="../../ui/customer_panel.py" line="50"/>
         <source>Save contact</source>
         <translation>Salva contatto</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="54"/>
+        <location filename="../../ui/customer_panel.py" line="62"/>
         <source>Customer</source>
         <translation>Cliente</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="55"/>
+        <location filename="../../ui/customer_panel.py" line="63"/>
         <source>Addresses</source>
         <translation>Indirizzi</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="56"/>
+        <location filename="../../ui/customer_panel.py" line="64"/>
         <source>Phone</source>
         <translation>Telefono</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="57"/>
+        <location filename="../../ui/customer_panel.py" line="65"/>
         <source>Company</source>
         <translation>Azienda</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="96"/>
+        <location filename="../../ui/customer_panel.py" line="104"/>
         <source>(no name)</source>
         <translation>(senza nome)</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="102"/>
+        <location filename="../../ui/customer_panel.py" line="110"/>
         <source>Asked for no more automatic mail.</source>
         <translation>Ha chiesto di non ricevere più posta automatica.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="104"/>
+        <location filename="../../ui/customer_panel.py" line="112"/>
         <source>Not saved as a contact.</source>
         <translation>Non salvato come contatto.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="108"/>
+        <location filename="../../ui/customer_panel.py" line="116"/>
         <source>Other conversations ({count}), newest first:</source>
         <translation>Altre conversazioni ({count}), dalla più recente:</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="113"/>
+        <location filename="../../ui/customer_panel.py" line="121"/>
         <source>No other conversations.</source>
         <translation>Nessun&apos;altra conversazione.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="119"/>
+        <location filename="../../ui/customer_panel.py" line="127"/>
         <source>Account {account}</source>
         <translation>Account {account}</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="146"/>
+        <location filename="../../ui/customer_panel.py" line="147"/>
+        <source>Sent; waiting for the central database…</source>
+        <translation>Inviata; in attesa del database centrale…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_panel.py" line="155"/>
         <source>Saved.</source>
         <translation>Salvato.</translation>
     </message>
@@ -1407,70 +1471,75 @@
 <context>
     <name>DispositionPanel</name>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="50"/>
+        <location filename="../../ui/disposition_panel.py" line="58"/>
         <source>Dispose</source>
         <translation>Registra esito</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="52"/>
+        <location filename="../../ui/disposition_panel.py" line="60"/>
         <source>Close interaction</source>
         <translation>Chiudi interazione</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="53"/>
+        <location filename="../../ui/disposition_panel.py" line="61"/>
         <source>Close: done with this customer&apos;s request</source>
         <translation>Chiudi: la richiesta del cliente è conclusa</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="63"/>
+        <location filename="../../ui/disposition_panel.py" line="71"/>
         <source>Disposition</source>
         <translation>Esito</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="104"/>
+        <location filename="../../ui/disposition_panel.py" line="112"/>
         <source>No interaction selected.</source>
         <translation>Nessuna interazione selezionata.</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="110"/>
-        <location filename="../../ui/disposition_panel.py" line="170"/>
+        <location filename="../../ui/disposition_panel.py" line="118"/>
+        <location filename="../../ui/disposition_panel.py" line="178"/>
         <source>Disposition: {name}</source>
         <translation>Esito: {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="112"/>
+        <location filename="../../ui/disposition_panel.py" line="120"/>
         <source>Not disposed yet.</source>
         <translation>Esito non ancora registrato.</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="115"/>
+        <location filename="../../ui/disposition_panel.py" line="123"/>
         <source>Account {account} requires a disposition before closing.</source>
         <translation>L&apos;account {account} richiede un esito prima della chiusura.</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="132"/>
+        <location filename="../../ui/disposition_panel.py" line="140"/>
         <source>— choose —</source>
         <translation>— scegli —</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="154"/>
+        <location filename="../../ui/disposition_panel.py" line="162"/>
         <source>You are paused while you dispose; no new offers until you close.</source>
         <translation>Sei in pausa mentre registri l&apos;esito; nessuna nuova offerta finché non chiudi.</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="161"/>
+        <location filename="../../ui/disposition_panel.py" line="169"/>
         <source>Choose a disposition from the list first.</source>
         <translation>Scegli prima un esito dall&apos;elenco.</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="171"/>
+        <location filename="../../ui/disposition_panel.py" line="179"/>
         <source>Disposed as {name}.</source>
         <translation>Esito registrato: {name}.</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="182"/>
+        <location filename="../../ui/disposition_panel.py" line="195"/>
         <source>Closed.</source>
         <translation>Chiusa.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/disposition_panel.py" line="209"/>
+        <source>Sent; waiting for the central database…</source>
+        <translation>Inviata; in attesa del database centrale…</translation>
     </message>
 </context>
 <context>
@@ -1577,7 +1646,7 @@
     <message>
         <location filename="../../ui/admin/interactions_page.py" line="57"/>
         <location filename="../../ui/admin/interactions_page.py" line="85"/>
-        <location filename="../../ui/admin/interactions_page.py" line="281"/>
+        <location filename="../../ui/admin/interactions_page.py" line="268"/>
         <source>Language</source>
         <translation>Lingua</translation>
     </message>
@@ -1590,21 +1659,21 @@
     <message>
         <location filename="../../ui/admin/interactions_page.py" line="59"/>
         <location filename="../../ui/admin/interactions_page.py" line="82"/>
-        <location filename="../../ui/admin/interactions_page.py" line="275"/>
+        <location filename="../../ui/admin/interactions_page.py" line="262"/>
         <source>Account</source>
         <translation>Account</translation>
     </message>
     <message>
         <location filename="../../ui/admin/interactions_page.py" line="60"/>
         <location filename="../../ui/admin/interactions_page.py" line="83"/>
-        <location filename="../../ui/admin/interactions_page.py" line="277"/>
+        <location filename="../../ui/admin/interactions_page.py" line="264"/>
         <source>Queue</source>
         <translation>Coda</translation>
     </message>
     <message>
         <location filename="../../ui/admin/interactions_page.py" line="61"/>
         <location filename="../../ui/admin/interactions_page.py" line="84"/>
-        <location filename="../../ui/admin/interactions_page.py" line="279"/>
+        <location filename="../../ui/admin/interactions_page.py" line="266"/>
         <source>Agent</source>
         <translation>Agente</translation>
     </message>
@@ -1633,7 +1702,7 @@
     <message>
         <location filename="../../ui/admin/interactions_page.py" line="66"/>
         <location filename="../../ui/admin/interactions_page.py" line="87"/>
-        <location filename="../../ui/admin/interactions_page.py" line="249"/>
+        <location filename="../../ui/admin/interactions_page.py" line="236"/>
         <source>Unread</source>
         <translation>Non letta</translation>
     </message>
@@ -1693,344 +1762,344 @@
         <translation>{field} {operator} “{low}” e “{high}”</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="238"/>
+        <location filename="../../ui/admin/interactions_page.py" line="225"/>
         <source>Filters</source>
         <translation>Filtri</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="245"/>
+        <location filename="../../ui/admin/interactions_page.py" line="232"/>
         <source>tags, comma-separated (all of them)</source>
         <translation>etichette, separate da virgole (tutte)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="248"/>
+        <location filename="../../ui/admin/interactions_page.py" line="235"/>
         <source>Read or unread</source>
         <translation>Letta o non letta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="250"/>
+        <location filename="../../ui/admin/interactions_page.py" line="237"/>
         <source>Read</source>
         <translation>Letta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="253"/>
+        <location filename="../../ui/admin/interactions_page.py" line="240"/>
         <source>Open or closed</source>
         <translation>Aperta o chiusa</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="254"/>
-        <location filename="../../ui/admin/interactions_page.py" line="636"/>
+        <location filename="../../ui/admin/interactions_page.py" line="241"/>
+        <location filename="../../ui/admin/interactions_page.py" line="628"/>
         <source>Open</source>
         <translation>Aperta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="255"/>
-        <location filename="../../ui/admin/interactions_page.py" line="636"/>
+        <location filename="../../ui/admin/interactions_page.py" line="242"/>
+        <location filename="../../ui/admin/interactions_page.py" line="628"/>
         <source>Closed</source>
         <translation>Chiusa</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="257"/>
+        <location filename="../../ui/admin/interactions_page.py" line="244"/>
         <source>Started from</source>
         <translation>Iniziata dal</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="258"/>
+        <location filename="../../ui/admin/interactions_page.py" line="245"/>
         <source>to</source>
         <translation>al</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="268"/>
+        <location filename="../../ui/admin/interactions_page.py" line="255"/>
         <source>Words in the mail (full text)…</source>
         <translation>Parole nelle email (testo completo)…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="271"/>
+        <location filename="../../ui/admin/interactions_page.py" line="258"/>
         <source>&amp;Search</source>
         <translation>&amp;Cerca</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="296"/>
+        <location filename="../../ui/admin/interactions_page.py" line="283"/>
         <source>Any</source>
         <translation>Qualsiasi</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="300"/>
+        <location filename="../../ui/admin/interactions_page.py" line="287"/>
         <source>Advanced search</source>
         <translation>Ricerca avanzata</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="303"/>
+        <location filename="../../ui/admin/interactions_page.py" line="290"/>
         <source>Match all conditions</source>
         <translation>Soddisfa tutte le condizioni</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="304"/>
+        <location filename="../../ui/admin/interactions_page.py" line="291"/>
         <source>Match any condition</source>
         <translation>Soddisfa almeno una condizione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="321"/>
+        <location filename="../../ui/admin/interactions_page.py" line="308"/>
         <source>value (dates as 2026-01-31)</source>
         <translation>valore (date come 2026-01-31)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="322"/>
+        <location filename="../../ui/admin/interactions_page.py" line="309"/>
         <source>and</source>
         <translation>e</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="325"/>
+        <location filename="../../ui/admin/interactions_page.py" line="312"/>
         <source>&amp;Add</source>
         <translation>&amp;Aggiungi</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="327"/>
+        <location filename="../../ui/admin/interactions_page.py" line="314"/>
         <source>&amp;Update</source>
         <translation>A&amp;ggiorna</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="329"/>
+        <location filename="../../ui/admin/interactions_page.py" line="316"/>
         <source>Disable/&amp;enable</source>
         <translation>Disattiva/a&amp;ttiva</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="331"/>
+        <location filename="../../ui/admin/interactions_page.py" line="318"/>
         <source>&amp;Delete</source>
         <translation>Eli&amp;mina</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="333"/>
+        <location filename="../../ui/admin/interactions_page.py" line="320"/>
         <source>C&amp;lear all</source>
         <translation>&amp;Svuota tutto</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="364"/>
+        <location filename="../../ui/admin/interactions_page.py" line="351"/>
         <source>L&amp;oad</source>
         <translation>Ca&amp;rica</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="366"/>
+        <location filename="../../ui/admin/interactions_page.py" line="353"/>
         <source>Save &amp;as…</source>
         <translation>Sal&amp;va con nome…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="368"/>
+        <location filename="../../ui/admin/interactions_page.py" line="355"/>
         <source>&amp;Rename…</source>
         <translation>Ri&amp;nomina…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="370"/>
+        <location filename="../../ui/admin/interactions_page.py" line="357"/>
         <source>Delete saved search</source>
         <translation>Elimina ricerca salvata</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="373"/>
+        <location filename="../../ui/admin/interactions_page.py" line="360"/>
         <source>Saved searches</source>
         <translation>Ricerche salvate</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="397"/>
+        <location filename="../../ui/admin/interactions_page.py" line="384"/>
         <source>BOM for spreadsheets</source>
         <translation>BOM per i fogli di calcolo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="398"/>
+        <location filename="../../ui/admin/interactions_page.py" line="385"/>
         <source>&amp;Export CSV…</source>
         <translation>&amp;Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="400"/>
+        <location filename="../../ui/admin/interactions_page.py" line="387"/>
         <source>Exports the selected rows, or every row shown when none is selected</source>
         <translation>Esporta le righe selezionate, oppure tutte le righe mostrate se nessuna è selezionata</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="403"/>
+        <location filename="../../ui/admin/interactions_page.py" line="390"/>
         <source>S&amp;py</source>
         <translation>&amp;Osserva</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="404"/>
+        <location filename="../../ui/admin/interactions_page.py" line="391"/>
         <source>Read the conversation without accepting it</source>
         <translation>Leggi la conversazione senza accettarla</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="406"/>
+        <location filename="../../ui/admin/interactions_page.py" line="393"/>
         <source>Download .eml &amp;zip…</source>
         <translation>Scarica .eml in &amp;zip…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="408"/>
+        <location filename="../../ui/admin/interactions_page.py" line="395"/>
         <source>Zip &amp;without attachments…</source>
         <translation>Zip senza a&amp;llegati…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="410"/>
+        <location filename="../../ui/admin/interactions_page.py" line="397"/>
         <source>Delete &amp;permanently…</source>
         <translation>Elimina &amp;definitivamente…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="616"/>
+        <location filename="../../ui/admin/interactions_page.py" line="608"/>
         <source>Searching…</source>
         <translation>Ricerca in corso…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="637"/>
+        <location filename="../../ui/admin/interactions_page.py" line="629"/>
         <source>unread</source>
         <translation>non letta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="647"/>
+        <location filename="../../ui/admin/interactions_page.py" line="639"/>
         <source>No interaction matches: loosen a filter or disable a condition.</source>
         <translation>Nessuna interazione corrisponde: allenta un filtro o disattiva una condizione.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="652"/>
+        <location filename="../../ui/admin/interactions_page.py" line="644"/>
         <source>The first {count} interactions; narrow the search to see the rest.</source>
         <translation>Le prime {count} interazioni; restringi la ricerca per vedere le altre.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="656"/>
+        <location filename="../../ui/admin/interactions_page.py" line="648"/>
         <source>{count} interactions.</source>
         <translation>{count} interazioni.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="695"/>
+        <location filename="../../ui/admin/interactions_page.py" line="687"/>
         <source>Select one interaction first.</source>
         <translation>Seleziona prima un&apos;interazione.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="760"/>
+        <location filename="../../ui/admin/interactions_page.py" line="752"/>
         <source>Saved search “{name}” stored.</source>
         <translation>Ricerca “{name}” salvata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="766"/>
+        <location filename="../../ui/admin/interactions_page.py" line="758"/>
         <source>Saved search “{name}” loaded.</source>
         <translation>Ricerca salvata “{name}” caricata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="771"/>
+        <location filename="../../ui/admin/interactions_page.py" line="763"/>
         <source>Saved search “{name}” deleted.</source>
         <translation>Ricerca salvata “{name}” eliminata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="785"/>
+        <location filename="../../ui/admin/interactions_page.py" line="777"/>
         <source>Save search</source>
         <translation>Salva ricerca</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="785"/>
+        <location filename="../../ui/admin/interactions_page.py" line="777"/>
         <source>Name of the saved search:</source>
         <translation>Nome della ricerca salvata:</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="791"/>
+        <location filename="../../ui/admin/interactions_page.py" line="783"/>
         <source>Replace saved search?</source>
         <translation>Sostituire la ricerca salvata?</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="792"/>
+        <location filename="../../ui/admin/interactions_page.py" line="784"/>
         <source>There is already a saved search “{name}”. Replace it?</source>
         <translation>Esiste già una ricerca salvata “{name}”. Sostituirla?</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="801"/>
+        <location filename="../../ui/admin/interactions_page.py" line="793"/>
         <source>Rename saved search</source>
         <translation>Rinomina ricerca salvata</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="801"/>
+        <location filename="../../ui/admin/interactions_page.py" line="793"/>
         <source>New name:</source>
         <translation>Nuovo nome:</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="808"/>
+        <location filename="../../ui/admin/interactions_page.py" line="800"/>
         <source>Delete saved search?</source>
         <translation>Eliminare la ricerca salvata?</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="809"/>
+        <location filename="../../ui/admin/interactions_page.py" line="801"/>
         <source>Delete the saved search “{name}”?</source>
         <translation>Eliminare la ricerca salvata “{name}”?</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="818"/>
+        <location filename="../../ui/admin/interactions_page.py" line="810"/>
         <source>Export CSV</source>
         <translation>Esporta CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="820"/>
+        <location filename="../../ui/admin/interactions_page.py" line="812"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="829"/>
+        <location filename="../../ui/admin/interactions_page.py" line="821"/>
         <source>Exporting…</source>
         <translation>Esportazione…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="839"/>
+        <location filename="../../ui/admin/interactions_page.py" line="831"/>
         <source>{count} interactions written to {path}.</source>
         <translation>{count} interazioni scritte in {path}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="844"/>
+        <location filename="../../ui/admin/interactions_page.py" line="836"/>
         <source>The CSV could not be written: {error}</source>
         <translation>Impossibile scrivere il CSV: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="860"/>
+        <location filename="../../ui/admin/interactions_page.py" line="852"/>
         <source>Download the conversation</source>
         <translation>Scarica la conversazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="862"/>
+        <location filename="../../ui/admin/interactions_page.py" line="854"/>
         <source>Zip files (*.zip)</source>
         <translation>File zip (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="874"/>
+        <location filename="../../ui/admin/interactions_page.py" line="866"/>
         <source>Writing the zip…</source>
         <translation>Scrittura dello zip…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="885"/>
+        <location filename="../../ui/admin/interactions_page.py" line="877"/>
         <source>The conversation was written to {path}.</source>
         <translation>La conversazione è stata scritta in {path}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="889"/>
+        <location filename="../../ui/admin/interactions_page.py" line="881"/>
         <source>The zip could not be written: {error}</source>
         <translation>Impossibile scrivere lo zip: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="901"/>
+        <location filename="../../ui/admin/interactions_page.py" line="893"/>
         <source>Select the interactions to delete first.</source>
         <translation>Seleziona prima le interazioni da eliminare.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="905"/>
+        <location filename="../../ui/admin/interactions_page.py" line="897"/>
         <source>Delete “{subject}” and all its messages permanently? This cannot be undone.</source>
         <translation>Eliminare definitivamente “{subject}” e tutti i suoi messaggi? L&apos;operazione non può essere annullata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="909"/>
+        <location filename="../../ui/admin/interactions_page.py" line="901"/>
         <source>Delete {count} interactions and all their messages permanently? This cannot be undone.</source>
         <translation>Eliminare definitivamente {count} interazioni e tutti i loro messaggi? L&apos;operazione non può essere annullata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="912"/>
+        <location filename="../../ui/admin/interactions_page.py" line="904"/>
         <source>Delete permanently?</source>
         <translation>Eliminare definitivamente?</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="915"/>
+        <location filename="../../ui/admin/interactions_page.py" line="907"/>
         <source>Deleting…</source>
         <translation>Eliminazione…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="924"/>
+        <location filename="../../ui/admin/interactions_page.py" line="916"/>
         <source>{count} interactions deleted.</source>
         <translation>{count} interazioni eliminate.</translation>
     </message>
@@ -2086,42 +2155,42 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="59"/>
+        <location filename="../../ui/main_window.py" line="62"/>
         <source>Relaydesk</source>
         <translation>Relaydesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="70"/>
+        <location filename="../../ui/main_window.py" line="73"/>
         <source>Actions</source>
         <translation>Azioni</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="120"/>
+        <location filename="../../ui/main_window.py" line="123"/>
         <source>Filter by customer or subject (Ctrl+F)</source>
         <translation>Filtra per cliente o oggetto (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="178"/>
+        <location filename="../../ui/main_window.py" line="196"/>
         <source>Opening the store…</source>
         <translation>Apertura dell&apos;archivio…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="284"/>
+        <location filename="../../ui/main_window.py" line="348"/>
         <source>No email yet. Add an email account with “relaydesk account add”, then fetch with “relaydesk fetch”.</source>
         <translation>Ancora nessuna email. Aggiungi un account email con “relaydesk account add”, poi scarica la posta con “relaydesk fetch”.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="290"/>
+        <location filename="../../ui/main_window.py" line="354"/>
         <source>No interactions match “{text}”.</source>
         <translation>Nessuna interazione corrisponde a “{text}”.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="292"/>
+        <location filename="../../ui/main_window.py" line="356"/>
         <source>{count} interactions · store {path}</source>
         <translation>{count} interazioni · archivio {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="310"/>
+        <location filename="../../ui/main_window.py" line="374"/>
         <source>The list could not be loaded: {error}</source>
         <translation>Impossibile caricare l&apos;elenco: {error}</translation>
     </message>
@@ -2222,124 +2291,129 @@
         <translation>{time} fa</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="87"/>
+        <location filename="../../ui/admin/monitoring.py" line="93"/>
         <source>Agent</source>
         <translation>Agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="88"/>
+        <location filename="../../ui/admin/monitoring.py" line="94"/>
         <source>State</source>
         <translation>Stato</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="89"/>
+        <location filename="../../ui/admin/monitoring.py" line="95"/>
         <source>Time in state</source>
         <translation>Tempo nello stato</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="90"/>
+        <location filename="../../ui/admin/monitoring.py" line="96"/>
         <source>Current interaction</source>
         <translation>Interazione attuale</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="91"/>
+        <location filename="../../ui/admin/monitoring.py" line="97"/>
         <source>Holding</source>
         <translation>In carico</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="92"/>
-        <location filename="../../ui/admin/monitoring.py" line="111"/>
+        <location filename="../../ui/admin/monitoring.py" line="98"/>
+        <location filename="../../ui/admin/monitoring.py" line="117"/>
         <source>Handled today</source>
         <translation>Gestite oggi</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="93"/>
+        <location filename="../../ui/admin/monitoring.py" line="99"/>
         <source>In email today</source>
         <translation>In email oggi</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="106"/>
+        <location filename="../../ui/admin/monitoring.py" line="112"/>
         <source>Queue</source>
         <translation>Coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="107"/>
+        <location filename="../../ui/admin/monitoring.py" line="113"/>
         <source>Project</source>
         <translation>Progetto</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="108"/>
-        <location filename="../../ui/admin/monitoring.py" line="122"/>
+        <location filename="../../ui/admin/monitoring.py" line="114"/>
+        <location filename="../../ui/admin/monitoring.py" line="128"/>
         <source>Waiting</source>
         <translation>In attesa</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="109"/>
+        <location filename="../../ui/admin/monitoring.py" line="115"/>
         <source>Oldest waiting</source>
         <translation>Attesa più lunga</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="110"/>
+        <location filename="../../ui/admin/monitoring.py" line="116"/>
         <source>Offered today</source>
         <translation>Offerte oggi</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="112"/>
+        <location filename="../../ui/admin/monitoring.py" line="118"/>
         <source>SLA at risk</source>
         <translation>SLA a rischio</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="119"/>
+        <location filename="../../ui/admin/monitoring.py" line="125"/>
         <source>Account</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="120"/>
+        <location filename="../../ui/admin/monitoring.py" line="126"/>
         <source>Active</source>
         <translation>Attivo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="121"/>
+        <location filename="../../ui/admin/monitoring.py" line="127"/>
         <source>Open</source>
         <translation>Aperte</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="123"/>
+        <location filename="../../ui/admin/monitoring.py" line="129"/>
         <source>Last fetch</source>
         <translation>Ultimo scaricamento</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="124"/>
+        <location filename="../../ui/admin/monitoring.py" line="130"/>
         <source>Fetch error</source>
         <translation>Errore di scaricamento</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="129"/>
+        <location filename="../../ui/admin/monitoring.py" line="135"/>
         <source>yes</source>
         <translation>sì</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="131"/>
+        <location filename="../../ui/admin/monitoring.py" line="137"/>
         <source>no</source>
         <translation>no</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="139"/>
+        <location filename="../../ui/admin/monitoring.py" line="145"/>
         <source>Open as &amp;wallboard</source>
         <translation>Apri come &amp;tabellone</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="181"/>
+        <location filename="../../ui/admin/monitoring.py" line="188"/>
+        <source>Realtime view of {account}</source>
+        <translation>Vista in tempo reale di {account}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/monitoring.py" line="192"/>
         <source>Relaydesk wallboard</source>
         <translation>Tabellone Relaydesk</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="255"/>
+        <location filename="../../ui/admin/monitoring.py" line="267"/>
         <source>{in_email} agents in email ({total} today) · {waiting} waiting · updated {time}</source>
         <translation>{in_email} agenti in email ({total} oggi) · {waiting} in attesa · aggiornato alle {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/monitoring.py" line="270"/>
+        <location filename="../../ui/admin/monitoring.py" line="282"/>
         <source>Monitoring could not be read: {error} (retrying)</source>
         <translation>Impossibile leggere il monitoraggio: {error} (nuovo tentativo in corso)</translation>
     </message>
@@ -2347,147 +2421,152 @@
 <context>
     <name>NavigationPane</name>
     <message>
-        <location filename="../../ui/navigation.py" line="35"/>
+        <location filename="../../ui/navigation.py" line="36"/>
         <source>Available</source>
         <translation>Disponibile</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="36"/>
+        <location filename="../../ui/navigation.py" line="37"/>
         <source>Paused</source>
         <translation>In pausa</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="37"/>
+        <location filename="../../ui/navigation.py" line="38"/>
         <source>Logged out</source>
         <translation>Disconnesso</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="38"/>
+        <location filename="../../ui/navigation.py" line="39"/>
         <source>In an email</source>
         <translation>In un&apos;email</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="42"/>
+        <location filename="../../ui/navigation.py" line="43"/>
         <source>Break</source>
         <translation>Pausa breve</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="43"/>
+        <location filename="../../ui/navigation.py" line="44"/>
         <source>Lunch</source>
         <translation>Pranzo</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="44"/>
+        <location filename="../../ui/navigation.py" line="45"/>
         <source>Meeting</source>
         <translation>Riunione</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="45"/>
+        <location filename="../../ui/navigation.py" line="46"/>
         <source>Training</source>
         <translation>Formazione</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="46"/>
+        <location filename="../../ui/navigation.py" line="47"/>
         <source>Back-office work</source>
         <translation>Lavoro di back office</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="82"/>
+        <location filename="../../ui/navigation.py" line="92"/>
         <source>Accounts and queues</source>
         <translation>Account e code</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="82"/>
+        <location filename="../../ui/navigation.py" line="92"/>
         <source>Unread</source>
         <translation>Non lette</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="82"/>
+        <location filename="../../ui/navigation.py" line="92"/>
         <source>Waiting</source>
         <translation>In attesa</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="84"/>
+        <location filename="../../ui/navigation.py" line="94"/>
         <source>Open interactions not read yet</source>
         <translation>Interazioni aperte non ancora lette</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="85"/>
+        <location filename="../../ui/navigation.py" line="95"/>
         <source>Open interactions nobody has accepted</source>
         <translation>Interazioni aperte che nessuno ha accettato</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="99"/>
+        <location filename="../../ui/navigation.py" line="109"/>
         <source>Your state: only available agents are offered new email</source>
         <translation>Il tuo stato: le nuove email sono offerte solo agli agenti disponibili</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="107"/>
+        <location filename="../../ui/navigation.py" line="117"/>
         <source>Why you pause (your supervisor sees it)</source>
         <translation>Perché sei in pausa (il supervisore lo vede)</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="114"/>
+        <location filename="../../ui/navigation.py" line="124"/>
         <source>My state</source>
         <translation>Il mio stato</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="116"/>
+        <location filename="../../ui/navigation.py" line="126"/>
         <source>State</source>
         <translation>Stato</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="117"/>
+        <location filename="../../ui/navigation.py" line="127"/>
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="204"/>
+        <location filename="../../ui/navigation.py" line="218"/>
         <source>Sign in to take work.</source>
         <translation>Accedi per ricevere lavoro.</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="216"/>
+        <location filename="../../ui/navigation.py" line="230"/>
         <source>{state} ({reason}) since {time}</source>
         <translation>{state} ({reason}) dalle {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="220"/>
+        <location filename="../../ui/navigation.py" line="234"/>
         <source>{state} since {time}</source>
         <translation>{state} dalle {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="285"/>
+        <location filename="../../ui/navigation.py" line="299"/>
         <source>All interactions</source>
         <translation>Tutte le interazioni</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="291"/>
+        <location filename="../../ui/navigation.py" line="305"/>
         <source>Project {key}</source>
         <translation>Progetto {key}</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="301"/>
+        <location filename="../../ui/navigation.py" line="315"/>
         <source>Account {name}</source>
         <translation>Account {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="306"/>
+        <location filename="../../ui/navigation.py" line="320"/>
         <source>Queue {name}</source>
         <translation>Coda {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="352"/>
+        <location filename="../../ui/navigation.py" line="366"/>
         <source>Say why you pause: choose or type a reason.</source>
         <translation>Indica perché vai in pausa: scegli o scrivi un motivo.</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="354"/>
+        <location filename="../../ui/navigation.py" line="368"/>
         <source>Changing your state…</source>
         <translation>Cambio dello stato…</translation>
     </message>
     <message>
-        <location filename="../../ui/navigation.py" line="362"/>
+        <location filename="../../ui/navigation.py" line="372"/>
+        <source>Changing your state: waiting for the central database…</source>
+        <translation>Cambio di stato: in attesa del database centrale…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/navigation.py" line="377"/>
         <source>Your state did not change: {reason}</source>
         <translation>Il tuo stato non è cambiato: {reason}</translation>
     </message>
@@ -2630,90 +2709,118 @@
 <context>
     <name>ProtocolLog</name>
     <message>
-        <location filename="../../ui/admin/account_tools.py" line="49"/>
+        <location filename="../../ui/admin/account_tools.py" line="56"/>
         <source>No lines yet. Verify the connection, or wait for the next fetch, to see the conversation with the IMAP and SMTP servers here.</source>
         <translation>Ancora nessuna riga. Verifica la connessione, o attendi il prossimo scaricamento, per vedere qui la conversazione con i server IMAP e SMTP.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/account_tools.py" line="55"/>
+        <location filename="../../ui/admin/account_tools.py" line="62"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Aggiorna</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/account_tools.py" line="58"/>
+        <location filename="../../ui/admin/account_tools.py" line="65"/>
         <source>Verify &amp;now</source>
         <translation>&amp;Verifica ora</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/account_tools.py" line="62"/>
+        <location filename="../../ui/admin/account_tools.py" line="69"/>
         <source>Passwords, tokens and message bodies are never recorded.</source>
         <translation>Password, token e testi dei messaggi non vengono mai registrati.</translation>
     </message>
 </context>
 <context>
+    <name>RejectionBar</name>
+    <message>
+        <location filename="../../ui/team_status.py" line="197"/>
+        <source>Dismiss</source>
+        <translation>Chiudi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="209"/>
+        <source>The central database refused an operation: {reason}</source>
+        <translation>Il database centrale ha rifiutato un&apos;operazione: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="213"/>
+        <source>({count} refused)</source>
+        <translation>({count} rifiutate)</translation>
+    </message>
+</context>
+<context>
     <name>ReportCharts</name>
     <message>
-        <location filename="../../ui/admin/chart_data.py" line="67"/>
+        <location filename="../../ui/admin/chart_data.py" line="68"/>
         <source>Emails per day</source>
         <translation>Email al giorno</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/chart_data.py" line="69"/>
+        <location filename="../../ui/admin/chart_data.py" line="70"/>
         <source>Inbound</source>
         <translation>In arrivo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/chart_data.py" line="70"/>
+        <location filename="../../ui/admin/chart_data.py" line="71"/>
         <source>Outbound</source>
         <translation>In uscita</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/chart_data.py" line="83"/>
+        <location filename="../../ui/admin/chart_data.py" line="84"/>
         <source>Tickets opened per day</source>
         <translation>Ticket aperti al giorno</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/chart_data.py" line="84"/>
+        <location filename="../../ui/admin/chart_data.py" line="85"/>
         <source>Opened</source>
         <translation>Aperti</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/chart_data.py" line="92"/>
+        <location filename="../../ui/admin/chart_data.py" line="93"/>
         <source>Handled and sent per agent</source>
         <translation>Gestite e inviate per agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/chart_data.py" line="96"/>
+        <location filename="../../ui/admin/chart_data.py" line="97"/>
         <source>Handled</source>
         <translation>Gestite</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/chart_data.py" line="100"/>
+        <location filename="../../ui/admin/chart_data.py" line="101"/>
         <source>Emails sent</source>
         <translation>Email inviate</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/chart_data.py" line="131"/>
+        <location filename="../../ui/admin/chart_data.py" line="112"/>
+        <source>Interactions per disposition</source>
+        <translation>Interazioni per esito</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/chart_data.py" line="116"/>
+        <source>Interactions</source>
+        <translation>Interazioni</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/chart_data.py" line="155"/>
         <source>Waiting per queue</source>
         <translation>In attesa per coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/chart_data.py" line="135"/>
+        <location filename="../../ui/admin/chart_data.py" line="159"/>
         <source>Waiting</source>
         <translation>In attesa</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/chart_data.py" line="147"/>
+        <location filename="../../ui/admin/chart_data.py" line="171"/>
         <source>Oldest waiting (minutes)</source>
         <translation>Attesa più lunga (minuti)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/chart_data.py" line="149"/>
+        <location filename="../../ui/admin/chart_data.py" line="173"/>
         <source>Oldest waiting</source>
         <translation>Attesa più lunga</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/chart_data.py" line="150"/>
+        <location filename="../../ui/admin/chart_data.py" line="174"/>
         <source>min</source>
         <translation>min</translation>
     </message>
@@ -2721,97 +2828,102 @@
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="37"/>
+        <location filename="../../ui/admin/reports_page.py" line="38"/>
         <source>Email log</source>
         <translation>Registro email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="38"/>
+        <location filename="../../ui/admin/reports_page.py" line="39"/>
         <source>Ticket list</source>
         <translation>Elenco ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="39"/>
+        <location filename="../../ui/admin/reports_page.py" line="40"/>
         <source>Agent statistics</source>
         <translation>Statistiche agenti</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="56"/>
+        <location filename="../../ui/admin/reports_page.py" line="41"/>
+        <source>Disposition statistics</source>
+        <translation>Statistiche per esito</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/reports_page.py" line="58"/>
         <source>The period ends before it starts: choose a later “to” date.</source>
         <translation>Il periodo finisce prima di iniziare: scegli una data «a» successiva.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="101"/>
+        <location filename="../../ui/admin/reports_page.py" line="105"/>
         <source>Include emails linked to tickets</source>
         <translation>Includi le email collegate ai ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="103"/>
+        <location filename="../../ui/admin/reports_page.py" line="107"/>
         <source>&amp;Show</source>
         <translation>&amp;Mostra</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="107"/>
+        <location filename="../../ui/admin/reports_page.py" line="111"/>
         <source>Filter rows…</source>
         <translation>Filtra le righe…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="109"/>
+        <location filename="../../ui/admin/reports_page.py" line="113"/>
         <source>BOM for spreadsheets</source>
         <translation>BOM per i fogli di calcolo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="110"/>
+        <location filename="../../ui/admin/reports_page.py" line="114"/>
         <source>&amp;Export CSV…</source>
         <translation>&amp;Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="146"/>
+        <location filename="../../ui/admin/reports_page.py" line="150"/>
         <source>from</source>
         <translation>da</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="148"/>
+        <location filename="../../ui/admin/reports_page.py" line="152"/>
         <source>to</source>
         <translation>a</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="172"/>
+        <location filename="../../ui/admin/reports_page.py" line="176"/>
         <source>Reading…</source>
         <translation>Lettura…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="191"/>
+        <location filename="../../ui/admin/reports_page.py" line="195"/>
         <source>{count} rows.</source>
         <translation>{count} righe.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="193"/>
+        <location filename="../../ui/admin/reports_page.py" line="197"/>
         <source>Nothing in this period: choose an earlier “from” date.</source>
         <translation>Nulla in questo periodo: scegli una data «da» precedente.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="215"/>
+        <location filename="../../ui/admin/reports_page.py" line="219"/>
         <source>Export CSV</source>
         <translation>Esporta CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="217"/>
+        <location filename="../../ui/admin/reports_page.py" line="221"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="224"/>
+        <location filename="../../ui/admin/reports_page.py" line="228"/>
         <source>Exporting…</source>
         <translation>Esportazione…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="234"/>
+        <location filename="../../ui/admin/reports_page.py" line="238"/>
         <source>{count} rows written to {path}.</source>
         <translation>{count} righe scritte in {path}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/reports_page.py" line="242"/>
+        <location filename="../../ui/admin/reports_page.py" line="246"/>
         <source>The CSV could not be written: {error}</source>
         <translation>Impossibile scrivere il CSV: {error}</translation>
     </message>
@@ -2819,7 +2931,7 @@
 <context>
     <name>SettingsForm</name>
     <message>
-        <location filename="../../ui/admin/forms.py" line="62"/>
+        <location filename="../../ui/admin/forms.py" line="75"/>
         <source>Locked by your IT policy</source>
         <translation>Bloccata dalla policy IT</translation>
     </message>
@@ -3038,27 +3150,27 @@
 <context>
     <name>SpyDialog</name>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="143"/>
+        <location filename="../../ui/admin/interactions_page.py" line="132"/>
         <source>Spy on an interaction</source>
         <translation>Osserva un&apos;interazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="149"/>
+        <location filename="../../ui/admin/interactions_page.py" line="138"/>
         <source>An internal note (never sent to the customer)…</source>
         <translation>Una nota interna (mai inviata al cliente)…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="151"/>
+        <location filename="../../ui/admin/interactions_page.py" line="140"/>
         <source>Add &amp;note</source>
         <translation>Aggiungi &amp;nota</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="161"/>
+        <location filename="../../ui/admin/interactions_page.py" line="150"/>
         <source>Read-only: spying does not accept the interaction or mark it read.</source>
         <translation>Sola lettura: osservare non accetta l&apos;interazione né la segna come letta.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="189"/>
+        <location filename="../../ui/admin/interactions_page.py" line="178"/>
         <source>Note added.</source>
         <translation>Nota aggiunta.</translation>
     </message>
@@ -3079,6 +3191,84 @@
         <location filename="../../ui/tag_dialog.py" line="45"/>
         <source>Tick the tags this interaction carries.</source>
         <translation>Spunta le etichette di questa interazione.</translation>
+    </message>
+</context>
+<context>
+    <name>TeamStatus</name>
+    <message>
+        <location filename="../../ui/team_status.py" line="48"/>
+        <source>1 operation</source>
+        <translation>1 operazione</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="49"/>
+        <source>{count} operations</source>
+        <translation>{count} operazioni</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="55"/>
+        <source>Synchronising… {percent}%</source>
+        <translation>Sincronizzazione… {percent}%</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="59"/>
+        <source>Connecting to the central database…</source>
+        <translation>Connessione al database centrale…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="61"/>
+        <source>The central database needs upgrading</source>
+        <translation>Il database centrale va aggiornato</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="63"/>
+        <source>This desk needs upgrading</source>
+        <translation>Questa postazione va aggiornata</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="65"/>
+        <source>Offline · {operations} waiting</source>
+        <translation>Non in linea · {operations} in attesa</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="68"/>
+        <source>Central database connected</source>
+        <translation>Database centrale connesso</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="71"/>
+        <source>synced {time}</source>
+        <translation>sincronizzato alle {time}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="77"/>
+        <source>{operations} pending</source>
+        <translation>{operations} in sospeso</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="91"/>
+        <source>Offline — working from this computer&apos;s copy; changes will be sent when the central database is back</source>
+        <translation>Non in linea — si lavora sulla copia di questo computer; le modifiche saranno inviate quando il database centrale tornerà disponibile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="96"/>
+        <source>Offline — {operations} waiting to be sent; they will go when the central database is back</source>
+        <translation>Non in linea — {operations} in attesa di invio; partiranno quando il database centrale tornerà disponibile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="105"/>
+        <source>This desk needs upgrading: the central database is at a newer schema than this Relaydesk; install the new version. Until then it works from this computer&apos;s copy.</source>
+        <translation>Questa postazione va aggiornata: il database centrale ha uno schema più recente di questo Relaydesk; installa la nuova versione. Fino ad allora si lavora sulla copia di questo computer.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="110"/>
+        <source>The central database needs upgrading: {error}</source>
+        <translation>Il database centrale va aggiornato: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="176"/>
+        <source>Team mode is not available: {error}</source>
+        <translation>La modalità di squadra non è disponibile: {error}</translation>
     </message>
 </context>
 <context>
@@ -3107,105 +3297,110 @@
 <context>
     <name>TicketPanel</name>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="50"/>
-        <location filename="../../ui/ticket_panel.py" line="143"/>
+        <location filename="../../ui/ticket_panel.py" line="58"/>
+        <location filename="../../ui/ticket_panel.py" line="151"/>
         <source>No interaction selected.</source>
         <translation>Nessuna interazione selezionata.</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="55"/>
+        <location filename="../../ui/ticket_panel.py" line="63"/>
         <source>Save ticket</source>
         <translation>Salva ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="59"/>
+        <location filename="../../ui/ticket_panel.py" line="67"/>
         <source>This interaction&apos;s ticket</source>
         <translation>Il ticket di questa interazione</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="62"/>
-        <location filename="../../ui/ticket_panel.py" line="77"/>
+        <location filename="../../ui/ticket_panel.py" line="70"/>
+        <location filename="../../ui/ticket_panel.py" line="85"/>
         <source>Title</source>
         <translation>Titolo</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="63"/>
-        <location filename="../../ui/ticket_panel.py" line="78"/>
+        <location filename="../../ui/ticket_panel.py" line="71"/>
+        <location filename="../../ui/ticket_panel.py" line="86"/>
         <source>Type</source>
         <translation>Tipo</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="64"/>
+        <location filename="../../ui/ticket_panel.py" line="72"/>
         <source>Responsible</source>
         <translation>Responsabile</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="66"/>
+        <location filename="../../ui/ticket_panel.py" line="74"/>
         <source>Interactions on this ticket</source>
         <translation>Interazioni di questo ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="71"/>
+        <location filename="../../ui/ticket_panel.py" line="79"/>
         <source>Title (the subject if empty)</source>
         <translation>Titolo (l&apos;oggetto se vuoto)</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="73"/>
+        <location filename="../../ui/ticket_panel.py" line="81"/>
         <source>Create ticket</source>
         <translation>Crea ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="75"/>
+        <location filename="../../ui/ticket_panel.py" line="83"/>
         <source>New ticket from this interaction</source>
         <translation>Nuovo ticket da questa interazione</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="83"/>
+        <location filename="../../ui/ticket_panel.py" line="91"/>
         <source>Ticket number, customer or title</source>
         <translation>Numero del ticket, cliente o titolo</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="87"/>
+        <location filename="../../ui/ticket_panel.py" line="95"/>
         <source>Assign to this ticket</source>
         <translation>Assegna a questo ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="93"/>
+        <location filename="../../ui/ticket_panel.py" line="101"/>
         <source>Assign to an existing ticket</source>
         <translation>Assegna a un ticket esistente</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="162"/>
+        <location filename="../../ui/ticket_panel.py" line="170"/>
         <source>(no type)</source>
         <translation>(nessun tipo)</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="166"/>
+        <location filename="../../ui/ticket_panel.py" line="174"/>
         <source>(nobody)</source>
         <translation>(nessuno)</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="171"/>
+        <location filename="../../ui/ticket_panel.py" line="179"/>
         <source>Not on a ticket yet.</source>
         <translation>Non ancora in un ticket.</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="175"/>
+        <location filename="../../ui/ticket_panel.py" line="183"/>
         <source>Ticket {number}</source>
         <translation>Ticket {number}</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="249"/>
+        <location filename="../../ui/ticket_panel.py" line="257"/>
         <source>Search for a ticket and choose it first.</source>
         <translation>Cerca prima un ticket e sceglilo.</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="282"/>
+        <location filename="../../ui/ticket_panel.py" line="283"/>
+        <source>Sent; waiting for the central database…</source>
+        <translation>Inviata; in attesa del database centrale…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ticket_panel.py" line="291"/>
         <source>Created ticket {number}.</source>
         <translation>Ticket {number} creato.</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="284"/>
+        <location filename="../../ui/ticket_panel.py" line="293"/>
         <source>Ticket {number} saved.</source>
         <translation>Ticket {number} salvato.</translation>
     </message>
