@@ -80,7 +80,9 @@ class TeamLink(SyncLoop):
         batch_size: int = 5000,
         blobs: SqlBlobStore | None = None,
     ) -> None:
-        super().__init__(CentralSync(local, config, batch_size=batch_size), interval=interval)
+        # With the desk's blob file the pull also drops blobs of mail deleted centrally.
+        sync = CentralSync(local, config, batch_size=batch_size, blobs=blobs)
+        super().__init__(sync, interval=interval)
         self.name = "team-link"
         self.local = local
         # The desk's blob file: attachments of queued replies are copied from it centrally.

@@ -17,6 +17,7 @@ from app.services import retention
 from app.services.exports import delete_interaction
 from app.services.fulltext import InteractionSearch, find
 from app.services.sync import CentralConfig, CentralSync, keep_held_blobs
+from app.services.team import TeamLink
 from storage.blobs import SqlBlobStore
 from storage.engine import Store
 from storage.models import Agent, Attachment, EmailAccount, Interaction, Message, Project
@@ -53,9 +54,9 @@ def _local_fts(desk: AppContext, word: str) -> list[uuid.UUID]:
         return [uuid.UUID(str(r)) for r in rows]
 
 
-@pytest.mark.parametrize("how", ["purge", "delete"])
+@pytest.mark.parametrize(("how", "via"), [("purge", "sync"), ("delete", "team link")])
 def test_a_central_deletion_reaches_the_desk(
-    cluster: CentralCluster, desk: AppContext, how: str
+    cluster: CentralCluster, desk: AppContext, how: str, via: str
 ) -> None:
     central = Store(cluster.migrated_database())
     central_blobs = SqlBlobStore(central.engine)
@@ -112,11 +113,14 @@ def test_a_central_deletion_reaches_the_desk(
                 ids[name], ids[f"{name}_message"] = interaction.id, message.id
             agent_id = agent.id
 
-        sync = CentralSync(
-            desk.store,
-            CentralConfig(central.engine.url.render_as_string(False), "test"),
-            blobs=desk.blobs,
-        )
+        config = CentralConfig(central.engine.url.render_as_string(False), "test")
+        # `relaydesk sync` builds its CentralSync; the desktop's team link builds one too.
+        link = None
+        if via == "team link":
+            link = TeamLink(desk.store, config, interval=3600, blobs=desk.blobs)
+            sync = link.sync
+        else:
+            sync = CentralSync(desk.store, config, blobs=desk.blobs)
         try:
             assert sync.pull() is not None
             held = CentralBlobs(desk.blobs, central_blobs)
@@ -132,6 +136,8 @@ def test_a_central_deletion_reaches_the_desk(
             assert result is not None and result.tables.get("messages") == 1
         finally:
             sync.close()
+            if link is not None:
+                link.central.dispose()
 
         with desk.store.read() as session:
             gone = session.get(Interaction, ids["gone"])
