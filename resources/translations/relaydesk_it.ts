@@ -222,92 +222,97 @@
 <context>
     <name>AdminMode</name>
     <message>
-        <location filename="../../ui/admin/mode.py" line="60"/>
+        <location filename="../../ui/admin/mode.py" line="58"/>
+        <source>Team mode: changes made here are not sent to the central database yet; make them with relaydesk --central on a worker host.</source>
+        <translation>Modalità di squadra: le modifiche fatte qui non vengono ancora inviate al database centrale; falle con relaydesk --central su un host del worker.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/mode.py" line="76"/>
         <source>Monitoring</source>
         <translation>Monitoraggio</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="61"/>
+        <location filename="../../ui/admin/mode.py" line="77"/>
         <source>Reports</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="62"/>
+        <location filename="../../ui/admin/mode.py" line="78"/>
         <source>Interactions</source>
         <translation>Interazioni</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="63"/>
+        <location filename="../../ui/admin/mode.py" line="79"/>
         <source>Email accounts</source>
         <translation>Account email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="64"/>
+        <location filename="../../ui/admin/mode.py" line="80"/>
         <source>Email handling</source>
         <translation>Gestione email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="65"/>
+        <location filename="../../ui/admin/mode.py" line="81"/>
         <source>Agents and queues</source>
         <translation>Agenti e code</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="68"/>
+        <location filename="../../ui/admin/mode.py" line="84"/>
         <source>Templates and dispositions</source>
         <translation>Modelli ed esiti</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="70"/>
+        <location filename="../../ui/admin/mode.py" line="86"/>
         <source>Contacts</source>
         <translation>Contatti</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="71"/>
+        <location filename="../../ui/admin/mode.py" line="87"/>
         <source>Desk settings</source>
         <translation>Impostazioni della postazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="119"/>
+        <location filename="../../ui/admin/mode.py" line="135"/>
         <source>A&amp;dmin mode</source>
         <translation>Modalità a&amp;mministratore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="126"/>
+        <location filename="../../ui/admin/mode.py" line="142"/>
         <source>Admin mode ({keys})</source>
         <translation>Modalità amministratore ({keys})</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="129"/>
+        <location filename="../../ui/admin/mode.py" line="145"/>
         <source>Settings, realtime monitoring and reports (supervisors)</source>
         <translation>Impostazioni, monitoraggio in tempo reale e report (supervisori)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="140"/>
+        <location filename="../../ui/admin/mode.py" line="156"/>
         <source>A&amp;dmin</source>
         <translation>A&amp;mministrazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="178"/>
+        <location filename="../../ui/admin/mode.py" line="194"/>
         <source>Sign in first: admin mode is for signed-in supervisors.</source>
         <translation>Accedi prima: la modalità amministratore è per i supervisori che hanno effettuato l&apos;accesso.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="186"/>
+        <location filename="../../ui/admin/mode.py" line="202"/>
         <source>Checking your role…</source>
         <translation>Verifica del tuo ruolo…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="200"/>
+        <location filename="../../ui/admin/mode.py" line="217"/>
         <source>Admin</source>
         <translation>Amministrazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="223"/>
+        <location filename="../../ui/admin/mode.py" line="240"/>
         <source>Admin mode: {name} (supervisor)</source>
         <translation>Modalità amministratore: {name} (supervisore)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="255"/>
+        <location filename="../../ui/admin/mode.py" line="272"/>
         <source>Agent mode</source>
         <translation>Modalità agente</translation>
     </message>
