@@ -109,6 +109,8 @@ def test_batches_updates_and_tombstones(central: Store, local: Store) -> None:
         session.execute(update(Tag).where(Tag.name == "t07").values(deleted_at=gone_at))
     result = puller.pull()
     assert (result.rows, result.full) == (2, False)
+    # An incremental round reads only the tables that changed (one probe finds them).
+    assert puller.last_round_tables == ["tags"]
     tags = _tags(local)
     assert "t03" not in tags and "renamed" in tags
     assert tags["t07"].deleted_at == gone_at, "the tombstone travels with the row"
