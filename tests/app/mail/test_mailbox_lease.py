@@ -106,7 +106,9 @@ def test_the_worker_fetches_only_while_it_holds_the_mailbox_lease(
     assert other.step() is not None  # another worker holds the mailbox
     user.server.append(user.name, _mail(1))
 
-    keeper = leases.LeaseKeeper(engine, name, holder="this-worker", ttl_s=TTL_S, poll_s=0.1)
+    # A long lease: this test is about waiting for a holder and taking over on release, not
+    # about expiry (a 1 s lease could lapse between renewals on a loaded machine).
+    keeper = leases.LeaseKeeper(engine, name, holder="this-worker", ttl_s=30, poll_s=0.1)
     stop = threading.Event()
     threads = [keeper.start(stop)]
     fetch = threading.Thread(
