@@ -109,6 +109,10 @@ def fetch_while_leased(
             sync.run(ended)
         except leases.LeaseLost as exc:
             log.warning("%s: stopped fetching: %s", target.name, exc)
+        except Exception:
+            # A bug must not end this mailbox's fetching for good: log it, pause, go on.
+            log.exception("%s: fetching failed; starting again", target.name)
+            stop.wait(LEASE_WAIT_S)
         finally:
             ended.set()
             watcher.join()

@@ -25,6 +25,7 @@ from imapclient.exceptions import IMAPClientError
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 from app import oauth, secrets
 from app.context import AppContext
@@ -518,6 +519,13 @@ class MailboxSync:
             except (ServerError, OSError, IMAPClientError, EOFError) as exc:
                 self._record_error(str(exc))
                 log.warning("%s: connection lost (%s); reconnecting", self.target.name, exc)
+                attempt += 1
+            except DBAPIError as exc:
+                # The store went away (a central database restarting, say): nothing was
+                # committed half-way, so back off and sync again once it answers.
+                log.warning(
+                    "%s: the store is unreachable (%s); retrying", self.target.name, exc.orig
+                )
                 attempt += 1
             finally:
                 if client is not None:

@@ -25,6 +25,7 @@ from storage.engine import Store
 from storage.migrate import ensure_current
 from storage.models import Message
 from tests.app.mail.conftest import Mailbox, make_account, quick_options, wait_until
+from tests.servers.central import CentralCluster
 from tests.servers.dovecot import ImapUser
 
 pytestmark = [pytest.mark.imap, pytest.mark.pg]
@@ -141,3 +142,36 @@ def test_the_worker_fetches_only_while_it_holds_the_mailbox_lease(
         for thread in threads:
             thread.join(timeout=30)
     assert not fetch.is_alive()
+
+
+def test_fetching_goes_on_after_the_central_database_comes_back(
+    tmp_path: Path,
+    data_dir: Path,
+    imap_user: ImapUser,
+    trust_test_certificate: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A central database that goes away mid-sync stops nothing for good: the fetcher backs
+    off, and once the server is back the mail that came meanwhile is stored, once."""
+    cluster = CentralCluster(tmp_path / "pg")
+    store = Store(cluster.migrated_database())
+    ctx = AppContext(data_dir, store, open_local_blob_store(data_dir / "blobs.sqlite3"))
+    stop = threading.Event()
+    try:
+        account_id = make_account(ctx, imap_user)
+        sync = MailboxSync(ctx, imap_settings(ctx, account_id), quick_options())
+        fetch = threading.Thread(target=sync.run, args=(stop,), daemon=True)
+        imap_user.server.append(imap_user.name, _mail(1))
+        fetch.start()
+        wait_until(lambda: _messages(ctx) == 1, timeout=30)
+
+        cluster.crash()
+        imap_user.server.append(imap_user.name, _mail(2))
+        wait_until(lambda: "the store is unreachable" in caplog.text, timeout=30)
+        cluster.restart()
+        wait_until(lambda: _messages(ctx) == 2, timeout=30)
+        assert fetch.is_alive()
+    finally:
+        stop.set()
+        ctx.close()
+        cluster.stop()
