@@ -53,6 +53,7 @@ class TicketPanel(QWidget):
         self._ctx: AppContext | None = None
         self._agent_id: uuid.UUID | None = None
         self._state: DeskState | None = None
+        self._notice: tuple[uuid.UUID, str] | None = None  # (interaction, last outcome)
         self.details: TicketDetails | None = None
 
         self.current = QLabel(self.tr("No interaction selected."))
@@ -146,7 +147,11 @@ class TicketPanel(QWidget):
             self._enable()
             return
         self.details = None
-        self.message.clear()
+        # The outcome of the agent's last change stays while its interaction is shown: the
+        # reloads that change itself causes (a new ticket number, say) must not wipe it.
+        if self._notice is not None and (state is None or self._notice[0] != state.interaction_id):
+            self._notice = None
+        self.message.setText(self._notice[1] if self._notice is not None else "")
         if ctx is None or state is None:
             self.current.setText(self.tr("No interaction selected."))
             self._enable()
@@ -279,6 +284,7 @@ class TicketPanel(QWidget):
         if with_interaction:
             payload = {**payload, "interaction": state.interaction_id, "fence": state.fence}
         op = Operation(kind, agent_id, payload)
+        self._notice = None
         if self._operations.run(ctx, op, self.on_op_done, self.on_task_failed):
             self.message.setText(self.tr("Sent; waiting for the central database…"))
 
@@ -288,11 +294,14 @@ class TicketPanel(QWidget):
             return
         number = outcome.result.get("ticket", "")
         if outcome.result.get("new"):
-            self.message.setText(self.tr("Created ticket {number}.").format(number=number))
+            notice = self.tr("Created ticket {number}.").format(number=number)
         else:
-            self.message.setText(self.tr("Ticket {number} saved.").format(number=number))
+            notice = self.tr("Ticket {number} saved.").format(number=number)
+        if self._state is not None:
+            self._notice = (self._state.interaction_id, notice)
         self.new_title.clear()
         self.show_state(self._state, force=True)
+        self.message.setText(notice)
         self.changed.emit()
 
     def on_task_failed(self, error: BaseException) -> None:

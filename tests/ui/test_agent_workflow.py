@@ -132,6 +132,8 @@ def test_sign_in_accept_read_reply_ticket_dispose_close(
         assert panel.details is not None and panel.details.type == "Complaint"
         assert panel.title.text() == "My order AC-7 never arrived"
         assert panel.others.count() == 1
+        # The outcome stays on screen through the reloads the new ticket caused.
+        assert panel.message.text() == f"Created ticket {number}."
 
         # Disposing pauses alice (the account says so); closing needs a disposition first.
         dispose = desk.disposition_panel
