@@ -136,6 +136,17 @@ def _parser() -> argparse.ArgumentParser:
     a_plan = account.add_parser("plan", help="set the account's action plan from a JSON file")
     a_plan.add_argument("name")
     a_plan.add_argument("file", help="the plan as JSON ('-' for standard input, 'none' to remove)")
+    a_password = account.add_parser(
+        "password",
+        help="keep an account's mailbox password in this host's keyring (e.g. the worker's)",
+    )
+    a_password.add_argument("name")
+    a_password.add_argument(
+        "--smtp", action="store_true", help="the SMTP password, where it differs from IMAP's"
+    )
+    a_password.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
     a_remove = account.add_parser("remove", help="remove an email account")
     a_remove.add_argument("name")
 
@@ -515,6 +526,30 @@ def _account_signin(args: argparse.Namespace, ctx: AppContext) -> int:
     tokens = oauth.sign_in(provider, login_hint=login, open_browser=show, timeout=args.timeout)
     oauth.store_tokens(account_id, tokens)
     print(f"signed in: {args.name} can fetch and send with OAuth2")
+    return 0
+
+
+def _account_password(args: argparse.Namespace, ctx: AppContext) -> int:
+    """The mailbox password where the mail is fetched: in team mode the worker host's keyring
+    (the account is looked up in the central database), else this desk's."""
+    from app import secrets
+    from app.services.accounts import find_account
+    from app.services.sync import open_worker_context, resolve_central
+
+    password = _read_password(args)
+    if not password:
+        raise UserError("Give the password on standard input with --password-stdin.")
+    config = resolve_central(ctx.store, args.central)
+    where = open_worker_context(ctx.data_dir, config) if config is not None else ctx
+    try:
+        with where.store.read() as session:
+            account_id = find_account(session, args.name).id
+    finally:
+        if where is not ctx:
+            where.close()
+    secrets.set_secret(account_id, "smtp_password" if args.smtp else "password", password)
+    kind = "SMTP password" if args.smtp else "password"
+    print(f"{kind} of {args.name} kept in this host's keyring")
     return 0
 
 
@@ -928,6 +963,7 @@ COMMANDS: dict[tuple[str, str | None], Handler] = {
     ("account", "verify"): _account_verify,
     ("account", "remove"): _account_remove,
     ("account", "plan"): _account_plan,
+    ("account", "password"): _account_password,
     ("account", "signin"): _account_signin,
     ("fetch", None): _fetch,
     ("worker", None): _worker,

@@ -17,6 +17,7 @@ from app.services.accounts import add_account
 from app.services.agents import add_agent
 from app.services.operations import Operation, apply
 from app.services.settings import change_setting
+from storage.engine import Store
 from storage.models import Interaction, Message, OutboxItem
 from tests.app.mail.conftest import quick_options, wait_until
 from tests.servers.dovecot import DovecotServer, ImapUser
@@ -135,3 +136,60 @@ def test_worker_keeps_running_until_stopped(
         thread.join(30)
         ctx.close()
     assert not thread.is_alive() and ticks  # it stopped, having ticked
+
+
+@pytest.mark.pg
+def test_the_worker_host_keeps_a_centrally_added_accounts_password(
+    data_dir: Path, imap_user: ImapUser, dovecot: DovecotServer, pg_store_url: str
+) -> None:
+    """Team mode: a supervisor adds the account centrally without its password (secrets
+    never travel in operations); IT keeps it on the worker host, whose worker then fetches."""
+    central = Store(pg_store_url)
+    try:
+        added = add_account(
+            central,
+            name="support",
+            email="support@acme.test",
+            username=imap_user.name,
+            imap_host=imap_user.server.host,
+            imap_port=imap_user.server.port,
+            imap_security="starttls",
+        )
+    finally:
+        central.dispose()
+    assert secrets.get_secret(added.id, "password") is None
+    imap_user.server.append(imap_user.name, _mail(3))
+    env = {**os.environ, "SSL_CERT_FILE": str(dovecot.cert_path)}
+    app = [sys.executable, "-m", "app", "--data-dir", str(data_dir)]
+    kept = subprocess.run(
+        [*app, "account", "password", "support", "--central", pg_store_url, "--password-stdin"],
+        input=imap_user.password + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
+    assert kept.returncode == 0, kept.stderr
+    assert kept.stdout.strip() == "password of support kept in this host's keyring"
+    assert secrets.get_secret(added.id, "password") == imap_user.password
+    unknown = subprocess.run(
+        [*app, "account", "password", "nosuch", "--central", pg_store_url, "--password-stdin"],
+        input="x\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
+    assert unknown.returncode == 1 and "nosuch" in unknown.stderr.strip().splitlines()[-1]
+    fetched = subprocess.run(
+        [*app, "worker", "--once", "--central", pg_store_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
+    assert fetched.returncode == 0, fetched.stderr
+    assert fetched.stdout.strip().splitlines()[-1].startswith("fetched 1 new")
