@@ -25,9 +25,20 @@ class AppContext:
 
     @property
     def blob_path(self) -> Path:
-        database = self.blobs.engine.url.database
-        assert database, "the local blob store is a file"
-        return Path(database)
+        """The local blob file (a desk's, or a standalone worker's)."""
+        url = self.blobs.engine.url
+        if url.get_backend_name() != "sqlite" or not url.database:
+            raise ValueError(f"the blob store is not a local file but {url.get_backend_name()}")
+        return Path(url.database)
+
+    @property
+    def blob_address(self) -> str:
+        """Where worker processes find this blob store: the local file, or (team mode's
+        worker) the central database's URL, password included: pass it, never log it."""
+        url = self.blobs.engine.url
+        if url.get_backend_name() == "sqlite":
+            return str(self.blob_path)
+        return url.render_as_string(hide_password=False)
 
     def close(self) -> None:
         self.store.dispose()

@@ -144,7 +144,7 @@ def _ingest(
             FetchedMessage(uid=start + i + 1, raw=m.raw)
             for i, m in enumerate(corpus[start : start + 200])
         ]
-        prepared = prepare_batch([(f.raw, f.uid) for f in fetched], True, str(ctx.blob_path))
+        prepared = prepare_batch([(f.raw, f.uid) for f in fetched], True, ctx.blobs)
         with ctx.store.connect() as conn:
             account = load_account(conn, account_id, 14)
             outcome = write_batch(conn, account, "INBOX", 1, fetched, prepared)

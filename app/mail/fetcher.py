@@ -336,13 +336,13 @@ class MailboxSync:
     ) -> Callable[[], list[PreparedMessage]]:
         """Start preparing a batch; the returned callable waits for the result."""
         items = [(f.raw, f.uid) for f in fetched]
-        blob_path = str(self.ctx.blob_path)
         if executor is None or len(items) < 2:
-            prepared = prepare_batch(items, detect, blob_path)
+            prepared = prepare_batch(items, detect, self.ctx.blobs)
             return lambda: prepared
         half = len(items) // 2
+        address = self.ctx.blob_address
         futures = [
-            executor.submit(prepare_batch, part, detect, blob_path)
+            executor.submit(prepare_batch, part, detect, address)
             for part in (items[:half], items[half:])
         ]
         return lambda: [p for future in futures for p in future.result()]

@@ -34,7 +34,7 @@ from app.mail.conversations import strip_prefixes, thread_subject
 from app.mail.language import clean_for_detection, detect_language
 from app.mail.parse import ParsedMessage, parse_message
 from storage.blobs import SqlBlobStore, digest, open_local_blob_store
-from storage.engine import allocate_change_seqs
+from storage.engine import allocate_change_seqs, make_engine
 from storage.ids import new_id
 from storage.models import (
     Attachment,
@@ -617,18 +617,29 @@ def _attachment_rows(message_id: uuid.UUID, prep: PreparedMessage) -> list[dict[
 _blob_stores: dict[str, SqlBlobStore] = {}
 
 
+def _blob_store_at(address: str) -> SqlBlobStore:
+    store = _blob_stores.get(address)
+    if store is None:
+        if "://" in address:
+            store = SqlBlobStore(make_engine(address, pool_size=1))
+        else:
+            store = open_local_blob_store(Path(address))
+        _blob_stores[address] = store
+    return store
+
+
 def prepare_batch(
-    items: Sequence[tuple[bytes, int]], detect: bool, blob_path: str
+    items: Sequence[tuple[bytes, int]], detect: bool, blobs: SqlBlobStore | str
 ) -> list[PreparedMessage]:
     """Prepare a batch and make its blobs durable; runs in worker processes too.
 
-    The raw messages and attachments are written here, before any row that points at them
-    can commit, and the attachment bytes are then dropped from the result: they need not
-    travel back to the process that writes the rows.
+    ``blobs`` is the store itself, or in another process its address (``AppContext.
+    blob_address``: the local file, or the central database in team mode). The raw messages
+    and attachments are written here, before any row that points at them can commit, and
+    the attachment bytes are then dropped from the result: they need not travel back to the
+    process that writes the rows.
     """
-    store = _blob_stores.get(blob_path)
-    if store is None:
-        store = _blob_stores[blob_path] = open_local_blob_store(Path(blob_path))
+    store = blobs if isinstance(blobs, SqlBlobStore) else _blob_store_at(blobs)
     prepared = prepare_many(items, detect)
     payloads = [raw for raw, _ in items]
     for prep in prepared:

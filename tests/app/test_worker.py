@@ -17,6 +17,7 @@ from app.services.accounts import add_account
 from app.services.agents import add_agent
 from app.services.operations import Operation, apply
 from app.services.settings import change_setting
+from storage.blobs import SqlBlobStore
 from storage.engine import Store
 from storage.models import Interaction, Message, OutboxItem
 from tests.app.mail.conftest import quick_options, wait_until
@@ -193,3 +194,11 @@ def test_the_worker_host_keeps_a_centrally_added_accounts_password(
     )
     assert fetched.returncode == 0, fetched.stderr
     assert fetched.stdout.strip().splitlines()[-1].startswith("fetched 1 new")
+    # The message's bytes are in the central blob table, where desks read them from.
+    central = Store(pg_store_url)
+    try:
+        with central.read() as session:
+            raw_hash = session.execute(select(Message.raw_hash)).scalar_one()
+        assert SqlBlobStore(central.engine).get(raw_hash) == _mail(3)
+    finally:
+        central.dispose()

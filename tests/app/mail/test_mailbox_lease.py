@@ -18,9 +18,9 @@ from sqlalchemy import func, select, text
 from app import worker
 from app.context import AppContext
 from app.mail import imap
-from app.mail.fetcher import MailboxSync, imap_settings
+from app.mail.fetcher import MailboxSync, imap_settings, make_pool
 from storage import leases
-from storage.blobs import open_local_blob_store
+from storage.blobs import SqlBlobStore, open_local_blob_store
 from storage.engine import Store
 from storage.migrate import ensure_current
 from storage.models import Message
@@ -175,3 +175,29 @@ def test_fetching_goes_on_after_the_central_database_comes_back(
         stop.set()
         ctx.close()
         cluster.stop()
+
+
+def test_the_team_workers_parsing_processes_store_blobs_in_the_central_table(
+    pg_store_url: str, data_dir: Path, imap_user: ImapUser, trust_test_certificate: None
+) -> None:
+    """A big catch-up parses in worker processes, which write the bytes themselves: in team
+    mode into the central blob table that desks read, not into a file on the worker host."""
+    store = Store(pg_store_url)
+    ctx = AppContext(data_dir, store, SqlBlobStore(store.engine))
+    raws = [_mail(n) for n in range(1, 7)]
+    imap_user.server.append_many(imap_user.name, raws)
+    try:
+        target = imap_settings(ctx, make_account(ctx, imap_user))
+        with make_pool() as pool:
+            sync = MailboxSync(ctx, target, quick_options(batch_size=3), executor=pool)
+            client = imap.connect(target.settings)
+            try:
+                assert sync.sync(client).new == 6
+            finally:
+                imap.logout(client)
+        with ctx.store.read() as session:
+            hashes = session.execute(select(Message.raw_hash)).scalars().all()
+        assert sorted(ctx.blobs.get(h) for h in hashes) == sorted(raws)
+        assert not list(Path.cwd().glob("relaydesk_s_*")), "no blob file beside the worker"
+    finally:
+        ctx.close()
