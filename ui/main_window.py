@@ -28,6 +28,7 @@ from app.services.team import TeamLink, TeamStatus, open_team_link
 from ui.admin.mode import AdminMode
 from ui.agent_desk import AgentDesk
 from ui.background import BackgroundWorker
+from ui.desk_operations import DeskOperations
 from ui.models.interaction_list import Column, InteractionListModel, Role, StoreListSource
 from ui.navigation import NavigationPane
 from ui.notifications import NotificationBar, OfferNotifier
@@ -222,6 +223,11 @@ class MainWindow(QMainWindow):
         )
 
     # --- team mode ------------------------------------------------------------------------
+
+    @property
+    def desk_operations(self) -> DeskOperations:
+        """Where the desk's and admin mode's operations go (standalone or team mode)."""
+        return self._desk.operations
 
     @property
     def team_link(self) -> TeamLink | None:

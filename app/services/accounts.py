@@ -213,6 +213,30 @@ def add_account(
     username: str,
     password: str | None = None,
     project: str | None = None,
+    **fields: Any,
+) -> AccountInfo:
+    """Store an account without connecting; the password goes to the keyring only.
+
+    ``fields`` as ``create_account`` takes them (service, key, hosts, ports, settings…).
+    """
+    with store.write() as session:
+        info = create_account(
+            session, name=name, email=email, username=username, project=project, **fields
+        )
+        session.add(Event(kind="account.add", data={"account": str(info.id), "name": name}))
+    if password is not None:
+        secrets.set_secret(info.id, "password", password)
+    return info
+
+
+def create_account(
+    session: Session,
+    /,
+    *,
+    name: str,
+    email: str,
+    username: str,
+    project: str | None = None,
     service: str = "custom",
     key: str | None = None,
     display_name: str = "",
@@ -225,7 +249,8 @@ def add_account(
     smtp_security: str = "ssl",
     **settings: Any,
 ) -> AccountInfo:
-    """Store an account without connecting; the password goes to the keyring only."""
+    """The rules for a new account, inside the caller's transaction (no audit event, and
+    no secret: those stay with the caller, for the keyring of the host that fetches)."""
     if not name.strip():
         raise UserError("An email account needs a name.")
     email = check_address(email)
@@ -256,24 +281,19 @@ def add_account(
     if smtp_host:
         values["smtp_host"] = smtp_host
         values["smtp_port"] = smtp_port or DEFAULT_PORTS[("smtp", smtp_security)]
-    with store.write() as session:
-        if session.execute(
-            select(EmailAccount).where(EmailAccount.name == name, EmailAccount.deleted_at.is_(None))
-        ).scalar():
-            raise UserError(f"An email account named {name!r} already exists.")
-        proj = find_project(session, project) if project else default_project(session)
-        account = EmailAccount(name=name, project_id=proj.id, email=email, key=values["key"])
-        apply_to_row(account, "account", values)
-        account.provider_saves_sent = service in PROVIDERS_SAVING_SENT
-        # Whole seconds: mail dates (Date, INTERNALDATE) have no finer grain.
-        account.service_start_at = utcnow().replace(microsecond=0)
-        session.add(account)
-        session.flush()
-        session.add(Event(kind="account.add", data={"account": str(account.id), "name": name}))
-        info = _account_info(account, proj)
-    if password is not None:
-        secrets.set_secret(info.id, "password", password)
-    return info
+    if session.execute(
+        select(EmailAccount).where(EmailAccount.name == name, EmailAccount.deleted_at.is_(None))
+    ).scalar():
+        raise UserError(f"An email account named {name!r} already exists.")
+    proj = find_project(session, project) if project else default_project(session)
+    account = EmailAccount(name=name, project_id=proj.id, email=email, key=values["key"])
+    apply_to_row(account, "account", values)
+    account.provider_saves_sent = service in PROVIDERS_SAVING_SENT
+    # Whole seconds: mail dates (Date, INTERNALDATE) have no finer grain.
+    account.service_start_at = utcnow().replace(microsecond=0)
+    session.add(account)
+    session.flush()
+    return _account_info(account, proj)
 
 
 def list_accounts(store: Store) -> list[AccountInfo]:
@@ -298,27 +318,38 @@ def get_account(store: Store, name: str) -> AccountInfo:
 def remove_account(store: Store, name: str, *, actor: uuid.UUID | None = None) -> None:
     """Tombstone the account (its interactions stay for reports) and forget its secrets.
 
-    Supervisors in the admin pages go through staffing.remove_account_as, which checks the role.
+    Supervisors in the admin pages go through the ``remove_account`` operation
+    (app/services/staffing.py), which checks the role.
     """
     with store.write() as session:
-        account = find_account(session, name)
-        account.deleted_at = utcnow()
-        account.active = False
-        # Free the name for a new account while the tombstone keeps the row's history
-        # (cut so the suffix still fits the 200 characters of the column).
-        account.name = f"{account.name[:150]} (removed {account.id})"
-        for project in session.execute(
-            select(Project).where(Project.default_sender_account_id == account.id)
-        ).scalars():
-            project.default_sender_account_id = None  # agents must not be offered a ghost
+        account_id = tombstone_account(session, name)
         session.add(
             Event(
                 kind="account.remove",
                 actor_id=actor,
-                data={"account": str(account.id), "name": name},
+                data={"account": str(account_id), "name": name},
             )
         )
-        account_id = account.id
+    forget_account_secrets(account_id)
+
+
+def tombstone_account(session: Session, name: str) -> uuid.UUID:
+    """The rules for removing an account, inside the caller's transaction; its id."""
+    account = find_account(session, name)
+    account.deleted_at = utcnow()
+    account.active = False
+    # Free the name for a new account while the tombstone keeps the row's history
+    # (cut so the suffix still fits the 200 characters of the column).
+    account.name = f"{account.name[:150]} (removed {account.id})"
+    for project in session.execute(
+        select(Project).where(Project.default_sender_account_id == account.id)
+    ).scalars():
+        project.default_sender_account_id = None  # agents must not be offered a ghost
+    return account.id
+
+
+def forget_account_secrets(account_id: uuid.UUID) -> None:
+    """Drop a removed account's passwords and tokens from this machine's keyring."""
     for purpose in ("password", "smtp_password"):
         secrets.delete_secret(account_id, purpose)
     secrets.delete_large_secret(account_id, "oauth")

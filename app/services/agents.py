@@ -99,6 +99,16 @@ class AgentInfo:
     def supervisor(self) -> bool:
         return self.role == "supervisor"
 
+    def added_event(self) -> dict[str, Any]:
+        """The ``agent.add`` audit event's data."""
+        return {
+            "agent": str(self.id),
+            "name": self.name,
+            "role": self.role,
+            "accounts": list(self.accounts),
+            "queues": list(self.queues),
+        }
+
     def as_json(self) -> dict[str, Any]:
         return {
             "id": str(self.id),
@@ -143,6 +153,22 @@ def find_queue(session: Session, name: str) -> Queue:
 def add_queue(
     store: Store, name: str, *, language: str | None = None, project: str | None = None
 ) -> QueueInfo:
+    with store.write() as session:
+        info, project_key = create_queue(session, name, language=language, project=project)
+        session.add(
+            Event(
+                kind="queue.add",
+                data={"queue": str(info.id), "name": info.name, "project": project_key},
+            )
+        )
+        return info
+
+
+def create_queue(
+    session: Session, name: str, *, language: str | None = None, project: str | None = None
+) -> tuple[QueueInfo, str]:
+    """The rules for a new queue, inside the caller's transaction (no audit event); the
+    queue and its project's key."""
     name = name.strip()
     if not name or "/" in name or len(name) > 200:
         raise UserError("A queue needs a name of at most 200 characters, without '/'.")
@@ -150,25 +176,18 @@ def add_queue(
         language = language.strip().lower()
         if not _LANGUAGE.match(language):
             raise UserError(f"{language!r} is not a language code such as en, it or pt-br.")
-    with store.write() as session:
-        proj = find_project(session, project) if project else default_project(session)
-        clash = session.execute(
-            select(Queue).where(
-                Queue.project_id == proj.id, Queue.name == name, Queue.deleted_at.is_(None)
-            )
-        ).scalar()
-        if clash:
-            raise UserError(f"Project {proj.name} already has a queue named {name!r}.")
-        queue = Queue(project_id=proj.id, name=name, language=language, is_default=False)
-        session.add(queue)
-        session.flush()
-        session.add(
-            Event(
-                kind="queue.add",
-                data={"queue": str(queue.id), "name": name, "project": proj.key},
-            )
+    proj = find_project(session, project) if project else default_project(session)
+    clash = session.execute(
+        select(Queue).where(
+            Queue.project_id == proj.id, Queue.name == name, Queue.deleted_at.is_(None)
         )
-        return QueueInfo(queue.id, name, proj.name, language, False)
+    ).scalar()
+    if clash:
+        raise UserError(f"Project {proj.name} already has a queue named {name!r}.")
+    queue = Queue(project_id=proj.id, name=name, language=language, is_default=False)
+    session.add(queue)
+    session.flush()
+    return QueueInfo(queue.id, name, proj.name, language, False), proj.key
 
 
 def add_agent(
@@ -183,48 +202,81 @@ def add_agent(
     email: str = "",
 ) -> AgentInfo:
     """Create an agent; with accounts but no queue named, they join each project's default."""
+    password_hash = hash_password(password) if password is not None else None
+    with store.write() as session:
+        info = create_agent(
+            session,
+            name,
+            role="supervisor" if supervisor else "agent",
+            password_hash=password_hash,
+            queues=queues,
+            accounts=accounts,
+            full_name=full_name,
+            email=email,
+        )
+        session.add(Event(kind="agent.add", data=info.added_event()))
+        return info
+
+
+def is_password_hash(value: object) -> bool:
+    """Whether ``value`` is a hash as ``hash_password`` makes it (never a plain password)."""
+    if not isinstance(value, str):
+        return False
+    parts = value.split("$")
+    if len(parts) != 6 or parts[0] != "scrypt" or not all(p.isdigit() for p in parts[1:4]):
+        return False
+    try:
+        return len(base64.b64decode(parts[4], validate=True)) >= 16 and bool(
+            base64.b64decode(parts[5], validate=True)
+        )
+    except ValueError:
+        return False
+
+
+def create_agent(
+    session: Session,
+    name: str,
+    *,
+    role: str = "agent",
+    password_hash: str | None = None,
+    queues: Sequence[str] = (),
+    accounts: Sequence[str] = (),
+    full_name: str = "",
+    email: str = "",
+) -> AgentInfo:
+    """The rules for a new agent, inside the caller's transaction (no audit event).
+
+    Takes the password's hash only: a plain password never travels further than the caller.
+    """
     name = name.strip()
     if not name or len(name) > 100:
         raise UserError("An agent needs a name of at most 100 characters.")
-    with store.write() as session:
-        if session.execute(select(Agent).where(Agent.name == name)).scalar():
-            raise UserError(f"An agent named {name!r} already exists.")
-        account_rows = [find_account(session, a) for a in dict.fromkeys(accounts)]
-        queue_rows = [find_queue(session, q) for q in dict.fromkeys(queues)]
-        if not queue_rows:
-            for project_id in dict.fromkeys(a.project_id for a in account_rows):
-                queue_rows.append(_default_queue(session, project_id))
-        agent = Agent(
-            name=name,
-            full_name=full_name,
-            email=email,
-            role="supervisor" if supervisor else "agent",
-            password_hash=hash_password(password) if password is not None else None,
-        )
-        session.add(agent)
-        session.flush()
-        session.add_all(AgentAccount(agent_id=agent.id, account_id=a.id) for a in account_rows)
-        session.add_all(AgentQueue(agent_id=agent.id, queue_id=q.id) for q in queue_rows)
-        session.add(
-            Event(
-                kind="agent.add",
-                data={
-                    "agent": str(agent.id),
-                    "name": name,
-                    "role": agent.role,
-                    "accounts": [a.name for a in account_rows],
-                    "queues": [q.name for q in queue_rows],
-                },
-            )
-        )
-        return AgentInfo(
-            agent.id,
-            name,
-            agent.role,
-            agent.state,
-            tuple(a.name for a in account_rows),
-            tuple(q.name for q in queue_rows),
-        )
+    if role not in ROLES:
+        raise UserError(f"A role is one of {', '.join(ROLES)} (got {role!r}).")
+    if password_hash is not None and not is_password_hash(password_hash):
+        raise UserError("The password must arrive hashed (scrypt), never in plain text.")
+    if session.execute(select(Agent).where(Agent.name == name)).scalar():
+        raise UserError(f"An agent named {name!r} already exists.")
+    account_rows = [find_account(session, a) for a in dict.fromkeys(accounts)]
+    queue_rows = [find_queue(session, q) for q in dict.fromkeys(queues)]
+    if not queue_rows:
+        for project_id in dict.fromkeys(a.project_id for a in account_rows):
+            queue_rows.append(_default_queue(session, project_id))
+    agent = Agent(
+        name=name, full_name=full_name, email=email, role=role, password_hash=password_hash
+    )
+    session.add(agent)
+    session.flush()
+    session.add_all(AgentAccount(agent_id=agent.id, account_id=a.id) for a in account_rows)
+    session.add_all(AgentQueue(agent_id=agent.id, queue_id=q.id) for q in queue_rows)
+    return AgentInfo(
+        agent.id,
+        name,
+        agent.role,
+        agent.state,
+        tuple(a.name for a in account_rows),
+        tuple(q.name for q in queue_rows),
+    )
 
 
 def _default_queue(session: Session, project_id: uuid.UUID) -> Queue:

@@ -147,7 +147,12 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 
 # Modules that register more operations with @handler; imported on first use, because they
 # build on this one (replies need the outbox, which needs the blob store).
-_EXTENSIONS = ("app.services.replies", "app.services.contact_ops", "app.services.action_plans")
+_EXTENSIONS = (
+    "app.services.replies",
+    "app.services.contact_ops",
+    "app.services.action_plans",
+    "app.services.staffing",
+)
 
 
 def _load_extensions() -> None:

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.staffing import Staffing, set_account_membership, staffing
+from app.services.operations import OpResult
+from app.services.staffing import Staffing, account_membership_operation, staffing
 from app.services.verify import protocol_lines
 
 if TYPE_CHECKING:  # settings_pages imports this module: no import cycle at run time
@@ -125,14 +126,6 @@ class ProtocolLogPanel(QWidget):
         self.loaded.emit()
 
 
-def _change_members(
-    admin: AdminContext, account: str, changes: list[tuple[uuid.UUID, bool]]
-) -> int:
-    for agent_id, member in changes:
-        set_account_membership(admin.ctx.store, admin.supervisor, agent_id, account, member)
-    return len(changes)
-
-
 class AccountAgentsDialog(QDialog):
     """Who works on one account: tick agents to add them, untick to take them off."""
 
@@ -206,9 +199,21 @@ class AccountAgentsDialog(QDialog):
             self.accept()
             return
         self.save_button.setEnabled(False)
-        admin.op(
-            self, lambda: _change_members(admin, account, changes), self.on_saved, self.on_failed
-        )
+        # One operation per agent (standalone, or on the central database in team mode).
+        ops = [
+            account_membership_operation(admin.supervisor, agent_id, account, member)
+            for agent_id, member in changes
+        ]
+        admin.operate(self, ops, self.on_settled, self.on_failed)
+
+    def on_settled(self, outcomes: list[OpResult]) -> None:
+        refused = [o.reason for o in outcomes if not o.applied]
+        if refused:
+            # What was applied stays applied; the dialog stays open with the reason.
+            self.save_button.setEnabled(True)
+            self.status.setText(refused[0])
+            return
+        self.on_saved(len(outcomes))
 
     def on_saved(self, count: int) -> None:
         self.changed.emit(count)

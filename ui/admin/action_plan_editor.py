@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.action_plans import DAYS, PlanChoices, plan_choices
-from app.services.operations import Operation, OpResult, apply
+from app.services.operations import Operation, OpResult
 from ui.i18n import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
@@ -521,20 +521,17 @@ class ActionPlanDialog(QDialog):
         return {"applications": copy.deepcopy(self._steps), "fallback": fallback}
 
     def on_buttons_accepted(self) -> None:
-        store, actor, account, plan = (
-            self._admin.ctx.store,
+        actor, account, plan = (
             self._admin.supervisor,
             self._account,
             self.plan(),
         )
         self.save_button.setEnabled(False)
         self.error.clear()
-        self._admin.op(
+        self._admin.operate(
             self,
-            lambda: apply(
-                store, Operation("set_action_plan", actor, {"account": account, "plan": plan})
-            ),
-            self.on_plan_saved,
+            Operation("set_action_plan", actor, {"account": account, "plan": plan}),
+            lambda outcomes: self.on_plan_saved(outcomes[0]),
             self.on_task_failed,
         )
 

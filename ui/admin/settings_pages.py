@@ -8,8 +8,9 @@ the role and the registry checks the value a second time. Reads and changes run 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,15 +49,13 @@ from app.services.settings import list_settings
 from app.services.staffing import (
     AccountUsage,
     Staffing,
+    account_membership_operation,
     account_usage,
-    add_account_as,
-    add_agent_as,
-    add_queue_as,
-    remove_account_as,
-    rename_queue,
-    set_account_membership,
-    set_membership,
-    set_role,
+    add_account_operation,
+    add_agent_operation,
+    forget_account_secrets,
+    keep_account_password,
+    membership_operation,
     staffing,
 )
 from app.services.verify import VerifyStep, verify_account
@@ -65,8 +64,15 @@ from ui.admin.account_tools import AccountAgentsDialog, ProtocolLogPanel
 from ui.admin.action_plan_editor import ActionPlanDialog
 from ui.admin.forms import SettingsForm, ask_yes_no
 from ui.admin.project_tools import ProjectOfferPanel, TicketTypesPanel
+from ui.desk_operations import DeskOperations
 from ui.i18n import QT_TRANSLATE_NOOP
 from ui.tasks import TaskRunner
+
+log = logging.getLogger("ui")
+
+
+def _log_failure(error: BaseException) -> None:
+    log.error("admin change failed: %s", error)
 
 
 def _while_alive(owner: QObject, callback: Callable[[Any], None]) -> Callable[[Any], None]:
@@ -81,11 +87,48 @@ def _while_alive(owner: QObject, callback: Callable[[Any], None]) -> Callable[[A
 
 @dataclass(frozen=True)
 class AdminContext:
-    """What every admin page works with: the store, the task runner, the supervisor."""
+    """What every admin page works with: the store, the task runner, the supervisor.
+
+    ``operations`` is the desk's (``ui.desk_operations``): in team mode a change goes to the
+    central database as an operation, and the pages need not know which mode they are in.
+    """
 
     ctx: AppContext
     tasks: TaskRunner
     supervisor: uuid.UUID
+    operations: DeskOperations | None = None
+
+    def operate(
+        self,
+        owner: QObject,
+        ops: Operation | Sequence[Operation],
+        on_done: Callable[[list[OpResult]], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> bool:
+        """Apply ``ops``, each on its own; ``on_done`` gets every outcome, in order.
+
+        Standalone they are applied here in one task; in team mode they are queued for the
+        central database and ``on_done`` runs once all have settled there (their effects
+        pulled into this desk's store by then). Returns True in team mode.
+        """
+        batch = [ops] if isinstance(ops, Operation) else list(ops)
+        done = _while_alive(owner, on_done)
+        failed = _while_alive(owner, on_error if on_error is not None else _log_failure)
+        link = self.operations.team_link if self.operations is not None else None
+        if self.operations is None or link is None:
+            ctx = self.ctx
+            self.tasks.op(
+                lambda: [apply(ctx.store, op, blobs=ctx.blobs) for op in batch], done, failed
+            )
+            return False
+        outcomes: dict[uuid.UUID, OpResult] = {}
+
+        def settled(outcome: OpResult) -> None:
+            outcomes[outcome.op_id] = outcome
+            if len(outcomes) == len(batch):
+                done([outcomes[op.op_id] for op in batch])
+
+        return self.operations.run(self.ctx, batch, settled, failed)
 
     def query(
         self,
@@ -146,20 +189,12 @@ def _load_settings(ctx: AppContext, scope: Scope, target: str) -> _Loaded:
     return _Loaded({r.key: r.value for r in rows}, locked)
 
 
-def _save_settings(
+def _setting_changes(
     admin: AdminContext, scope: Scope, target: str, changes: dict[str, Any]
-) -> list[tuple[str, OpResult]]:
+) -> list[Operation]:
     where: dict[str, Any] = {scope: target} if scope != "global" else {}
     return [
-        (
-            key,
-            apply(
-                admin.ctx.store,
-                Operation(
-                    "change_setting", admin.supervisor, {"key": key, "value": value, **where}
-                ),
-            ),
-        )
+        Operation("change_setting", admin.supervisor, {"key": key, "value": value, **where})
         for key, value in changes.items()
     ]
 
@@ -239,10 +274,11 @@ class SettingsPage(QWidget):
         admin, scope, target = self._admin, self._scope, self._target
         self.save_button.setEnabled(False)
         self.status.setText(QCoreApplication.translate("AdminSettings", "Saving…"))
-        admin.op(
+        ops = _setting_changes(admin, scope, target, changes)
+        admin.operate(
             self,
-            lambda: _save_settings(admin, scope, target, changes),
-            self.on_settings_saved,
+            ops,
+            lambda outcomes: self.on_settings_saved(list(zip(changes, outcomes, strict=True))),
             self.on_task_failed,
         )
 
@@ -311,10 +347,15 @@ class ProjectSettingsPage(QWidget):
 # --- accounts ------------------------------------------------------------------------------
 
 
+def _in_team_mode(admin: AdminContext) -> bool:
+    """Whether changes go to the central database (the worker host keeps mailbox secrets)."""
+    return admin.operations is not None and admin.operations.team_link is not None
+
+
 class AddAccountDialog(QDialog):
     """Every field a new account needs; stays open with the refusal until it is right."""
 
-    added = Signal(object)  # AccountInfo
+    added = Signal(dict)  # the account as app/ added it (AccountInfo.as_json)
 
     def __init__(self, admin: AdminContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -349,6 +390,15 @@ class AddAccountDialog(QDialog):
             QCoreApplication.translate("AdminSettings", "Password (kept in the keyring)"),
             self.password,
         )
+        # Team mode: the worker host fetches and keeps the password; this desk never sees it.
+        self.team_mode = _in_team_mode(admin)
+        note = QCoreApplication.translate("AdminSettings", "In team mode the worker host fetches this account's mail and keeps its password: once the account is added, run relaydesk account password <name> --password-stdin on the worker host, or give it the systemd credential /etc/relaydesk/credentials/<account id>.password (docs/deploy.md).")  # noqa: E501  # fmt: skip
+        self.worker_note = QLabel(note)
+        self.worker_note.setObjectName("worker_password_note")
+        self.worker_note.setWordWrap(True)
+        form.addRow(self.worker_note)
+        form.setRowVisible(self.password, not self.team_mode)
+        form.setRowVisible(self.worker_note, self.team_mode)
         form.addRow(QCoreApplication.translate("AdminSettings", "Service"), self.service)
         form.addRow(QCoreApplication.translate("AdminSettings", "IMAP host"), self.imap_host)
         form.addRow(QCoreApplication.translate("AdminSettings", "IMAP port"), self.imap_port)
@@ -394,16 +444,36 @@ class AddAccountDialog(QDialog):
         except SettingError as exc:
             self.error.setText(str(exc))
             return
-        store, actor = self._admin.ctx.store, self._admin.supervisor
+        # The password stays here, for this machine's keyring once the account exists; in
+        # team mode there is none (the field is hidden): it belongs on the worker host.
+        typed = values.pop("password")
+        password = None if self.team_mode else typed
         self.buttons.setEnabled(False)
-        self._admin.op(
+        self._admin.operate(
             self,
-            lambda: add_account_as(store, actor, **values),
-            self.on_account_added,
+            add_account_operation(self._admin.supervisor, values),
+            lambda outcomes: self.on_account_settled(outcomes[0], password),
             self.on_add_failed,
         )
 
-    def on_account_added(self, info: Any) -> None:
+    def on_account_settled(self, outcome: OpResult, password: str | None) -> None:
+        if not outcome.applied:
+            self.buttons.setEnabled(True)
+            self.error.setText(outcome.reason)  # the dialog stays open to correct it
+            return
+        if password is None:
+            self.on_account_added(outcome.result)
+            return
+        account_id = uuid.UUID(outcome.result["id"])
+        # The keyring may be a network service: a task, never the GUI thread.
+        self._admin.op(
+            self,
+            lambda: keep_account_password(account_id, password),
+            lambda _none: self.on_account_added(outcome.result),
+            self.on_add_failed,
+        )
+
+    def on_account_added(self, info: dict[str, Any]) -> None:
         self.buttons.setEnabled(True)
         self.added.emit(info)
         self.accept()
@@ -657,8 +727,10 @@ class AccountsPage(QWidget):
         self._dialog.added.connect(self.on_dialog_added)
         self._dialog.open()
 
-    def on_dialog_added(self, info: Any) -> None:
-        self.reload(select=info.name)
+    def on_dialog_added(self, info: dict[str, Any]) -> None:
+        if _in_team_mode(self._admin):
+            self._notice = QCoreApplication.translate("AdminSettings", "Email account {name} added; on the worker host, run relaydesk account password {name} --password-stdin, or put its password in /etc/relaydesk/credentials/{id}.password.").format(name=info["name"], id=info["id"])  # noqa: E501  # fmt: skip
+        self.reload(select=info["name"])
 
     def on_plan_button_clicked(self) -> None:
         item = self.accounts.currentItem()
@@ -718,11 +790,25 @@ class AccountsPage(QWidget):
         title = QCoreApplication.translate("AdminSettings", "Delete email account")
         if not self.confirm(title, question):
             return
-        store, actor, name = self._admin.ctx.store, self._admin.supervisor, usage.name
         self.delete_button.setEnabled(False)
+        op = Operation("remove_account", self._admin.supervisor, {"account": usage.name})
+        self._admin.operate(self, op, self.on_remove_settled, self.on_remove_failed)
+
+    def on_remove_settled(self, outcomes: list[OpResult]) -> None:
+        (outcome,) = outcomes
+        if not outcome.applied:
+            self.delete_button.setEnabled(True)
+            self.verify_result.setText("✘ " + outcome.reason)
+            return
+        name = str(outcome.result["name"])
+        if _in_team_mode(self._admin):
+            self.on_account_removed(name)  # the worker host keeps (and may drop) its secrets
+            return
+        account_id = uuid.UUID(outcome.result["account"])
+        # Standalone, this machine's keyring held the secrets; it may be a network service.
         self._admin.op(
             self,
-            lambda: remove_account_as(store, actor, name),
+            lambda: forget_account_secrets(account_id),
             lambda _none: self.on_account_removed(name),
             self.on_remove_failed,
         )
@@ -935,17 +1021,31 @@ class StaffingPage(QWidget):
             self._filling = False
         self.loaded.emit()
 
+    def _send(self, op: Operation, done: Callable[[dict[str, Any]], str]) -> None:
+        """Apply one change (standalone, or on the central database in team mode); ``done``
+        says in a sentence what it did, from the operation's result."""
+        self._admin.operate(
+            self,
+            op,
+            lambda outcomes: self.on_change_settled(outcomes[0], done),
+            self.on_change_failed,
+        )
+
+    def on_change_settled(self, outcome: OpResult, done: Callable[[dict[str, Any]], str]) -> None:
+        if outcome.applied:
+            self.on_change_done(done(outcome.result))
+        else:
+            self._refused(outcome.reason)
+
     def on_matrix_item_changed(self, item: QTableWidgetItem) -> None:
         data = self._staffing
         if self._filling or data is None:
             return
         agent, queue = data.agents[item.row()], data.queues[item.column()]
         member = item.checkState() == Qt.CheckState.Checked
-        store, actor = self._admin.ctx.store, self._admin.supervisor
-        self._admin.op(
-            self,
-            lambda: set_membership(store, actor, agent.id, queue.id, member),
-            lambda _none: self.on_change_done(
+        self._send(
+            membership_operation(self._admin.supervisor, agent.id, queue.id, member),
+            lambda _result: (
                 QCoreApplication.translate("AdminSettings", "{agent} is now in {queue}.").format(
                     agent=agent.name, queue=queue.name
                 )
@@ -954,7 +1054,6 @@ class StaffingPage(QWidget):
                     agent=agent.name, queue=queue.name
                 )
             ),
-            self.on_change_failed,
         )
 
     def on_account_matrix_item_changed(self, item: QTableWidgetItem) -> None:
@@ -963,11 +1062,9 @@ class StaffingPage(QWidget):
             return
         agent, account = data.agents[item.row()], data.accounts[item.column()]
         member = item.checkState() == Qt.CheckState.Checked
-        store, actor = self._admin.ctx.store, self._admin.supervisor
-        self._admin.op(
-            self,
-            lambda: set_account_membership(store, actor, agent.id, account, member),
-            lambda _none: self.on_change_done(
+        self._send(
+            account_membership_operation(self._admin.supervisor, agent.id, account, member),
+            lambda _result: (
                 QCoreApplication.translate("AdminSettings", "{agent} now works {account}.").format(
                     agent=agent.name, account=account
                 )
@@ -976,7 +1073,6 @@ class StaffingPage(QWidget):
                     "AdminSettings", "{agent} no longer works {account}."
                 ).format(agent=agent.name, account=account)
             ),
-            self.on_change_failed,
         )
 
     def on_role_button_clicked(self) -> None:
@@ -988,16 +1084,11 @@ class StaffingPage(QWidget):
             return
         agent = data.agents[row]
         role = "agent" if agent.role == "supervisor" else "supervisor"
-        store, actor = self._admin.ctx.store, self._admin.supervisor
-        self._admin.op(
-            self,
-            lambda: set_role(store, actor, agent.id, role),
-            lambda _none: self.on_change_done(
-                QCoreApplication.translate("AdminSettings", "{agent} is now a {role}.").format(
-                    agent=agent.name, role=_role_text(role)
-                )
-            ),
-            self.on_change_failed,
+        self._send(
+            Operation("set_role", self._admin.supervisor, {"agent": str(agent.id), "role": role}),
+            lambda _result: QCoreApplication.translate(
+                "AdminSettings", "{agent} is now a {role}."
+            ).format(agent=agent.name, role=_role_text(role)),
         )
 
     def on_add_agent_button_clicked(self) -> None:
@@ -1008,48 +1099,47 @@ class StaffingPage(QWidget):
             for i in range(self.agent_accounts.count())
             if self.agent_accounts.item(i).checkState() == Qt.CheckState.Checked
         ]
-        store, actor = self._admin.ctx.store, self._admin.supervisor
+        actor = self._admin.supervisor
+        # Hashed in a task (scrypt is slow on purpose); only the hash goes in the operation.
         self._admin.op(
             self,
-            lambda: add_agent_as(
-                store, actor, name, supervisor=supervisor, password=password, accounts=accounts
+            lambda: add_agent_operation(
+                actor, name, supervisor=supervisor, password=password, accounts=accounts
             ),
-            lambda info: self.on_change_done(
-                QCoreApplication.translate("AdminSettings", "Agent {name} added.").format(
-                    name=info.name
-                )
-            ),
+            self.on_agent_operation_ready,
             self.on_change_failed,
+        )
+
+    def on_agent_operation_ready(self, op: Operation) -> None:
+        self._send(
+            op,
+            lambda result: QCoreApplication.translate(
+                "AdminSettings", "Agent {name} added."
+            ).format(name=result["name"]),
         )
 
     def on_add_queue_button_clicked(self) -> None:
         name, language = self.queue_name.text(), self.queue_language.text().strip()
-        store, actor = self._admin.ctx.store, self._admin.supervisor
-        self._admin.op(
-            self,
-            lambda: add_queue_as(store, actor, name, language=language or None),
-            lambda info: self.on_change_done(
-                QCoreApplication.translate("AdminSettings", "Queue {name} added.").format(
-                    name=info.name
-                )
+        self._send(
+            Operation(
+                "add_queue", self._admin.supervisor, {"name": name, "language": language or None}
             ),
-            self.on_change_failed,
+            lambda result: QCoreApplication.translate(
+                "AdminSettings", "Queue {name} added."
+            ).format(name=result["name"]),
         )
 
     def on_rename_button_clicked(self) -> None:
         queue_id, new_name = self.rename_choice.currentData(), self.rename_name.text()
         if queue_id is None:
             return
-        store, actor = self._admin.ctx.store, self._admin.supervisor
-        self._admin.op(
-            self,
-            lambda: rename_queue(store, actor, queue_id, new_name),
-            lambda _none: self.on_change_done(
-                QCoreApplication.translate("AdminSettings", "Queue renamed to {name}.").format(
-                    name=new_name.strip()
-                )
+        self._send(
+            Operation(
+                "rename_queue", self._admin.supervisor, {"queue": str(queue_id), "name": new_name}
             ),
-            self.on_change_failed,
+            lambda result: QCoreApplication.translate(
+                "AdminSettings", "Queue renamed to {name}."
+            ).format(name=result["name"]),
         )
 
     def on_change_done(self, message: str) -> None:
@@ -1059,7 +1149,10 @@ class StaffingPage(QWidget):
         self.reload()
 
     def on_change_failed(self, error: BaseException) -> None:
-        self.status.setText(str(error))  # what was typed stays, to be corrected
+        self._refused(str(error))
+
+    def _refused(self, reason: str) -> None:
+        self.status.setText(reason)  # what was typed stays, to be corrected
         self.changed.emit(False)
         self.reload()  # the matrix shows what the store holds, not the refused tick
 
