@@ -8,9 +8,10 @@ exported file imports back unchanged.
 
 Import merges by email address: a row whose address a contact already has updates that
 contact (an empty cell leaves its field as it was) instead of creating a second one. The
-whole file is one transaction; a row with a problem (bad address, an address already on an
-earlier line, a value too long…) is left out and reported with its line number, and every
-good row is kept.
+file is parsed where it was chosen (the desk) and sent as ``import_contacts`` operations of
+at most IMPORT_BATCH lines, each one transaction, so in team mode the central database
+merges them; a row with a problem (bad address, an address already on an earlier line, a
+value too long…) is left out and reported with its line number, and every good row is kept.
 
 A cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``,
 a tab or a carriage return; names come from mail headers anyone can write) is exported with
@@ -23,7 +24,7 @@ import csv
 import io
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,15 +40,17 @@ from app.services.contacts import (
     check_length,
     clean_address,
 )
+from app.services.operations import OpContext, Operation, OpResult, Rejected, apply, handler
 from storage.engine import Store
 from storage.ids import new_id
-from storage.models import Contact, ContactAddress, ContactAttribute, ContactList, Event
+from storage.models import Contact, ContactAddress, ContactAttribute, ContactList
 
 FIELDS = ("name", "phone", "company")
 ATTRIBUTE = "attribute:"
 PERSONAL = "personal:"
 _EMAIL_COLUMN = re.compile(r"^e-?mail\s*(\d*)$", re.IGNORECASE)
 _CHUNK = 500  # addresses per IN (...) look-up
+IMPORT_BATCH = 500  # CSV lines per import_contacts operation: no payload grows huge
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -257,89 +260,230 @@ def _chunks(items: list[str]) -> Iterable[list[str]]:
         yield items[start : start + _CHUNK]
 
 
+def import_operations(
+    data: bytes, *, actor: str | uuid.UUID, list_name: str | None = None
+) -> list[Operation]:
+    """The file, parsed here, as ``import_contacts`` operations of at most IMPORT_BATCH
+    lines each (good rows, and the lines refused while parsing, for the report and the
+    audit trail); always at least one, so an import of only bad lines is checked and
+    recorded too. A file that cannot be read at all raises a UserError."""
+    rows, problems = parse_contacts_csv(data)
+    entries: list[ContactRow | LineProblem] = sorted([*rows, *problems], key=lambda e: e.line)
+    batches = [entries[i : i + IMPORT_BATCH] for i in range(0, len(entries), IMPORT_BATCH)]
+    return [
+        Operation(
+            "import_contacts",
+            actor,
+            {
+                "list": list_name,
+                "rows": [_row_json(e) for e in batch if isinstance(e, ContactRow)],
+                "refused": [
+                    {"line": e.line, "message": e.message}
+                    for e in batch
+                    if isinstance(e, LineProblem)
+                ],
+            },
+        )
+        for batch in batches or [[]]
+    ]
+
+
+def _row_json(row: ContactRow) -> dict[str, Any]:
+    return {
+        "line": row.line,
+        "emails": list(row.emails),
+        "name": row.name,
+        "phone": row.phone,
+        "company": row.company,
+        "attributes": [
+            {"name": name, "value": value, "personal": personal}
+            for name, (value, personal) in row.attributes.items()
+        ],
+    }
+
+
+def import_report(ops: Sequence[Operation], outcomes: Sequence[OpResult]) -> ImportReport:
+    """One report for the file from its operations' outcomes (in the same order).
+
+    Refused as a whole (not a supervisor, no such list), the import raises a UserError with
+    the reason. Were only some batches refused (the list deleted meanwhile, say), their
+    lines are reported as refused with that reason and the rest stays imported.
+    """
+    if outcomes and not any(o.applied for o in outcomes):
+        raise UserError(outcomes[0].reason)
+    created = updated = 0
+    problems: list[LineProblem] = []
+    for op, outcome in zip(ops, outcomes, strict=True):
+        if outcome.applied:
+            created += int(outcome.result.get("created", 0))
+            updated += int(outcome.result.get("updated", 0))
+            problems += [
+                LineProblem(int(p["line"]), str(p["message"]))
+                for p in outcome.result.get("problems", [])
+            ]
+            continue
+        problems += [LineProblem(int(r["line"]), outcome.reason) for r in op.payload["rows"]]
+        problems += [LineProblem(int(p["line"]), str(p["message"])) for p in op.payload["refused"]]
+    problems.sort(key=lambda p: p.line)
+    return ImportReport(created, updated, tuple(problems))
+
+
 def import_contacts(
     store: Store, data: bytes, *, actor: str | uuid.UUID, list_name: str | None = None
 ) -> ImportReport:
-    """Merge the file's contacts into the store in one transaction (supervisors only)."""
-    rows, problems = parse_contacts_csv(data)
-    with store.write() as session:
-        actor_id = _supervisor(session, actor, "import")
-        list_id = _find_list(session, list_name).id if list_name else None
-        owners: dict[str, uuid.UUID] = {}
-        for chunk in _chunks([e for row in rows for e in row.emails]):
-            found = session.execute(
-                select(ContactAddress.email, ContactAddress.contact_id)
-                .join(Contact, Contact.id == ContactAddress.contact_id)
-                .where(
-                    ContactAddress.email.in_(chunk),
-                    ContactAddress.deleted_at.is_(None),
-                    Contact.deleted_at.is_(None),
-                )
+    """Merge the file's contacts into the store (supervisors only), a batch of lines per
+    ``import_contacts`` operation."""
+    ops = import_operations(data, actor=actor, list_name=list_name)
+    return import_report(ops, [apply(store, op) for op in ops])
+
+
+def _payload_row(item: Any) -> ContactRow:
+    """A row as the desk sent it, checked again (the central database trusts no desk)."""
+    if not isinstance(item, dict) or not isinstance(item.get("emails"), list):
+        raise Rejected("Each imported row is an object with its line and emails.")
+    attributes: dict[str, tuple[str, bool]] = {}
+    for attribute in item.get("attributes") or []:
+        name = str(attribute.get("name", "")).strip() if isinstance(attribute, dict) else ""
+        if not name or len(name) > MAX_LENGTH["attribute name"]:
+            raise ContactError(
+                f"An attribute needs a name of at most {MAX_LENGTH['attribute name']} characters."
             )
-            owners.update({email: contact_id for email, contact_id in found})
-        new_contacts: list[dict[str, object]] = []
-        new_addresses: list[dict[str, object]] = []
-        new_attributes: list[dict[str, object]] = []
-        merges: list[tuple[uuid.UUID, ContactRow]] = []
-        for row in rows:
-            matches = {owners[e] for e in row.emails if e in owners}
-            if len(matches) > 1:
-                problems.append(
-                    LineProblem(
-                        row.line,
-                        "its addresses belong to different contacts already; "
-                        "merge those first or split the row.",
-                    )
-                )
-                continue
-            if matches:
-                contact_id = matches.pop()
-                merges.append((contact_id, row))
-            else:
-                contact_id = new_id()
-                new_contacts.append(
-                    {
-                        "id": contact_id,
-                        "list_id": list_id,
-                        "name": row.name or "",
-                        "phone": row.phone or "",
-                        "company": row.company or "",
-                    }
-                )
-                new_attributes += [
-                    {
-                        "id": new_id(),
-                        "contact_id": contact_id,
-                        "name": name,
-                        "value": value,
-                        "personal": personal,
-                    }
-                    for name, (value, personal) in row.attributes.items()
-                ]
-            for email in row.emails:
-                if email not in owners:
-                    owners[email] = contact_id
-                    new_addresses.append({"id": new_id(), "contact_id": contact_id, "email": email})
-        new_attributes += _merge(session, merges, list_id)
-        created, updated = len(new_contacts), len(merges)
-        # Thousands of rows: Core inserts, contacts before what points at them (STYLE 13).
-        bulk_insert(session, Contact, new_contacts)
-        bulk_insert(session, ContactAddress, new_addresses)
-        bulk_insert(session, ContactAttribute, new_attributes)
-        problems.sort(key=lambda p: p.line)
-        session.add(
-            Event(
-                kind="contacts.import",
-                actor_id=actor_id,
-                data={
-                    "list": list_name,
-                    "created": created,
-                    "updated": updated,
-                    "refused_lines": [p.line for p in problems],
-                },
+        attributes[name] = (str(attribute.get("value", "")), bool(attribute.get("personal")))
+    values: dict[str, str | None] = {}
+    for key in FIELDS:
+        raw = item.get(key)
+        value = None if raw is None else check_length(key, str(raw).strip())
+        if value is not None and ("\n" in value or "\r" in value):
+            raise ContactError(f"The {key} contains a line break.")
+        values[key] = value or None
+    emails = tuple(dict.fromkeys(clean_address(str(e)) for e in item["emails"]))
+    if not emails:
+        raise ContactError("No email address: contacts are matched by address.")
+    return ContactRow(
+        _line(item),
+        emails,
+        values["name"],
+        values["phone"],
+        values["company"],
+        attributes,
+    )
+
+
+def _line(item: dict[str, Any]) -> int:
+    try:
+        return int(item.get("line", 0))
+    except (TypeError, ValueError):
+        raise Rejected(f"{item.get('line')!r} is not a line number.") from None
+
+
+def _payload_rows(payload: dict[str, Any]) -> tuple[list[ContactRow], list[LineProblem]]:
+    raw_rows, refused = payload.get("rows") or [], payload.get("refused") or []
+    if not isinstance(raw_rows, list) or not isinstance(refused, list):
+        raise Rejected("An import carries a list of rows and a list of refused lines.")
+    if len(raw_rows) + len(refused) > IMPORT_BATCH:
+        raise Rejected(f"An import operation carries at most {IMPORT_BATCH} lines.")
+    if not all(isinstance(p, dict) for p in refused):
+        raise Rejected("Each refused line is an object with its line and message.")
+    problems = [LineProblem(_line(p), str(p.get("message", ""))[:500]) for p in refused]
+    rows: list[ContactRow] = []
+    first_line: dict[str, int] = {}
+    for item in raw_rows:
+        try:
+            row = _payload_row(item)
+        except ContactError as exc:
+            problems.append(LineProblem(_line(item), str(exc)))
+            continue
+        repeated = next((e for e in row.emails if e in first_line), None)
+        if repeated is not None:
+            problems.append(
+                LineProblem(row.line, f"{repeated} is already on line {first_line[repeated]}.")
+            )
+            continue
+        first_line.update(dict.fromkeys(row.emails, row.line))
+        rows.append(row)
+    return rows, problems
+
+
+@handler("import_contacts")
+def _import_contacts(ctx: OpContext, payload: dict[str, Any]) -> dict[str, Any]:
+    """Merge a batch of parsed CSV lines (``import_operations``). Payload: list (a contact
+    list's name, or none), rows, refused (lines the desk could not parse, for the report)."""
+    if not ctx.supervisor:
+        raise Rejected(f"Only a supervisor may import contacts; {ctx.actor.name} is an agent.")
+    session = ctx.session
+    list_name = payload.get("list") or None
+    list_id = _find_list(session, str(list_name)).id if list_name else None
+    rows, problems = _payload_rows(payload)
+    owners: dict[str, uuid.UUID] = {}
+    for chunk in _chunks([e for row in rows for e in row.emails]):
+        found = session.execute(
+            select(ContactAddress.email, ContactAddress.contact_id)
+            .join(Contact, Contact.id == ContactAddress.contact_id)
+            .where(
+                ContactAddress.email.in_(chunk),
+                ContactAddress.deleted_at.is_(None),
+                Contact.deleted_at.is_(None),
             )
         )
-    return ImportReport(created, updated, tuple(problems))
+        owners.update({email: contact_id for email, contact_id in found})
+    new_contacts: list[dict[str, object]] = []
+    new_addresses: list[dict[str, object]] = []
+    new_attributes: list[dict[str, object]] = []
+    merges: list[tuple[uuid.UUID, ContactRow]] = []
+    for row in rows:
+        matches = {owners[e] for e in row.emails if e in owners}
+        if len(matches) > 1:
+            problems.append(
+                LineProblem(
+                    row.line,
+                    "its addresses belong to different contacts already; "
+                    "merge those first or split the row.",
+                )
+            )
+            continue
+        if matches:
+            contact_id = matches.pop()
+            merges.append((contact_id, row))
+        else:
+            contact_id = new_id()
+            new_contacts.append(
+                {
+                    "id": contact_id,
+                    "list_id": list_id,
+                    "name": row.name or "",
+                    "phone": row.phone or "",
+                    "company": row.company or "",
+                }
+            )
+            new_attributes += [
+                {
+                    "id": new_id(),
+                    "contact_id": contact_id,
+                    "name": name,
+                    "value": value,
+                    "personal": personal,
+                }
+                for name, (value, personal) in row.attributes.items()
+            ]
+        for email in row.emails:
+            if email not in owners:
+                owners[email] = contact_id
+                new_addresses.append({"id": new_id(), "contact_id": contact_id, "email": email})
+    new_attributes += _merge(session, merges, list_id)
+    created, updated = len(new_contacts), len(merges)
+    # Thousands of rows: Core inserts, contacts before what points at them (STYLE 13).
+    bulk_insert(session, Contact, new_contacts)
+    bulk_insert(session, ContactAddress, new_addresses)
+    bulk_insert(session, ContactAttribute, new_attributes)
+    problems.sort(key=lambda p: p.line)
+    ctx.event(
+        "contacts.import",
+        list=list_name,
+        created=created,
+        updated=updated,
+        refused_lines=[p.line for p in problems],
+    )
+    return ImportReport(created, updated, tuple(problems)).as_json()
 
 
 def _merge(

@@ -14,6 +14,7 @@ import uuid
 import zipfile
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from app.errors import UserError
 from storage.blobs import SqlBlobStore
@@ -110,76 +111,82 @@ def delete_interaction(
 ) -> int:
     """Delete a conversation for good: rows tombstoned, blobs nobody else needs removed,
     and ingest tombstones so a resync never brings it back. Returns the messages deleted."""
-    now = utcnow()
     with store.write() as session:
-        interaction = session.get(Interaction, interaction_id)
-        if interaction is None or interaction.deleted_at is not None:
-            raise UserError("That interaction does not exist (or was deleted already).")
-        messages = (
-            session.execute(select(Message).where(Message.interaction_id == interaction_id))
-            .scalars()
-            .all()
-        )
-        message_ids = [m.id for m in messages]
-        entries = (
-            session.execute(select(MailboxEntry).where(MailboxEntry.message_id.in_(message_ids)))
-            .scalars()
-            .all()
-        )
-        for message in messages:
-            found: list[MailboxEntry | None] = [e for e in entries if e.message_id == message.id]
-            for entry in found or [None]:
-                session.add(
-                    IngestTombstone(
-                        account_id=message.account_id,
-                        folder=entry.folder if entry else None,
-                        uidvalidity=entry.uidvalidity if entry else None,
-                        uid=entry.uid if entry else None,
-                        message_id_hdr=message.message_id_hdr,
-                        raw_hash=message.raw_hash,
-                    )
-                )
-        attachment_hashes = set(
-            session.execute(
-                select(Attachment.blob_hash).where(Attachment.message_id.in_(message_ids))
-            ).scalars()
-        )
-        # Personal data goes; the rows stay as tombstones for sync.
-        for message in messages:
-            message.deleted_at = now
-            message.text_body = ""
-            message.html_body = None
-            message.subject = ""
-        for model in (Attachment, MailboxEntry):
-            session.execute(
-                update(model).where(model.message_id.in_(message_ids)).values(deleted_at=now)
-            )
-        interaction.deleted_at = now
-        interaction.subject = ""
+        count, unused = delete_interaction_rows(session, interaction_id)
         session.add(
             Event(
                 kind="interaction.delete",
                 actor_id=actor_id,
                 interaction_id=interaction_id,
-                data={"messages": len(messages)},
+                data={"messages": count},
             )
         )
-        session.flush()
-        raw_hashes = {m.raw_hash for m in messages}
-        still_used = set(
-            session.execute(
-                select(Attachment.blob_hash).where(
-                    Attachment.blob_hash.in_(attachment_hashes), Attachment.deleted_at.is_(None)
-                )
-            ).scalars()
-        ) | set(
-            session.execute(
-                select(Message.raw_hash).where(
-                    Message.raw_hash.in_(raw_hashes), Message.deleted_at.is_(None)
-                )
-            ).scalars()
-        )
-        count = len(messages)
     # After the commit: a crash here leaves unreferenced blobs, never missing ones.
-    blobs.delete((attachment_hashes | raw_hashes) - still_used)
+    blobs.delete(unused)
     return count
+
+
+def delete_interaction_rows(session: Session, interaction_id: uuid.UUID) -> tuple[int, set[str]]:
+    """The rows' part of ``delete_interaction``, in the caller's transaction: the messages
+    deleted, and the blobs nobody else needs (for the caller to delete once committed)."""
+    now = utcnow()
+    interaction = session.get(Interaction, interaction_id)
+    if interaction is None or interaction.deleted_at is not None:
+        raise UserError("That interaction does not exist (or was deleted already).")
+    messages = (
+        session.execute(select(Message).where(Message.interaction_id == interaction_id))
+        .scalars()
+        .all()
+    )
+    message_ids = [m.id for m in messages]
+    entries = (
+        session.execute(select(MailboxEntry).where(MailboxEntry.message_id.in_(message_ids)))
+        .scalars()
+        .all()
+    )
+    for message in messages:
+        found: list[MailboxEntry | None] = [e for e in entries if e.message_id == message.id]
+        for entry in found or [None]:
+            session.add(
+                IngestTombstone(
+                    account_id=message.account_id,
+                    folder=entry.folder if entry else None,
+                    uidvalidity=entry.uidvalidity if entry else None,
+                    uid=entry.uid if entry else None,
+                    message_id_hdr=message.message_id_hdr,
+                    raw_hash=message.raw_hash,
+                )
+            )
+    attachment_hashes = set(
+        session.execute(
+            select(Attachment.blob_hash).where(Attachment.message_id.in_(message_ids))
+        ).scalars()
+    )
+    # Personal data goes; the rows stay as tombstones for sync.
+    for message in messages:
+        message.deleted_at = now
+        message.text_body = ""
+        message.html_body = None
+        message.subject = ""
+    for model in (Attachment, MailboxEntry):
+        session.execute(
+            update(model).where(model.message_id.in_(message_ids)).values(deleted_at=now)
+        )
+    interaction.deleted_at = now
+    interaction.subject = ""
+    session.flush()
+    raw_hashes = {m.raw_hash for m in messages}
+    still_used = set(
+        session.execute(
+            select(Attachment.blob_hash).where(
+                Attachment.blob_hash.in_(attachment_hashes), Attachment.deleted_at.is_(None)
+            )
+        ).scalars()
+    ) | set(
+        session.execute(
+            select(Message.raw_hash).where(
+                Message.raw_hash.in_(raw_hashes), Message.deleted_at.is_(None)
+            )
+        ).scalars()
+    )
+    return len(messages), (attachment_hashes | raw_hashes) - still_used

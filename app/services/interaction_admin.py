@@ -2,6 +2,8 @@
 
 Every function checks that the acting agent is a supervisor before it reads or changes
 anything: the page is only shown in admin mode, but hiding a page is not a permission.
+Deleting is the ``delete_interactions`` operation, so in team mode the central database
+deletes (and checks the role again).
 Searching, saving searches and the zips build on fulltext.py, saved_searches.py and
 exports.py; this module adds the role check, the page's choices and the file writing.
 """
@@ -15,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.errors import UserError
 from app.services import exports, saved_searches
 from app.services.fulltext import Filters, Hit, InteractionSearch, find
+from app.services.operations import OpContext, Operation, Rejected, apply_or_raise, handler
 from app.services.reports import to_csv
 from app.services.search import Condition
 from storage.blobs import SqlBlobStore
@@ -157,14 +160,48 @@ def export_eml_zip(
     return path
 
 
+@handler("delete_interactions")
+def _delete_interactions(ctx: OpContext, payload: dict[str, Any]) -> dict[str, Any]:
+    """Delete conversations for good (supervisors). Payload: interactions (ids).
+
+    Ingest tombstones keep a resync from bringing the mail back; the blobs nobody else
+    needs are deleted from the message store once the transaction has committed (never
+    before: a rollback must not leave rows pointing at missing blobs).
+    """
+    if not ctx.supervisor:
+        raise Rejected(f"Only a supervisor may delete interactions; {ctx.actor.name} is an agent.")
+    raw = payload.get("interactions")
+    if not isinstance(raw, list) or not raw:
+        raise Rejected("Say which interactions to delete (a list of ids).")
+    try:
+        ids = list(dict.fromkeys(uuid.UUID(str(i)) for i in raw))
+    except ValueError:
+        raise Rejected("The interactions to delete must be interaction ids.") from None
+    blobs = ctx.blob_store()
+    unused: set[str] = set()
+    messages = 0
+    for interaction_id in ids:
+        count, hashes = exports.delete_interaction_rows(ctx.session, interaction_id)
+        ctx.event("interaction.delete", interaction=interaction_id, messages=count)
+        messages += count
+        unused |= hashes
+    if unused:
+        event.listen(ctx.session, "after_commit", lambda _s: blobs.delete(unused), once=True)
+    return {"deleted": len(ids), "messages": messages}
+
+
+def delete_interactions_op(actor: uuid.UUID, interaction_ids: Sequence[uuid.UUID]) -> Operation:
+    return Operation(
+        "delete_interactions", actor, {"interactions": [str(i) for i in interaction_ids]}
+    )
+
+
 def delete_interactions(
     store: Store, blobs: SqlBlobStore, actor: uuid.UUID, interaction_ids: Sequence[uuid.UUID]
 ) -> int:
-    """Delete each conversation for good (ingest tombstones kept); returns how many."""
-    supervisor_name(store, actor)
-    for interaction_id in interaction_ids:
-        exports.delete_interaction(store, blobs, interaction_id, actor)
-    return len(interaction_ids)
+    """Delete each conversation for good (the ``delete_interactions`` operation); how many."""
+    result = apply_or_raise(store, delete_interactions_op(actor, interaction_ids), blobs=blobs)
+    return int(result["deleted"])
 
 
 # --- saved searches, owned by the signed-in supervisor ----------------------------------------

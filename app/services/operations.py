@@ -152,6 +152,10 @@ _EXTENSIONS = (
     "app.services.contact_ops",
     "app.services.action_plans",
     "app.services.staffing",
+    "app.services.content",
+    "app.services.project_admin",
+    "app.services.interaction_admin",
+    "app.services.contact_io",
 )
 
 

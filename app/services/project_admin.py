@@ -1,7 +1,9 @@
 """What a supervisor chooses per project for its agents: ticket types, senders and templates.
 
-Every change checks the supervisor role (staffing.require_supervisor); rows are tombstoned,
-never deleted, so tickets keep their type in the reports and the choices sync like the rest.
+Every change is an operation (``save_ticket_type``, ``remove_ticket_type``,
+``set_project_offer``) whose handler checks the supervisor role, so in team mode it reaches
+the central database; rows are tombstoned, never deleted, so tickets keep their type in the
+reports and the choices sync like the rest.
 """
 
 from __future__ import annotations
@@ -16,11 +18,10 @@ from sqlalchemy.orm import Session
 
 from app.errors import UserError
 from app.services.accounts import find_project
-from app.services.staffing import require_supervisor
+from app.services.operations import OpContext, Operation, Rejected, apply_or_raise, handler
 from storage.engine import Store
 from storage.models import (
     EmailAccount,
-    Event,
     Project,
     ProjectSenderAccount,
     ProjectTemplate,
@@ -71,6 +72,78 @@ def _checked(text: str, what: str) -> str:
     return text
 
 
+def _supervisor_only(ctx: OpContext) -> None:
+    if not ctx.supervisor:
+        raise Rejected(
+            "Only a supervisor may change a project's ticket types, senders and templates; "
+            f"{ctx.actor.name} is an agent."
+        )
+
+
+def _id(raw: Any, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        raise Rejected(f"{raw!r} is not a {what} id.") from None
+
+
+@handler("save_ticket_type")
+def _save_ticket_type(ctx: OpContext, payload: dict[str, Any]) -> dict[str, Any]:
+    """Add a ticket type (no ``type``) or change one; labels are unique per project.
+    Payload: project, type, label, export_value (empty: the label)."""
+    _supervisor_only(ctx)
+    label = _checked(str(payload.get("label") or ""), "label")
+    if not label:
+        raise Rejected("A ticket type needs a label.")
+    export_value = _checked(str(payload.get("export_value") or ""), "export value") or label
+    type_id = _id(payload["type"], "ticket type") if payload.get("type") else None
+    session = ctx.session
+    project_id = find_project(session, str(payload.get("project", ""))).id
+    clash = session.execute(
+        select(TicketType.id).where(
+            TicketType.project_id == project_id,
+            TicketType.deleted_at.is_(None),
+            func.lower(TicketType.label) == label.lower(),
+            TicketType.id != (type_id or uuid.UUID(int=0)),
+        )
+    ).first()
+    if clash is not None:
+        raise Rejected(f"This project already has a ticket type {label!r}.")
+    if type_id is None:
+        row = TicketType(project_id=project_id, label=label, export_value=export_value)
+        session.add(row)
+        session.flush()
+    else:
+        found = session.get(TicketType, type_id)
+        if found is None or found.deleted_at is not None or found.project_id != project_id:
+            raise Rejected("That ticket type no longer exists.")
+        row, row.label, row.export_value = found, label, export_value
+    ctx.event("ticket_type.save", type=row.id, label=label, export_value=export_value)
+    tickets = session.execute(
+        select(func.count()).select_from(Ticket).where(Ticket.type_id == row.id)
+    ).scalar_one()
+    return {"type": row.id, "label": label, "export_value": export_value, "tickets": tickets}
+
+
+def save_ticket_type_op(
+    actor: uuid.UUID,
+    project: str,
+    type_id: uuid.UUID | None,
+    label: str,
+    export_value: str = "",
+) -> Operation:
+    return Operation(
+        "save_ticket_type",
+        actor,
+        {
+            "project": project,
+            "type": str(type_id) if type_id else None,
+            "label": label,
+            "export_value": export_value,
+        },
+    )
+
+
 def save_ticket_type(
     store: Store,
     actor: uuid.UUID,
@@ -79,61 +152,43 @@ def save_ticket_type(
     label: str,
     export_value: str = "",
 ) -> TicketTypeRow:
-    """Add a ticket type (``type_id`` None) or change one; labels are unique per project."""
-    require_supervisor(store, actor)
-    label = _checked(label, "label")
-    if not label:
-        raise UserError("A ticket type needs a label.")
-    export_value = _checked(export_value, "export value") or label
-    with store.write() as session:
-        project_id = find_project(session, project).id
-        clash = session.execute(
-            select(TicketType.id).where(
-                TicketType.project_id == project_id,
-                TicketType.deleted_at.is_(None),
-                func.lower(TicketType.label) == label.lower(),
-                TicketType.id != (type_id or uuid.UUID(int=0)),
-            )
-        ).first()
-        if clash is not None:
-            raise UserError(f"This project already has a ticket type {label!r}.")
-        if type_id is None:
-            row = TicketType(project_id=project_id, label=label, export_value=export_value)
-            session.add(row)
-            session.flush()
-        else:
-            found = session.get(TicketType, type_id)
-            if found is None or found.deleted_at is not None or found.project_id != project_id:
-                raise UserError("That ticket type no longer exists.")
-            row, row.label, row.export_value = found, label, export_value
-        session.add(
-            Event(
-                kind="ticket_type.save",
-                actor_id=actor,
-                data={"type": str(row.id), "label": label, "export_value": export_value},
-            )
-        )
-        tickets = session.execute(
-            select(func.count()).select_from(Ticket).where(Ticket.type_id == row.id)
-        ).scalar_one()
-        return TicketTypeRow(row.id, label, export_value, int(tickets))
+    """Add a ticket type (``type_id`` None) or change one (the ``save_ticket_type`` operation)."""
+    result = apply_or_raise(
+        store, save_ticket_type_op(actor, project, type_id, label, export_value)
+    )
+    return ticket_type_row(result)
+
+
+def ticket_type_row(result: dict[str, Any]) -> TicketTypeRow:
+    """The row a ``save_ticket_type`` outcome describes."""
+    return TicketTypeRow(
+        uuid.UUID(str(result["type"])),
+        str(result["label"]),
+        str(result["export_value"]),
+        int(result["tickets"]),
+    )
+
+
+@handler("remove_ticket_type")
+def _remove_ticket_type(ctx: OpContext, payload: dict[str, Any]) -> dict[str, Any]:
+    """Agents no longer see the type; tickets that have it keep it (reports still say which).
+    Payload: type."""
+    _supervisor_only(ctx)
+    row = ctx.session.get(TicketType, _id(payload.get("type"), "ticket type"))
+    if row is None or row.deleted_at is not None:
+        raise Rejected("That ticket type no longer exists.")
+    row.deleted_at = utcnow()
+    ctx.event("ticket_type.remove", type=row.id, label=row.label)
+    return {"type": row.id, "label": row.label}
+
+
+def remove_ticket_type_op(actor: uuid.UUID, type_id: uuid.UUID) -> Operation:
+    return Operation("remove_ticket_type", actor, {"type": str(type_id)})
 
 
 def remove_ticket_type(store: Store, actor: uuid.UUID, type_id: uuid.UUID) -> None:
-    """Agents no longer see the type; tickets that have it keep it (reports still say which)."""
-    require_supervisor(store, actor)
-    with store.write() as session:
-        row = session.get(TicketType, type_id)
-        if row is None or row.deleted_at is not None:
-            raise UserError("That ticket type no longer exists.")
-        row.deleted_at = utcnow()
-        session.add(
-            Event(
-                kind="ticket_type.remove",
-                actor_id=actor,
-                data={"type": str(row.id), "label": row.label},
-            )
-        )
+    """Agents no longer see the type (the ``remove_ticket_type`` operation)."""
+    apply_or_raise(store, remove_ticket_type_op(actor, type_id))
 
 
 # --- sender accounts and templates agents are offered -----------------------------------------
@@ -227,6 +282,82 @@ def _set_links(
         session.add(model(project_id=project_id, **{column: target}))
 
 
+@handler("set_project_offer")
+def _set_project_offer(ctx: OpContext, payload: dict[str, Any]) -> dict[str, Any]:
+    """Choose the sender accounts and templates agents of a project see, and the default.
+    Payload: project, senders (account ids), default_sender (an account id or none),
+    templates (template ids)."""
+    _supervisor_only(ctx)
+    senders = [_id(a, "sender account") for a in _list(payload, "senders")]
+    templates = [_id(t, "template") for t in _list(payload, "templates")]
+    raw_default = payload.get("default_sender")
+    default_sender = _id(raw_default, "sender account") if raw_default else None
+    session = ctx.session
+    proj = find_project(session, str(payload.get("project", "")))
+    current = _offer(session, proj)
+    sending = {s.account_id: s for s in current.senders}
+    if [a for a in senders if a not in sending]:
+        raise Rejected("A sender account must exist and have an SMTP server.")
+    if set(templates) - {t.id for t in current.templates}:
+        raise Rejected("That template no longer exists.")
+    if default_sender is not None:
+        if senders:
+            allowed = set(senders)
+        else:  # nothing ticked: agents get the project's own sending accounts
+            allowed = set(
+                session.execute(
+                    select(EmailAccount.id).where(
+                        EmailAccount.project_id == proj.id,
+                        EmailAccount.deleted_at.is_(None),
+                        EmailAccount.smtp_host.is_not(None),
+                    )
+                ).scalars()
+            )
+        if default_sender not in allowed:
+            name = sending[default_sender].name if default_sender in sending else "?"
+            raise Rejected(
+                f"The default sender {name} must be one of the sender accounts agents see."
+            )
+    _set_links(session, ProjectSenderAccount, "account_id", proj.id, set(senders))
+    _set_links(session, ProjectTemplate, "template_id", proj.id, set(templates))
+    proj.default_sender_account_id = default_sender
+    ctx.event(
+        "project.offer",
+        project=proj.name,
+        senders=sorted(str(a) for a in senders),
+        default_sender=str(default_sender) if default_sender else None,
+        templates=sorted(str(t) for t in templates),
+    )
+    return {"project": proj.name}
+
+
+def _list(payload: dict[str, Any], key: str) -> list[Any]:
+    items = payload.get(key) or []
+    if not isinstance(items, list):
+        raise Rejected(f"{key} must be a list of ids.")
+    return items
+
+
+def set_project_offer_op(
+    actor: uuid.UUID,
+    project: str,
+    *,
+    senders: Sequence[uuid.UUID],
+    default_sender: uuid.UUID | None,
+    templates: Sequence[uuid.UUID],
+) -> Operation:
+    return Operation(
+        "set_project_offer",
+        actor,
+        {
+            "project": project,
+            "senders": [str(a) for a in senders],
+            "default_sender": str(default_sender) if default_sender else None,
+            "templates": [str(t) for t in templates],
+        },
+    )
+
+
 def set_project_offer(
     store: Store,
     actor: uuid.UUID,
@@ -236,49 +367,9 @@ def set_project_offer(
     default_sender: uuid.UUID | None,
     templates: Sequence[uuid.UUID],
 ) -> ProjectOffer:
-    """Choose the sender accounts and templates agents of ``project`` see, and the default."""
-    require_supervisor(store, actor)
-    with store.write() as session:
-        proj = find_project(session, project)
-        current = _offer(session, proj)
-        sending = {s.account_id: s for s in current.senders}
-        unknown = [a for a in senders if a not in sending]
-        if unknown:
-            raise UserError("A sender account must exist and have an SMTP server.")
-        if set(templates) - {t.id for t in current.templates}:
-            raise UserError("That template no longer exists.")
-        if default_sender is not None:
-            if senders:
-                allowed = set(senders)
-            else:  # nothing ticked: agents get the project's own sending accounts
-                allowed = set(
-                    session.execute(
-                        select(EmailAccount.id).where(
-                            EmailAccount.project_id == proj.id,
-                            EmailAccount.deleted_at.is_(None),
-                            EmailAccount.smtp_host.is_not(None),
-                        )
-                    ).scalars()
-                )
-            if default_sender not in allowed:
-                name = sending[default_sender].name if default_sender in sending else "?"
-                raise UserError(
-                    f"The default sender {name} must be one of the sender accounts agents see."
-                )
-        _set_links(session, ProjectSenderAccount, "account_id", proj.id, set(senders))
-        _set_links(session, ProjectTemplate, "template_id", proj.id, set(templates))
-        proj.default_sender_account_id = default_sender
-        session.add(
-            Event(
-                kind="project.offer",
-                actor_id=actor,
-                data={
-                    "project": proj.name,
-                    "senders": sorted(str(a) for a in senders),
-                    "default_sender": str(default_sender) if default_sender else None,
-                    "templates": sorted(str(t) for t in templates),
-                },
-            )
-        )
-        session.flush()
-        return _offer(session, proj)
+    """Choose the sender accounts and templates agents of ``project`` see, and the default
+    (the ``set_project_offer`` operation); the offer as it is now."""
+    op = set_project_offer_op(
+        actor, project, senders=senders, default_sender=default_sender, templates=templates
+    )
+    return project_offer(store, str(apply_or_raise(store, op)["project"]))

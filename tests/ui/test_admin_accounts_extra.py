@@ -263,6 +263,7 @@ def test_an_agent_cannot_change_what_agents_are_offered(
             qtbot.mouseClick(page.offer.save_button, Qt.MouseButton.LeftButton)
         assert saved.args == [False]
         assert page.offer.status.text() == (
-            "Only a supervisor may change accounts, agents and queues."
+            "Only a supervisor may change a project's ticket types, senders and templates; "
+            "carol is an agent."
         )
         assert not any(s.offered for s in project_offer(sqlite_ctx.store, "ACM").senders)

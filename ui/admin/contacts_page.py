@@ -1,7 +1,8 @@
 """The contact manager: contact lists on the left, the chosen list's contacts (searchable, a
 page at a time) in the middle, the selected contact's editor on the right; CSV import and
-export. Every read and change goes through app/ (app/services/contact_lists.py, the
-save_contact and list operations, app/services/contact_io.py), which checks the role."""
+export. Every read goes through app/ (app/services/contact_lists.py, contact_io.py) and
+every change is an operation (save_contact, the list operations, import_contacts), whose
+handler checks the role; in team mode the central database applies them."""
 
 from __future__ import annotations
 
@@ -33,7 +34,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.contact_io import ImportReport, export_contacts, import_contacts
+from app.errors import UserError
+from app.services.contact_io import (
+    ImportReport,
+    export_contacts,
+    import_operations,
+    import_report,
+)
 from app.services.contact_lists import (
     PAGE_SIZE,
     ContactDetails,
@@ -45,7 +52,7 @@ from app.services.contact_lists import (
     list_contact_lists,
     search_contacts,
 )
-from app.services.operations import Operation, OpResult, apply
+from app.services.operations import Operation, OpResult
 from storage.engine import Store
 from ui.admin.rows_model import RowsModel
 from ui.admin.settings_pages import AdminContext
@@ -55,10 +62,9 @@ PROGRESS_DELAY_MS = 600  # STYLE: progress shows only for work that takes a whil
 LIST_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def read_and_import(
-    store: Store, actor: uuid.UUID, path: Path, list_name: str | None
-) -> ImportReport:
-    return import_contacts(store, path.read_bytes(), actor=actor, list_name=list_name)
+def read_and_parse(actor: uuid.UUID, path: Path, list_name: str | None) -> list[Operation]:
+    """The file, parsed on this desk, as the import_contacts operations that merge it."""
+    return import_operations(path.read_bytes(), actor=actor, list_name=list_name)
 
 
 def export_and_write(
@@ -349,9 +355,10 @@ class ContactsPage(QWidget):
             )
 
     def _list_op(self, kind: str, payload: dict[str, Any]) -> None:
-        store = self._admin.ctx.store
         op = Operation(kind, self._admin.supervisor, payload)
-        self._admin.op(self, lambda: apply(store, op), self.on_list_saved, self.on_save_failed)
+        self._admin.operate(
+            self, op, lambda outcomes: self.on_list_saved(outcomes[0]), self.on_save_failed
+        )
 
     def on_list_saved(self, outcome: OpResult) -> None:
         if not outcome.applied:
@@ -549,10 +556,11 @@ class ContactsPage(QWidget):
         return payload
 
     def on_save_button_clicked(self) -> None:
-        store = self._admin.ctx.store
         op = Operation("save_contact", self._admin.supervisor, self.payload())
         self.save_button.setEnabled(False)
-        self._admin.op(self, lambda: apply(store, op), self.on_contact_saved, self.on_save_failed)
+        self._admin.operate(
+            self, op, lambda outcomes: self.on_contact_saved(outcomes[0]), self.on_save_failed
+        )
 
     def on_contact_saved(self, outcome: OpResult) -> None:
         self.save_button.setEnabled(True)
@@ -588,18 +596,35 @@ class ContactsPage(QWidget):
 
     def import_from(self, path: Path) -> None:
         """Merge ``path`` into the chosen list (new contacts land there), in the background."""
-        store, actor = self._admin.ctx.store, self._admin.supervisor
+        actor = self._admin.supervisor
         chosen = self.chosen_list()
         list_name = chosen.name if chosen is not None else None
         self._busy(True)
         self.report.hide()
         self.contacts_status.setText(self.tr("Importing {file}…").format(file=path.name))
-        self._admin.op(
+        self._admin.query(
             self,
-            lambda: read_and_import(store, actor, path, list_name),
-            self.on_imported,
+            lambda: read_and_parse(actor, path, list_name),
+            self.on_import_parsed,
             self.on_import_failed,
         )
+
+    def on_import_parsed(self, ops: list[Operation]) -> None:
+        """Parsed here; merged by app/ (in team mode, the central database), batch by batch."""
+        self._admin.operate(
+            self,
+            ops,
+            lambda outcomes: self.on_import_settled(ops, outcomes),
+            self.on_import_failed,
+        )
+
+    def on_import_settled(self, ops: list[Operation], outcomes: list[OpResult]) -> None:
+        try:
+            report = import_report(ops, outcomes)
+        except UserError as refused:  # refused as a whole: not one batch was merged
+            self.on_import_failed(refused)
+            return
+        self.on_imported(report)
 
     def on_imported(self, report: ImportReport) -> None:
         self._busy(False)

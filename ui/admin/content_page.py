@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
 from app.services.accounts import list_accounts
 from app.services.content import (
     ContentItem,
-    DispositionRow,
     Kind,
-    add_disposition,
+    add_disposition_op,
     list_content,
     list_dispositions,
-    save_content,
+    save_content_op,
 )
+from app.services.operations import Operation, OpResult
 from app.templates import preview
 from ui.admin.settings_pages import AdminContext
 
@@ -235,27 +235,39 @@ class ContentPage(QWidget):
         self.previewed.emit(str(error))
 
     def on_save_button_clicked(self) -> None:
-        store, actor = self._admin.ctx.store, self._admin.supervisor
         kind, editing = self._kind, self._editing
         name, subject, body = self.name.text(), self.subject.text(), self.body.toPlainText()
         account = self.account.currentData() if kind == "canned" else None
-        self._admin.op(
+        op = save_content_op(
+            self._admin.supervisor,
+            kind,
+            editing.id if editing else None,
+            name,
+            body,
+            subject if kind == "template" else "",
+            account,
+        )
+        self._admin.operate(
             self,
-            lambda: save_content(
-                store,
-                actor,
-                kind,
-                editing.id if editing else None,
-                name,
-                body,
-                subject=subject,
-                account=account,
-            ),
-            self.on_content_saved,
+            op,
+            lambda outcomes: self.on_content_saved(outcomes[0], op),
             self.on_save_failed,
         )
 
-    def on_content_saved(self, item: ContentItem) -> None:
+    def on_content_saved(self, outcome: OpResult, op: Operation) -> None:
+        if not outcome.applied:
+            self.status.setText(outcome.reason)  # the text stays in the editor, to be corrected
+            self.saved.emit(False)
+            return
+        asked = op.payload
+        item = ContentItem(
+            asked["kind"],
+            uuid.UUID(str(outcome.result["item"])),
+            str(outcome.result["name"]),
+            str(asked["subject"]),
+            str(asked["body"]),
+            asked["account"],
+        )
         self._editing = item
         self.status.setText(QCoreApplication.translate("ContentPage", "Saved."))
         self.saved.emit(True)
@@ -266,20 +278,23 @@ class ContentPage(QWidget):
         self.saved.emit(False)
 
     def on_add_disposition_button_clicked(self) -> None:
-        store, actor = self._admin.ctx.store, self._admin.supervisor
         name, account = self.disposition_name.text(), self.disposition_account.currentData()
-        self._admin.op(
+        self._admin.operate(
             self,
-            lambda: add_disposition(store, actor, name, account),
-            self.on_disposition_added,
+            add_disposition_op(self._admin.supervisor, name, account),
+            lambda outcomes: self.on_disposition_added(outcomes[0]),
             self.on_save_failed,
         )
 
-    def on_disposition_added(self, row: DispositionRow) -> None:
+    def on_disposition_added(self, outcome: OpResult) -> None:
+        if not outcome.applied:
+            self.status.setText(outcome.reason)
+            self.saved.emit(False)
+            return
         self.disposition_name.clear()
         self.status.setText(
             QCoreApplication.translate("ContentPage", "Disposition {name} added.").format(
-                name=row.name
+                name=outcome.result["name"]
             )
         )
         self.saved.emit(True)

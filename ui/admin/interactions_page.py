@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from app.services import interaction_admin
 from app.services.fulltext import Hit, InteractionSearch
 from app.services.interaction_admin import FilterChoices
-from app.services.operations import Operation, OpResult, apply
+from app.services.operations import Operation, OpResult
 from app.services.search import FIELDS, Condition
 from storage.engine import Store
 from ui.admin.forms import ask_yes_no
@@ -159,14 +159,12 @@ class SpyDialog(QDialog):
         self.add_note(self.note.toPlainText())
 
     def add_note(self, body: str) -> None:
-        store, actor, interaction = (
-            self._admin.ctx.store,
-            self._admin.supervisor,
-            self.interaction_id,
-        )
-        op = Operation("note", actor, {"interaction": str(interaction), "body": body})
+        payload = {"interaction": str(self.interaction_id), "body": body}
+        op = Operation("note", self._admin.supervisor, payload)
         self.add_note_button.setEnabled(False)
-        self._admin.op(self, lambda: apply(store, op), self.on_note_done, self.on_note_failed)
+        self._admin.operate(
+            self, op, lambda outcomes: self.on_note_done(outcomes[0]), self.on_note_failed
+        )
 
     def on_note_done(self, outcome: OpResult) -> None:
         self.add_note_button.setEnabled(True)
@@ -903,16 +901,18 @@ class InteractionsPage(QWidget):
             ).format(count=len(hits))
         if not self.confirm(self.tr("Delete permanently?"), text):
             return
-        ctx, actor, ids = self._admin.ctx, self._admin.supervisor, [h.id for h in hits]
+        op = interaction_admin.delete_interactions_op(self._admin.supervisor, [h.id for h in hits])
         self.status.setText(self.tr("Deleting…"))
-        self._admin.op(
-            self,
-            lambda: interaction_admin.delete_interactions(ctx.store, ctx.blobs, actor, ids),
-            self.on_deleted,
-            self.on_delete_failed,
+        self._admin.operate(
+            self, op, lambda outcomes: self.on_deleted(outcomes[0]), self.on_delete_failed
         )
 
-    def on_deleted(self, count: int) -> None:
+    def on_deleted(self, outcome: OpResult) -> None:
+        if not outcome.applied:
+            self.status.setText(outcome.reason)
+            self.deleted.emit(-1)
+            return
+        count = int(outcome.result["deleted"])
         self.status.setText(self.tr("{count} interactions deleted.").format(count=count))
         self.deleted.emit(count)
         self.run_search()

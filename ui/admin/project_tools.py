@@ -1,8 +1,9 @@
 """Per-project panels of the project page: ticket types, and what agents are offered
 (sender accounts, the default sender, email templates).
 
-Changes go to app/services/project_admin.py as the signed-in supervisor, which checks the
-role; each panel reloads from the store afterwards, so what shows is what app/ accepted.
+Changes are operations of app/services/project_admin.py made as the signed-in supervisor
+(its handlers check the role; in team mode the central database applies them); each panel
+reloads from the store afterwards, so what shows is what app/ accepted.
 """
 
 from __future__ import annotations
@@ -24,14 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.operations import OpResult
 from app.services.project_admin import (
     ProjectOffer,
     TicketTypeRow,
     list_ticket_types,
     project_offer,
-    remove_ticket_type,
-    save_ticket_type,
-    set_project_offer,
+    remove_ticket_type_op,
+    save_ticket_type_op,
+    set_project_offer_op,
+    ticket_type_row,
 )
 
 if TYPE_CHECKING:  # settings_pages imports this module: no import cycle at run time
@@ -162,18 +165,27 @@ class TicketTypesPanel(QWidget):
         self._enable()
 
     def on_save_button_clicked(self) -> None:
-        store, actor = self._admin.ctx.store, self._admin.supervisor
-        project, editing = self._project, self._editing
-        label, export_value = self.label.text(), self.export_value.text()
-        self._admin.op(
+        op = save_ticket_type_op(
+            self._admin.supervisor,
+            self._project,
+            self._editing,
+            self.label.text(),
+            self.export_value.text(),
+        )
+        self._admin.operate(
             self,
-            lambda: save_ticket_type(store, actor, project, editing, label, export_value),
-            self.on_type_saved,
+            op,
+            lambda outcomes: self.on_type_saved(outcomes[0]),
             self.on_change_failed,
         )
 
-    def on_type_saved(self, row: TicketTypeRow) -> None:
+    def on_type_saved(self, outcome: OpResult) -> None:
+        if not outcome.applied:
+            self._refused(outcome.reason)
+            return
+        row = ticket_type_row(outcome.result)
         self._editing = row.id
+        self._enable()  # the saved type may be removed at once
         self.status.setText(
             QCoreApplication.translate("ProjectTools", "Ticket type {label} saved.").format(
                 label=row.label
@@ -186,15 +198,18 @@ class TicketTypesPanel(QWidget):
         type_id = self._editing
         if type_id is None:
             return
-        store, actor, label = self._admin.ctx.store, self._admin.supervisor, self.label.text()
-        self._admin.op(
+        label = self.label.text()
+        self._admin.operate(
             self,
-            lambda: remove_ticket_type(store, actor, type_id),
-            lambda _none: self.on_type_removed(label),
+            remove_ticket_type_op(self._admin.supervisor, type_id),
+            lambda outcomes: self.on_type_removed(label, outcomes[0]),
             self.on_change_failed,
         )
 
-    def on_type_removed(self, label: str) -> None:
+    def on_type_removed(self, label: str, outcome: OpResult) -> None:
+        if not outcome.applied:
+            self._refused(outcome.reason)
+            return
         self.start_new()
         self.status.setText(
             QCoreApplication.translate("ProjectTools", "Ticket type {label} removed.").format(
@@ -205,7 +220,10 @@ class TicketTypesPanel(QWidget):
         self.reload()
 
     def on_change_failed(self, error: BaseException) -> None:
-        self.status.setText(str(error))  # what was typed stays, to be corrected
+        self._refused(str(error))
+
+    def _refused(self, reason: str) -> None:
+        self.status.setText(reason)  # what was typed stays, to be corrected
         self.saved.emit(False)
 
 
@@ -300,8 +318,10 @@ class ProjectOfferPanel(QWidget):
         )
         for sender in offer.senders:
             self.default_sender.addItem(sender.name, sender.account_id)
+        # By equality: findData matches a UUID only if it is the very same object.
+        chosen = [self.default_sender.itemData(i) for i in range(self.default_sender.count())]
         self.default_sender.setCurrentIndex(
-            max(self.default_sender.findData(offer.default_sender), 0)
+            chosen.index(offer.default_sender) if offer.default_sender in chosen else 0
         )
         self.loaded.emit()
 
@@ -314,21 +334,34 @@ class ProjectOfferPanel(QWidget):
         ]
 
     def on_save_button_clicked(self) -> None:
-        store, actor, project = self._admin.ctx.store, self._admin.supervisor, self._project
-        senders, templates = self._ticked(self.senders), self._ticked(self.templates)
-        default = self.default_sender.currentData()
-        self._admin.op(
+        project = self._project
+        op = set_project_offer_op(
+            self._admin.supervisor,
+            project,
+            senders=self._ticked(self.senders),
+            default_sender=self.default_sender.currentData(),
+            templates=self._ticked(self.templates),
+        )
+        self._admin.operate(
             self,
-            lambda: set_project_offer(
-                store,
-                actor,
-                project,
-                senders=senders,
-                default_sender=default,
-                templates=templates,
-            ),
+            op,
+            lambda outcomes: self.on_offer_applied(outcomes[0], project),
+            self.on_change_failed,
+        )
+
+    def on_offer_applied(self, outcome: OpResult, project: str) -> None:
+        if not outcome.applied:
+            self.status.setText(outcome.reason)  # the ticks stay, to be corrected
+            self.saved.emit(False)
+            return
+        # What app/ stored (in team mode: pulled from the central database by now).
+        store = self._admin.ctx.store
+        self._admin.query(
+            self,
+            lambda: project_offer(store, project),
             self.on_offer_saved,
             self.on_change_failed,
+            key=f"project-offer-{id(self)}",
         )
 
     def on_offer_saved(self, offer: ProjectOffer) -> None:
