@@ -123,19 +123,3 @@ def _refused(qtbot: QtBot, admin: AdminContext, ctx: AppContext) -> None:
     assert "supervisor" in dialog.status.text()
     before = {a.name: a.accounts for a in staffing(ctx.store).agents}
     assert "sales" in before["carol"] and "sales" not in before["bob"]
-
-
-def test_in_team_mode_the_panel_says_its_changes_stay_on_this_desk(
-    qtbot: QtBot, sqlite_ctx: AppContext, world: World
-) -> None:
-    with admin_context(sqlite_ctx, "sam") as admin:
-        standalone = AdminPanel(admin)
-        team = AdminPanel(admin, team_mode=True)
-        for panel in (standalone, team):
-            qtbot.addWidget(panel)
-        team.show()
-        assert standalone.team_warning is None
-        assert team.team_warning is not None and team.team_warning.isVisible()
-        assert "central database" in team.team_warning.text()
-        standalone.shutdown()
-        team.shutdown()

@@ -15,7 +15,7 @@ import enum
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QTabWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QWidget
 
 from app.context import AppContext
 from app.services.session import SignedIn, may_enter_admin_mode
@@ -45,25 +45,11 @@ class State(enum.Enum):
 class AdminPanel(QTabWidget):
     """Every admin page, built on entering admin mode and destroyed on leaving it."""
 
-    def __init__(
-        self, admin: AdminContext, parent: QWidget | None = None, *, team_mode: bool = False
-    ) -> None:
+    def __init__(self, admin: AdminContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("admin_panel")
-        self.team_warning: QLabel | None = None
-        if team_mode:
-            # The pages write through app/ services to this desk's store; in team mode those
-            # writes are not operations the central worker applies yet. Say so, plainly.
-            self.team_warning = QLabel(
-                QCoreApplication.translate(
-                    "AdminMode",
-                    "Team mode: changes made here are not sent to the central database yet; "
-                    "make them with relaydesk --central on a worker host.",
-                )
-            )
-            self.team_warning.setObjectName("admin_team_warning")
-            self.team_warning.setStyleSheet("color: #8a5a00; padding: 2px 6px;")
-            self.setCornerWidget(self.team_warning, Qt.Corner.TopRightCorner)
+        # In team mode every change on these pages is an operation the central database
+        # applies (AdminContext.operate): the pages need not know which mode they are in.
         self.monitoring = MonitoringPage(admin)
         self.reports = ReportsPage(admin)
         self.interactions = InteractionsPage(admin)
@@ -211,9 +197,10 @@ class AdminMode(QObject):
         ctx = self._ctx
         if self.state != State.ENTERING or self._signed_in != who or ctx is None:
             return  # left or signed out while app/ was asked: stay in agent mode
-        admin = AdminContext(ctx, self._tasks, who.agent_id)
-        team_mode = getattr(self._window, "team_link", None) is not None
-        self.panel = AdminPanel(admin, team_mode=team_mode)
+        admin = AdminContext(
+            ctx, self._tasks, who.agent_id, getattr(self._window, "desk_operations", None)
+        )
+        self.panel = AdminPanel(admin)
         dock = QDockWidget(QCoreApplication.translate("AdminMode", "Admin"), self._window)
         dock.setObjectName("admin_dock")
         dock.setWidget(self.panel)
