@@ -7,6 +7,7 @@ the mail worker run on servers without a display or Qt's system libraries.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -16,7 +17,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -500,12 +501,32 @@ def _account_list(args: argparse.Namespace, ctx: AppContext) -> int:
 def _account_verify(args: argparse.Namespace, ctx: AppContext) -> int:
     from app.services.verify import verify_account
 
-    steps = verify_account(ctx, args.name)
+    # On a worker host in team mode the account is in the central database and its
+    # password in this host's keyring: the check runs from where the mail is fetched.
+    with _where_mail_is_fetched(args, ctx) as where:
+        steps = verify_account(where, args.name)
     failed = False
     for step in steps:
         print(step.line, file=sys.stdout if step.ok else sys.stderr)
         failed = failed or not step.ok
     return 1 if failed else 0
+
+
+@contextlib.contextmanager
+def _where_mail_is_fetched(args: argparse.Namespace, ctx: AppContext) -> Iterator[AppContext]:
+    """The store whose accounts this host fetches: the central database in team mode (a
+    worker host keeping mailbox secrets), else the local one."""
+    from app.services.sync import open_worker_context, resolve_central
+
+    config = resolve_central(ctx.store, args.central)
+    if config is None:
+        yield ctx
+        return
+    team = open_worker_context(ctx.data_dir, config)
+    try:
+        yield team
+    finally:
+        team.close()
 
 
 def _account_signin(args: argparse.Namespace, ctx: AppContext) -> int:
@@ -514,7 +535,7 @@ def _account_signin(args: argparse.Namespace, ctx: AppContext) -> int:
     from app import oauth
     from app.services.accounts import find_account
 
-    with ctx.store.read() as session:
+    with _where_mail_is_fetched(args, ctx) as where, where.store.read() as session:
         account = find_account(session, args.name)
         provider = oauth.configured_provider(session, account.service)
         account_id, login = account.id, account.imap_username or account.email
@@ -534,19 +555,12 @@ def _account_password(args: argparse.Namespace, ctx: AppContext) -> int:
     (the account is looked up in the central database), else this desk's."""
     from app import secrets
     from app.services.accounts import find_account
-    from app.services.sync import open_worker_context, resolve_central
 
     password = _read_password(args)
     if not password:
         raise UserError("Give the password on standard input with --password-stdin.")
-    config = resolve_central(ctx.store, args.central)
-    where = open_worker_context(ctx.data_dir, config) if config is not None else ctx
-    try:
-        with where.store.read() as session:
-            account_id = find_account(session, args.name).id
-    finally:
-        if where is not ctx:
-            where.close()
+    with _where_mail_is_fetched(args, ctx) as where, where.store.read() as session:
+        account_id = find_account(session, args.name).id
     secrets.set_secret(account_id, "smtp_password" if args.smtp else "password", password)
     kind = "SMTP password" if args.smtp else "password"
     print(f"{kind} of {args.name} kept in this host's keyring")

@@ -4,12 +4,12 @@
 <context>
     <name>AccountAgents</name>
     <message>
-        <location filename="../../ui/admin/account_tools.py" line="148"/>
+        <location filename="../../ui/admin/account_tools.py" line="141"/>
         <source>Agents of {account}</source>
         <translation>Agenti di {account}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/account_tools.py" line="166"/>
+        <location filename="../../ui/admin/account_tools.py" line="159"/>
         <source>Ticked agents see and work this account&apos;s interactions (in the queues they belong to).</source>
         <translation>Gli agenti spuntati vedono e lavorano le interazioni di questo account (nelle code a cui appartengono).</translation>
     </message>
@@ -17,7 +17,7 @@
 <context>
     <name>AccountsPage</name>
     <message numerus="yes">
-        <location filename="../../ui/admin/settings_pages.py" line="716"/>
+        <location filename="../../ui/admin/settings_pages.py" line="801"/>
         <source>Delete the email account {name} ({email})? It has %n interaction(s); they stay in the reports, but no mail will be fetched or sent for this account any more.</source>
         <translation>
             <numerusform>Eliminare l&apos;account email {name} ({email})? Ha %n interazione; resta nei report, ma per questo account non verrà più scaricata né inviata posta.</numerusform>
@@ -222,97 +222,92 @@
 <context>
     <name>AdminMode</name>
     <message>
-        <location filename="../../ui/admin/mode.py" line="58"/>
-        <source>Team mode: changes made here are not sent to the central database yet; make them with relaydesk --central on a worker host.</source>
-        <translation>Modalità di squadra: le modifiche fatte qui non vengono ancora inviate al database centrale; falle con relaydesk --central su un host del worker.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/admin/mode.py" line="76"/>
+        <location filename="../../ui/admin/mode.py" line="62"/>
         <source>Monitoring</source>
         <translation>Monitoraggio</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="77"/>
+        <location filename="../../ui/admin/mode.py" line="63"/>
         <source>Reports</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="78"/>
+        <location filename="../../ui/admin/mode.py" line="64"/>
         <source>Interactions</source>
         <translation>Interazioni</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="79"/>
+        <location filename="../../ui/admin/mode.py" line="65"/>
         <source>Email accounts</source>
         <translation>Account email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="80"/>
+        <location filename="../../ui/admin/mode.py" line="66"/>
         <source>Email handling</source>
         <translation>Gestione email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="81"/>
+        <location filename="../../ui/admin/mode.py" line="67"/>
         <source>Agents and queues</source>
         <translation>Agenti e code</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="84"/>
+        <location filename="../../ui/admin/mode.py" line="70"/>
         <source>Templates and dispositions</source>
         <translation>Modelli ed esiti</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="86"/>
+        <location filename="../../ui/admin/mode.py" line="72"/>
         <source>Contacts</source>
         <translation>Contatti</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="87"/>
+        <location filename="../../ui/admin/mode.py" line="73"/>
         <source>Desk settings</source>
         <translation>Impostazioni della postazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="135"/>
+        <location filename="../../ui/admin/mode.py" line="121"/>
         <source>A&amp;dmin mode</source>
         <translation>Modalità a&amp;mministratore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="142"/>
+        <location filename="../../ui/admin/mode.py" line="128"/>
         <source>Admin mode ({keys})</source>
         <translation>Modalità amministratore ({keys})</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="145"/>
+        <location filename="../../ui/admin/mode.py" line="131"/>
         <source>Settings, realtime monitoring and reports (supervisors)</source>
         <translation>Impostazioni, monitoraggio in tempo reale e report (supervisori)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="156"/>
+        <location filename="../../ui/admin/mode.py" line="142"/>
         <source>A&amp;dmin</source>
         <translation>A&amp;mministrazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="194"/>
+        <location filename="../../ui/admin/mode.py" line="180"/>
         <source>Sign in first: admin mode is for signed-in supervisors.</source>
         <translation>Accedi prima: la modalità amministratore è per i supervisori che hanno effettuato l&apos;accesso.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="202"/>
+        <location filename="../../ui/admin/mode.py" line="188"/>
         <source>Checking your role…</source>
         <translation>Verifica del tuo ruolo…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="217"/>
+        <location filename="../../ui/admin/mode.py" line="204"/>
         <source>Admin</source>
         <translation>Amministrazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="240"/>
+        <location filename="../../ui/admin/mode.py" line="227"/>
         <source>Admin mode: {name} (supervisor)</source>
         <translation>Modalità amministratore: {name} (supervisore)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="272"/>
+        <location filename="../../ui/admin/mode.py" line="259"/>
         <source>Agent mode</source>
         <translation>Modalità agente</translation>
     </message>
@@ -320,370 +315,390 @@
 <context>
     <name>AdminSettings</name>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="123"/>
+        <location filename="../../ui/admin/settings_pages.py" line="166"/>
         <source>agent</source>
         <translation>agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="124"/>
+        <location filename="../../ui/admin/settings_pages.py" line="167"/>
         <source>supervisor</source>
         <translation>supervisore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="183"/>
+        <location filename="../../ui/admin/settings_pages.py" line="218"/>
         <source>&amp;Save</source>
         <translation>&amp;Salva</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="186"/>
+        <location filename="../../ui/admin/settings_pages.py" line="221"/>
         <source>&amp;Revert</source>
         <translation>&amp;Ripristina</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="229"/>
+        <location filename="../../ui/admin/settings_pages.py" line="264"/>
         <source>Nothing was saved: correct the fields marked above.</source>
         <translation>Non è stato salvato nulla: correggi i campi segnalati sopra.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="236"/>
+        <location filename="../../ui/admin/settings_pages.py" line="271"/>
         <source>Nothing has changed.</source>
         <translation>Non è cambiato nulla.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="241"/>
+        <location filename="../../ui/admin/settings_pages.py" line="276"/>
         <source>Saving…</source>
         <translation>Salvataggio…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="256"/>
+        <location filename="../../ui/admin/settings_pages.py" line="292"/>
         <source>{count} of {total} changes were refused.</source>
         <translation>{count} modifiche su {total} sono state rifiutate.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="261"/>
+        <location filename="../../ui/admin/settings_pages.py" line="297"/>
         <source>Saved.</source>
         <translation>Salvato.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="284"/>
-        <location filename="../../ui/admin/settings_pages.py" line="567"/>
+        <location filename="../../ui/admin/settings_pages.py" line="320"/>
+        <location filename="../../ui/admin/settings_pages.py" line="643"/>
         <source>Settings</source>
         <translation>Impostazioni</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="286"/>
+        <location filename="../../ui/admin/settings_pages.py" line="322"/>
         <source>Ticket types</source>
         <translation>Tipi di ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="289"/>
+        <location filename="../../ui/admin/settings_pages.py" line="325"/>
         <source>Senders and templates</source>
         <translation>Mittenti e modelli</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="293"/>
+        <location filename="../../ui/admin/settings_pages.py" line="329"/>
         <source>Project:</source>
         <translation>Progetto:</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="321"/>
+        <location filename="../../ui/admin/settings_pages.py" line="362"/>
         <source>Add an email account</source>
         <translation>Aggiungi un account email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="336"/>
-        <location filename="../../ui/admin/settings_pages.py" line="339"/>
+        <location filename="../../ui/admin/settings_pages.py" line="377"/>
+        <location filename="../../ui/admin/settings_pages.py" line="380"/>
         <source>default for the security</source>
         <translation>predefinita per la sicurezza scelta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="345"/>
+        <location filename="../../ui/admin/settings_pages.py" line="386"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="346"/>
+        <location filename="../../ui/admin/settings_pages.py" line="387"/>
         <source>Email address</source>
         <translation>Indirizzo email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="347"/>
+        <location filename="../../ui/admin/settings_pages.py" line="388"/>
         <source>Username</source>
         <translation>Nome utente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="349"/>
+        <location filename="../../ui/admin/settings_pages.py" line="390"/>
         <source>Password (kept in the keyring)</source>
         <translation>Password (conservata nel portachiavi)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="352"/>
+        <location filename="../../ui/admin/settings_pages.py" line="395"/>
+        <source>In team mode the worker host fetches this account&apos;s mail and keeps its password: once the account is added, run relaydesk account password &lt;name&gt; --password-stdin on the worker host, or give it the systemd credential /etc/relaydesk/credentials/&lt;account id&gt;.password (docs/deploy.md).</source>
+        <translation>In modalità team è l&apos;host del worker a scaricare la posta di questo account e a custodirne la password: aggiunto l&apos;account, eseguire relaydesk account password &lt;nome&gt; --password-stdin sull&apos;host del worker, oppure fornirgli la credenziale systemd /etc/relaydesk/credentials/&lt;id account&gt;.password (docs/deploy.md).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="402"/>
         <source>Service</source>
         <translation>Servizio</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="353"/>
+        <location filename="../../ui/admin/settings_pages.py" line="403"/>
         <source>IMAP host</source>
         <translation>Server IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="354"/>
+        <location filename="../../ui/admin/settings_pages.py" line="404"/>
         <source>IMAP port</source>
         <translation>Porta IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="356"/>
+        <location filename="../../ui/admin/settings_pages.py" line="406"/>
         <source>IMAP security</source>
         <translation>Sicurezza IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="358"/>
+        <location filename="../../ui/admin/settings_pages.py" line="408"/>
         <source>SMTP host</source>
         <translation>Server SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="359"/>
+        <location filename="../../ui/admin/settings_pages.py" line="409"/>
         <source>SMTP port</source>
         <translation>Porta SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="361"/>
+        <location filename="../../ui/admin/settings_pages.py" line="411"/>
         <source>SMTP security</source>
         <translation>Sicurezza SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="442"/>
+        <location filename="../../ui/admin/settings_pages.py" line="515"/>
         <source>never</source>
         <translation>mai</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="453"/>
+        <location filename="../../ui/admin/settings_pages.py" line="523"/>
+        <source>Signs in with OAuth2; the worker host keeps its tokens: run “relaydesk account signin {name}” there.</source>
+        <translation>Accede con OAuth2; i token sono custoditi dall&apos;host del worker: eseguire lì «relaydesk account signin {name}».</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="529"/>
         <source>Not signed in: run “relaydesk account signin {name}”.</source>
         <translation>Accesso non effettuato: esegui «relaydesk account signin {name}».</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="460"/>
+        <location filename="../../ui/admin/settings_pages.py" line="536"/>
         <source>Signed in; the token expires in {minutes} min, last refreshed {when}.</source>
         <translation>Accesso effettuato; il token scade tra {minutes} min, ultimo rinnovo {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="466"/>
+        <location filename="../../ui/admin/settings_pages.py" line="542"/>
         <source>Last successful fetch: {when}.</source>
         <translation>Ultimo scaricamento riuscito: {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="472"/>
+        <location filename="../../ui/admin/settings_pages.py" line="548"/>
         <source>Last error: {error}</source>
         <translation>Ultimo errore: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="481"/>
+        <location filename="../../ui/admin/settings_pages.py" line="557"/>
         <source>This account has no IMAP or SMTP server to check.</source>
         <translation>Questo account non ha un server IMAP o SMTP da verificare.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="502"/>
+        <location filename="../../ui/admin/settings_pages.py" line="578"/>
         <source>&amp;Add…</source>
         <translation>&amp;Aggiungi…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="505"/>
+        <location filename="../../ui/admin/settings_pages.py" line="581"/>
         <source>&amp;Verify connection</source>
         <translation>&amp;Verifica connessione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="510"/>
+        <location filename="../../ui/admin/settings_pages.py" line="586"/>
         <source>Action &amp;plan…</source>
         <translation>&amp;Piano d&apos;azione…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="514"/>
+        <location filename="../../ui/admin/settings_pages.py" line="590"/>
         <source>&amp;Delete…</source>
         <translation>&amp;Elimina…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="519"/>
+        <location filename="../../ui/admin/settings_pages.py" line="595"/>
         <source>&amp;Interactions</source>
         <translation>&amp;Interazioni</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="522"/>
+        <location filename="../../ui/admin/settings_pages.py" line="598"/>
         <source>&amp;Realtime view</source>
         <translation>Vista in &amp;tempo reale</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="524"/>
+        <location filename="../../ui/admin/settings_pages.py" line="600"/>
         <source>A&amp;gents…</source>
         <translation>A&amp;genti…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="569"/>
+        <location filename="../../ui/admin/settings_pages.py" line="645"/>
         <source>Protocol log</source>
         <translation>Registro del protocollo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="642"/>
+        <location filename="../../ui/admin/settings_pages.py" line="718"/>
         <source>Agents of the account changed ({count}).</source>
         <translation>Agenti dell&apos;account modificati ({count}).</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="679"/>
+        <location filename="../../ui/admin/settings_pages.py" line="738"/>
+        <source>Email account {name} added; on the worker host, run relaydesk account password {name} --password-stdin, or put its password in /etc/relaydesk/credentials/{id}.password.</source>
+        <translation>Account email {name} aggiunto; sull&apos;host del worker eseguire relaydesk account password {name} --password-stdin, oppure metterne la password in /etc/relaydesk/credentials/{id}.password.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="757"/>
+        <source>In team mode the worker host keeps this account&apos;s password: check the connection there with “relaydesk account verify {name}”.</source>
+        <translation>In modalità team la password di questo account è custodita dall&apos;host del worker: verificare lì la connessione con «relaydesk account verify {name}».</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="764"/>
         <source>Connecting to {account}…</source>
         <translation>Connessione a {account}…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="718"/>
+        <location filename="../../ui/admin/settings_pages.py" line="803"/>
         <source>Delete email account</source>
         <translation>Elimina account email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="731"/>
+        <location filename="../../ui/admin/settings_pages.py" line="830"/>
         <source>Email account {name} deleted.</source>
         <translation>Account email {name} eliminato.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="765"/>
+        <location filename="../../ui/admin/settings_pages.py" line="864"/>
         <source>Switch &amp;role of the selected agent</source>
         <translation>Cambia il &amp;ruolo dell&apos;agente selezionato</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="777"/>
+        <location filename="../../ui/admin/settings_pages.py" line="876"/>
         <source>Agent</source>
         <translation>Agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="778"/>
+        <location filename="../../ui/admin/settings_pages.py" line="877"/>
         <source>Role</source>
         <translation>Ruolo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="779"/>
-        <location filename="../../ui/admin/settings_pages.py" line="829"/>
+        <location filename="../../ui/admin/settings_pages.py" line="878"/>
+        <location filename="../../ui/admin/settings_pages.py" line="928"/>
         <source>Accounts</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="786"/>
+        <location filename="../../ui/admin/settings_pages.py" line="885"/>
         <source>name</source>
         <translation>nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="790"/>
+        <location filename="../../ui/admin/settings_pages.py" line="889"/>
         <source>password (8 characters or more)</source>
         <translation>password (almeno 8 caratteri)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="792"/>
+        <location filename="../../ui/admin/settings_pages.py" line="891"/>
         <source>Supervisor</source>
         <translation>Supervisore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="796"/>
+        <location filename="../../ui/admin/settings_pages.py" line="895"/>
         <source>Add &amp;agent</source>
         <translation>Aggiungi &amp;agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="802"/>
+        <location filename="../../ui/admin/settings_pages.py" line="901"/>
         <source>queue name</source>
         <translation>nome della coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="806"/>
+        <location filename="../../ui/admin/settings_pages.py" line="905"/>
         <source>language (it, pt-br…), empty: none</source>
         <translation>lingua (it, pt-br…), vuoto: nessuna</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="809"/>
+        <location filename="../../ui/admin/settings_pages.py" line="908"/>
         <source>Add &amp;queue</source>
         <translation>Aggiungi &amp;coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="815"/>
+        <location filename="../../ui/admin/settings_pages.py" line="914"/>
         <source>new name</source>
         <translation>nuovo nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="816"/>
+        <location filename="../../ui/admin/settings_pages.py" line="915"/>
         <source>Re&amp;name</source>
         <translation>Ri&amp;nomina</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="823"/>
+        <location filename="../../ui/admin/settings_pages.py" line="922"/>
         <source>New agent</source>
         <translation>Nuovo agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="825"/>
+        <location filename="../../ui/admin/settings_pages.py" line="924"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="833"/>
+        <location filename="../../ui/admin/settings_pages.py" line="932"/>
         <source>New queue</source>
         <translation>Nuova coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="835"/>
+        <location filename="../../ui/admin/settings_pages.py" line="934"/>
         <source>Language</source>
         <translation>Lingua</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="842"/>
+        <location filename="../../ui/admin/settings_pages.py" line="941"/>
         <source>Rename queue</source>
         <translation>Rinomina coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="851"/>
+        <location filename="../../ui/admin/settings_pages.py" line="950"/>
         <source>Agents × queues (tick: member)</source>
         <translation>Agenti × code (spunta: membro)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="856"/>
+        <location filename="../../ui/admin/settings_pages.py" line="955"/>
         <source>Agents × accounts (tick: works the account)</source>
         <translation>Agenti × account (spunta: lavora sull&apos;account)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="949"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1062"/>
         <source>{agent} is now in {queue}.</source>
         <translation>{agent} ora è in {queue}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="953"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1066"/>
         <source>{agent} left {queue}.</source>
         <translation>{agent} ha lasciato {queue}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="971"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1081"/>
         <source>{agent} now works {account}.</source>
         <translation>{agent} ora lavora su {account}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="975"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1085"/>
         <source>{agent} no longer works {account}.</source>
         <translation>{agent} non lavora più su {account}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="986"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1095"/>
         <source>Select an agent in the list first.</source>
         <translation>Seleziona prima un agente nell&apos;elenco.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="996"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1102"/>
         <source>{agent} is now a {role}.</source>
         <translation>{agent} ora è {role}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1018"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1129"/>
         <source>Agent {name} added.</source>
         <translation>Agente {name} aggiunto.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1032"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1140"/>
         <source>Queue {name} added.</source>
         <translation>Coda {name} aggiunta.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1048"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1153"/>
         <source>Queue renamed to {name}.</source>
         <translation>Coda rinominata in {name}.</translation>
     </message>
@@ -1051,250 +1066,250 @@
 <context>
     <name>ContactsPage</name>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="98"/>
+        <location filename="../../ui/admin/contacts_page.py" line="104"/>
         <source>List name</source>
         <translation>Nome della lista</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="99"/>
+        <location filename="../../ui/admin/contacts_page.py" line="105"/>
         <source>&amp;New list</source>
         <translation>&amp;Nuova lista</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="101"/>
+        <location filename="../../ui/admin/contacts_page.py" line="107"/>
         <source>Re&amp;name list</source>
         <translation>&amp;Rinomina lista</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="106"/>
+        <location filename="../../ui/admin/contacts_page.py" line="112"/>
         <source>Contact lists</source>
         <translation>Liste di contatti</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="117"/>
+        <location filename="../../ui/admin/contacts_page.py" line="123"/>
         <source>Search name, address or company…</source>
         <translation>Cerca per nome, indirizzo o azienda…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="126"/>
-        <location filename="../../ui/admin/contacts_page.py" line="218"/>
+        <location filename="../../ui/admin/contacts_page.py" line="132"/>
+        <location filename="../../ui/admin/contacts_page.py" line="224"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="127"/>
+        <location filename="../../ui/admin/contacts_page.py" line="133"/>
         <source>Email addresses</source>
         <translation>Indirizzi email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="128"/>
-        <location filename="../../ui/admin/contacts_page.py" line="221"/>
+        <location filename="../../ui/admin/contacts_page.py" line="134"/>
+        <location filename="../../ui/admin/contacts_page.py" line="227"/>
         <source>Company</source>
         <translation>Azienda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="129"/>
-        <location filename="../../ui/admin/contacts_page.py" line="220"/>
+        <location filename="../../ui/admin/contacts_page.py" line="135"/>
+        <location filename="../../ui/admin/contacts_page.py" line="226"/>
         <source>Phone</source>
         <translation>Telefono</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="130"/>
+        <location filename="../../ui/admin/contacts_page.py" line="136"/>
         <source>Unsubscribed</source>
         <translation>Disiscritto</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="146"/>
+        <location filename="../../ui/admin/contacts_page.py" line="152"/>
         <source>Show &amp;more</source>
         <translation>&amp;Mostra altri</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="151"/>
+        <location filename="../../ui/admin/contacts_page.py" line="157"/>
         <source>BOM for spreadsheets</source>
         <translation>BOM per i fogli di calcolo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="152"/>
+        <location filename="../../ui/admin/contacts_page.py" line="158"/>
         <source>&amp;Import CSV…</source>
         <translation>&amp;Importa CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="154"/>
+        <location filename="../../ui/admin/contacts_page.py" line="160"/>
         <source>E&amp;xport CSV…</source>
         <translation>&amp;Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="188"/>
+        <location filename="../../ui/admin/contacts_page.py" line="194"/>
         <source>One address per line</source>
         <translation>Un indirizzo per riga</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="194"/>
+        <location filename="../../ui/admin/contacts_page.py" line="200"/>
         <source>No automatic mail (unsubscribed)</source>
         <translation>Nessuna posta automatica (disiscritto)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="198"/>
+        <location filename="../../ui/admin/contacts_page.py" line="204"/>
         <source>Attribute</source>
         <translation>Attributo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="198"/>
+        <location filename="../../ui/admin/contacts_page.py" line="204"/>
         <source>Value</source>
         <translation>Valore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="198"/>
+        <location filename="../../ui/admin/contacts_page.py" line="204"/>
         <source>Personal data</source>
         <translation>Dati personali</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="205"/>
+        <location filename="../../ui/admin/contacts_page.py" line="211"/>
         <source>&amp;Add attribute</source>
         <translation>&amp;Aggiungi attributo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="207"/>
+        <location filename="../../ui/admin/contacts_page.py" line="213"/>
         <source>Remo&amp;ve attribute</source>
         <translation>Rim&amp;uovi attributo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="209"/>
+        <location filename="../../ui/admin/contacts_page.py" line="215"/>
         <source>New &amp;contact</source>
         <translation>Nuovo &amp;contatto</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="211"/>
+        <location filename="../../ui/admin/contacts_page.py" line="217"/>
         <source>&amp;Save contact</source>
         <translation>&amp;Salva contatto</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="219"/>
+        <location filename="../../ui/admin/contacts_page.py" line="225"/>
         <source>Addresses</source>
         <translation>Indirizzi</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="222"/>
+        <location filename="../../ui/admin/contacts_page.py" line="228"/>
         <source>List</source>
         <translation>Lista</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="252"/>
+        <location filename="../../ui/admin/contacts_page.py" line="258"/>
         <source>yes</source>
         <translation>sì</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="283"/>
+        <location filename="../../ui/admin/contacts_page.py" line="289"/>
         <source>All contacts ({count})</source>
         <translation>Tutti i contatti ({count})</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="288"/>
+        <location filename="../../ui/admin/contacts_page.py" line="294"/>
         <source>{name} ({count})</source>
         <translation>{name} ({count})</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="293"/>
+        <location filename="../../ui/admin/contacts_page.py" line="299"/>
         <source>{list} · default</source>
         <translation>{list} · predefinita</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="298"/>
+        <location filename="../../ui/admin/contacts_page.py" line="304"/>
         <source>New senders of {accounts} are saved in this list.</source>
         <translation>I nuovi mittenti di {accounts} vengono salvati in questa lista.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="315"/>
+        <location filename="../../ui/admin/contacts_page.py" line="321"/>
         <source>(no list)</source>
         <translation>(nessuna lista)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="361"/>
+        <location filename="../../ui/admin/contacts_page.py" line="368"/>
         <source>List {name} saved.</source>
         <translation>Lista {name} salvata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="416"/>
+        <location filename="../../ui/admin/contacts_page.py" line="423"/>
         <source>No contacts match: change the search, or import a CSV file.</source>
         <translation>Nessun contatto corrisponde: modifica la ricerca o importa un file CSV.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="418"/>
+        <location filename="../../ui/admin/contacts_page.py" line="425"/>
         <source>No contacts in this list yet: import a CSV file or add one.</source>
         <translation>Ancora nessun contatto in questa lista: importa un file CSV o aggiungine uno.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="422"/>
+        <location filename="../../ui/admin/contacts_page.py" line="429"/>
         <source>{count} contacts shown; scroll down for more.</source>
         <translation>{count} contatti mostrati; scorri verso il basso per vederne altri.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="427"/>
+        <location filename="../../ui/admin/contacts_page.py" line="434"/>
         <source>{count} contacts.</source>
         <translation>{count} contatti.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="491"/>
+        <location filename="../../ui/admin/contacts_page.py" line="498"/>
         <source>A new contact: at least one address, then save.</source>
         <translation>Un nuovo contatto: inserisci almeno un indirizzo, poi salva.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="506"/>
+        <location filename="../../ui/admin/contacts_page.py" line="513"/>
         <source>Personal data is anonymised by the retention rules.</source>
         <translation>I dati personali vengono resi anonimi dalle regole di conservazione.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="564"/>
+        <location filename="../../ui/admin/contacts_page.py" line="572"/>
         <source>Saved.</source>
         <translation>Salvato.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="582"/>
+        <location filename="../../ui/admin/contacts_page.py" line="590"/>
         <source>Import contacts</source>
         <translation>Importa contatti</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="584"/>
+        <location filename="../../ui/admin/contacts_page.py" line="592"/>
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>File CSV (*.csv);;Tutti i file (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="596"/>
+        <location filename="../../ui/admin/contacts_page.py" line="604"/>
         <source>Importing {file}…</source>
         <translation>Importazione di {file}…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="607"/>
+        <location filename="../../ui/admin/contacts_page.py" line="632"/>
         <source>{created} added, {updated} updated, {refused} lines refused.</source>
         <translation>{created} aggiunti, {updated} aggiornati, {refused} righe rifiutate.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="612"/>
+        <location filename="../../ui/admin/contacts_page.py" line="637"/>
         <source>Line {line}: {problem}</source>
         <translation>Riga {line}: {problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="624"/>
+        <location filename="../../ui/admin/contacts_page.py" line="649"/>
         <source>Nothing was imported: {error}</source>
         <translation>Non è stato importato nulla: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="633"/>
+        <location filename="../../ui/admin/contacts_page.py" line="658"/>
         <source>Export contacts</source>
         <translation>Esporta contatti</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="635"/>
+        <location filename="../../ui/admin/contacts_page.py" line="660"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="657"/>
+        <location filename="../../ui/admin/contacts_page.py" line="682"/>
         <source>{count} contacts written to {path}.</source>
         <translation>{count} contatti scritti in {path}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/contacts_page.py" line="664"/>
+        <location filename="../../ui/admin/contacts_page.py" line="689"/>
         <source>The CSV could not be written: {error}</source>
         <translation>Impossibile scrivere il CSV: {error}</translation>
     </message>
@@ -1372,12 +1387,12 @@
         <translation>Risposta predefinita</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/content_page.py" line="260"/>
+        <location filename="../../ui/admin/content_page.py" line="272"/>
         <source>Saved.</source>
         <translation>Salvato.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/content_page.py" line="281"/>
+        <location filename="../../ui/admin/content_page.py" line="296"/>
         <source>Disposition {name} added.</source>
         <translation>Esito {name} aggiunto.</translation>
     </message>
@@ -1651,7 +1666,7 @@
     <message>
         <location filename="../../ui/admin/interactions_page.py" line="57"/>
         <location filename="../../ui/admin/interactions_page.py" line="85"/>
-        <location filename="../../ui/admin/interactions_page.py" line="268"/>
+        <location filename="../../ui/admin/interactions_page.py" line="266"/>
         <source>Language</source>
         <translation>Lingua</translation>
     </message>
@@ -1664,21 +1679,21 @@
     <message>
         <location filename="../../ui/admin/interactions_page.py" line="59"/>
         <location filename="../../ui/admin/interactions_page.py" line="82"/>
-        <location filename="../../ui/admin/interactions_page.py" line="262"/>
+        <location filename="../../ui/admin/interactions_page.py" line="260"/>
         <source>Account</source>
         <translation>Account</translation>
     </message>
     <message>
         <location filename="../../ui/admin/interactions_page.py" line="60"/>
         <location filename="../../ui/admin/interactions_page.py" line="83"/>
-        <location filename="../../ui/admin/interactions_page.py" line="264"/>
+        <location filename="../../ui/admin/interactions_page.py" line="262"/>
         <source>Queue</source>
         <translation>Coda</translation>
     </message>
     <message>
         <location filename="../../ui/admin/interactions_page.py" line="61"/>
         <location filename="../../ui/admin/interactions_page.py" line="84"/>
-        <location filename="../../ui/admin/interactions_page.py" line="266"/>
+        <location filename="../../ui/admin/interactions_page.py" line="264"/>
         <source>Agent</source>
         <translation>Agente</translation>
     </message>
@@ -1707,7 +1722,7 @@
     <message>
         <location filename="../../ui/admin/interactions_page.py" line="66"/>
         <location filename="../../ui/admin/interactions_page.py" line="87"/>
-        <location filename="../../ui/admin/interactions_page.py" line="236"/>
+        <location filename="../../ui/admin/interactions_page.py" line="234"/>
         <source>Unread</source>
         <translation>Non letta</translation>
     </message>
@@ -1767,339 +1782,339 @@
         <translation>{field} {operator} “{low}” e “{high}”</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="225"/>
+        <location filename="../../ui/admin/interactions_page.py" line="223"/>
         <source>Filters</source>
         <translation>Filtri</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="232"/>
+        <location filename="../../ui/admin/interactions_page.py" line="230"/>
         <source>tags, comma-separated (all of them)</source>
         <translation>etichette, separate da virgole (tutte)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="235"/>
+        <location filename="../../ui/admin/interactions_page.py" line="233"/>
         <source>Read or unread</source>
         <translation>Letta o non letta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="237"/>
+        <location filename="../../ui/admin/interactions_page.py" line="235"/>
         <source>Read</source>
         <translation>Letta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="240"/>
+        <location filename="../../ui/admin/interactions_page.py" line="238"/>
         <source>Open or closed</source>
         <translation>Aperta o chiusa</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="241"/>
-        <location filename="../../ui/admin/interactions_page.py" line="628"/>
+        <location filename="../../ui/admin/interactions_page.py" line="239"/>
+        <location filename="../../ui/admin/interactions_page.py" line="626"/>
         <source>Open</source>
         <translation>Aperta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="242"/>
-        <location filename="../../ui/admin/interactions_page.py" line="628"/>
+        <location filename="../../ui/admin/interactions_page.py" line="240"/>
+        <location filename="../../ui/admin/interactions_page.py" line="626"/>
         <source>Closed</source>
         <translation>Chiusa</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="244"/>
+        <location filename="../../ui/admin/interactions_page.py" line="242"/>
         <source>Started from</source>
         <translation>Iniziata dal</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="245"/>
+        <location filename="../../ui/admin/interactions_page.py" line="243"/>
         <source>to</source>
         <translation>al</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="255"/>
+        <location filename="../../ui/admin/interactions_page.py" line="253"/>
         <source>Words in the mail (full text)…</source>
         <translation>Parole nelle email (testo completo)…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="258"/>
+        <location filename="../../ui/admin/interactions_page.py" line="256"/>
         <source>&amp;Search</source>
         <translation>&amp;Cerca</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="283"/>
+        <location filename="../../ui/admin/interactions_page.py" line="281"/>
         <source>Any</source>
         <translation>Qualsiasi</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="287"/>
+        <location filename="../../ui/admin/interactions_page.py" line="285"/>
         <source>Advanced search</source>
         <translation>Ricerca avanzata</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="290"/>
+        <location filename="../../ui/admin/interactions_page.py" line="288"/>
         <source>Match all conditions</source>
         <translation>Soddisfa tutte le condizioni</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="291"/>
+        <location filename="../../ui/admin/interactions_page.py" line="289"/>
         <source>Match any condition</source>
         <translation>Soddisfa almeno una condizione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="308"/>
+        <location filename="../../ui/admin/interactions_page.py" line="306"/>
         <source>value (dates as 2026-01-31)</source>
         <translation>valore (date come 2026-01-31)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="309"/>
+        <location filename="../../ui/admin/interactions_page.py" line="307"/>
         <source>and</source>
         <translation>e</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="312"/>
+        <location filename="../../ui/admin/interactions_page.py" line="310"/>
         <source>&amp;Add</source>
         <translation>&amp;Aggiungi</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="314"/>
+        <location filename="../../ui/admin/interactions_page.py" line="312"/>
         <source>&amp;Update</source>
         <translation>A&amp;ggiorna</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="316"/>
+        <location filename="../../ui/admin/interactions_page.py" line="314"/>
         <source>Disable/&amp;enable</source>
         <translation>Disattiva/a&amp;ttiva</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="318"/>
+        <location filename="../../ui/admin/interactions_page.py" line="316"/>
         <source>&amp;Delete</source>
         <translation>Eli&amp;mina</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="320"/>
+        <location filename="../../ui/admin/interactions_page.py" line="318"/>
         <source>C&amp;lear all</source>
         <translation>&amp;Svuota tutto</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="351"/>
+        <location filename="../../ui/admin/interactions_page.py" line="349"/>
         <source>L&amp;oad</source>
         <translation>Ca&amp;rica</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="353"/>
+        <location filename="../../ui/admin/interactions_page.py" line="351"/>
         <source>Save &amp;as…</source>
         <translation>Sal&amp;va con nome…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="355"/>
+        <location filename="../../ui/admin/interactions_page.py" line="353"/>
         <source>&amp;Rename…</source>
         <translation>Ri&amp;nomina…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="357"/>
+        <location filename="../../ui/admin/interactions_page.py" line="355"/>
         <source>Delete saved search</source>
         <translation>Elimina ricerca salvata</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="360"/>
+        <location filename="../../ui/admin/interactions_page.py" line="358"/>
         <source>Saved searches</source>
         <translation>Ricerche salvate</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="384"/>
+        <location filename="../../ui/admin/interactions_page.py" line="382"/>
         <source>BOM for spreadsheets</source>
         <translation>BOM per i fogli di calcolo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="385"/>
+        <location filename="../../ui/admin/interactions_page.py" line="383"/>
         <source>&amp;Export CSV…</source>
         <translation>&amp;Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="387"/>
+        <location filename="../../ui/admin/interactions_page.py" line="385"/>
         <source>Exports the selected rows, or every row shown when none is selected</source>
         <translation>Esporta le righe selezionate, oppure tutte le righe mostrate se nessuna è selezionata</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="390"/>
+        <location filename="../../ui/admin/interactions_page.py" line="388"/>
         <source>S&amp;py</source>
         <translation>&amp;Osserva</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="391"/>
+        <location filename="../../ui/admin/interactions_page.py" line="389"/>
         <source>Read the conversation without accepting it</source>
         <translation>Leggi la conversazione senza accettarla</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="393"/>
+        <location filename="../../ui/admin/interactions_page.py" line="391"/>
         <source>Download .eml &amp;zip…</source>
         <translation>Scarica .eml in &amp;zip…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="395"/>
+        <location filename="../../ui/admin/interactions_page.py" line="393"/>
         <source>Zip &amp;without attachments…</source>
         <translation>Zip senza a&amp;llegati…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="397"/>
+        <location filename="../../ui/admin/interactions_page.py" line="395"/>
         <source>Delete &amp;permanently…</source>
         <translation>Elimina &amp;definitivamente…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="608"/>
+        <location filename="../../ui/admin/interactions_page.py" line="606"/>
         <source>Searching…</source>
         <translation>Ricerca in corso…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="629"/>
+        <location filename="../../ui/admin/interactions_page.py" line="627"/>
         <source>unread</source>
         <translation>non letta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="639"/>
+        <location filename="../../ui/admin/interactions_page.py" line="637"/>
         <source>No interaction matches: loosen a filter or disable a condition.</source>
         <translation>Nessuna interazione corrisponde: allenta un filtro o disattiva una condizione.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="644"/>
+        <location filename="../../ui/admin/interactions_page.py" line="642"/>
         <source>The first {count} interactions; narrow the search to see the rest.</source>
         <translation>Le prime {count} interazioni; restringi la ricerca per vedere le altre.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="648"/>
+        <location filename="../../ui/admin/interactions_page.py" line="646"/>
         <source>{count} interactions.</source>
         <translation>{count} interazioni.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="687"/>
+        <location filename="../../ui/admin/interactions_page.py" line="685"/>
         <source>Select one interaction first.</source>
         <translation>Seleziona prima un&apos;interazione.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="752"/>
+        <location filename="../../ui/admin/interactions_page.py" line="750"/>
         <source>Saved search “{name}” stored.</source>
         <translation>Ricerca “{name}” salvata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="758"/>
+        <location filename="../../ui/admin/interactions_page.py" line="756"/>
         <source>Saved search “{name}” loaded.</source>
         <translation>Ricerca salvata “{name}” caricata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="763"/>
+        <location filename="../../ui/admin/interactions_page.py" line="761"/>
         <source>Saved search “{name}” deleted.</source>
         <translation>Ricerca salvata “{name}” eliminata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="777"/>
+        <location filename="../../ui/admin/interactions_page.py" line="775"/>
         <source>Save search</source>
         <translation>Salva ricerca</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="777"/>
+        <location filename="../../ui/admin/interactions_page.py" line="775"/>
         <source>Name of the saved search:</source>
         <translation>Nome della ricerca salvata:</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="783"/>
+        <location filename="../../ui/admin/interactions_page.py" line="781"/>
         <source>Replace saved search?</source>
         <translation>Sostituire la ricerca salvata?</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="784"/>
+        <location filename="../../ui/admin/interactions_page.py" line="782"/>
         <source>There is already a saved search “{name}”. Replace it?</source>
         <translation>Esiste già una ricerca salvata “{name}”. Sostituirla?</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="793"/>
+        <location filename="../../ui/admin/interactions_page.py" line="791"/>
         <source>Rename saved search</source>
         <translation>Rinomina ricerca salvata</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="793"/>
+        <location filename="../../ui/admin/interactions_page.py" line="791"/>
         <source>New name:</source>
         <translation>Nuovo nome:</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="800"/>
+        <location filename="../../ui/admin/interactions_page.py" line="798"/>
         <source>Delete saved search?</source>
         <translation>Eliminare la ricerca salvata?</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="801"/>
+        <location filename="../../ui/admin/interactions_page.py" line="799"/>
         <source>Delete the saved search “{name}”?</source>
         <translation>Eliminare la ricerca salvata “{name}”?</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="810"/>
+        <location filename="../../ui/admin/interactions_page.py" line="808"/>
         <source>Export CSV</source>
         <translation>Esporta CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="812"/>
+        <location filename="../../ui/admin/interactions_page.py" line="810"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="821"/>
+        <location filename="../../ui/admin/interactions_page.py" line="819"/>
         <source>Exporting…</source>
         <translation>Esportazione…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="831"/>
+        <location filename="../../ui/admin/interactions_page.py" line="829"/>
         <source>{count} interactions written to {path}.</source>
         <translation>{count} interazioni scritte in {path}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="836"/>
+        <location filename="../../ui/admin/interactions_page.py" line="834"/>
         <source>The CSV could not be written: {error}</source>
         <translation>Impossibile scrivere il CSV: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="852"/>
+        <location filename="../../ui/admin/interactions_page.py" line="850"/>
         <source>Download the conversation</source>
         <translation>Scarica la conversazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="854"/>
+        <location filename="../../ui/admin/interactions_page.py" line="852"/>
         <source>Zip files (*.zip)</source>
         <translation>File zip (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="866"/>
+        <location filename="../../ui/admin/interactions_page.py" line="864"/>
         <source>Writing the zip…</source>
         <translation>Scrittura dello zip…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="877"/>
+        <location filename="../../ui/admin/interactions_page.py" line="875"/>
         <source>The conversation was written to {path}.</source>
         <translation>La conversazione è stata scritta in {path}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="881"/>
+        <location filename="../../ui/admin/interactions_page.py" line="879"/>
         <source>The zip could not be written: {error}</source>
         <translation>Impossibile scrivere lo zip: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="893"/>
+        <location filename="../../ui/admin/interactions_page.py" line="891"/>
         <source>Select the interactions to delete first.</source>
         <translation>Seleziona prima le interazioni da eliminare.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="897"/>
+        <location filename="../../ui/admin/interactions_page.py" line="895"/>
         <source>Delete “{subject}” and all its messages permanently? This cannot be undone.</source>
         <translation>Eliminare definitivamente “{subject}” e tutti i suoi messaggi? L&apos;operazione non può essere annullata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="901"/>
+        <location filename="../../ui/admin/interactions_page.py" line="899"/>
         <source>Delete {count} interactions and all their messages permanently? This cannot be undone.</source>
         <translation>Eliminare definitivamente {count} interazioni e tutti i loro messaggi? L&apos;operazione non può essere annullata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="904"/>
+        <location filename="../../ui/admin/interactions_page.py" line="902"/>
         <source>Delete permanently?</source>
         <translation>Eliminare definitivamente?</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="907"/>
+        <location filename="../../ui/admin/interactions_page.py" line="905"/>
         <source>Deleting…</source>
         <translation>Eliminazione…</translation>
     </message>
@@ -2160,42 +2175,42 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="62"/>
+        <location filename="../../ui/main_window.py" line="63"/>
         <source>Relaydesk</source>
         <translation>Relaydesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="73"/>
+        <location filename="../../ui/main_window.py" line="74"/>
         <source>Actions</source>
         <translation>Azioni</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="123"/>
+        <location filename="../../ui/main_window.py" line="124"/>
         <source>Filter by customer or subject (Ctrl+F)</source>
         <translation>Filtra per cliente o oggetto (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="196"/>
+        <location filename="../../ui/main_window.py" line="197"/>
         <source>Opening the store…</source>
         <translation>Apertura dell&apos;archivio…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="348"/>
+        <location filename="../../ui/main_window.py" line="354"/>
         <source>No email yet. Add an email account with “relaydesk account add”, then fetch with “relaydesk fetch”.</source>
         <translation>Ancora nessuna email. Aggiungi un account email con “relaydesk account add”, poi scarica la posta con “relaydesk fetch”.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="354"/>
+        <location filename="../../ui/main_window.py" line="360"/>
         <source>No interactions match “{text}”.</source>
         <translation>Nessuna interazione corrisponde a “{text}”.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="356"/>
+        <location filename="../../ui/main_window.py" line="362"/>
         <source>{count} interactions · store {path}</source>
         <translation>{count} interazioni · archivio {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="374"/>
+        <location filename="../../ui/main_window.py" line="380"/>
         <source>The list could not be loaded: {error}</source>
         <translation>Impossibile caricare l&apos;elenco: {error}</translation>
     </message>
@@ -2631,82 +2646,82 @@
 <context>
     <name>ProjectTools</name>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="66"/>
+        <location filename="../../ui/admin/project_tools.py" line="69"/>
         <source>empty: the label</source>
         <translation>vuoto: l&apos;etichetta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="68"/>
+        <location filename="../../ui/admin/project_tools.py" line="71"/>
         <source>&amp;New</source>
         <translation>&amp;Nuovo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="70"/>
+        <location filename="../../ui/admin/project_tools.py" line="73"/>
         <source>&amp;Save type</source>
         <translation>&amp;Salva tipo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="73"/>
+        <location filename="../../ui/admin/project_tools.py" line="76"/>
         <source>&amp;Remove type</source>
         <translation>&amp;Rimuovi tipo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="80"/>
+        <location filename="../../ui/admin/project_tools.py" line="83"/>
         <source>Label</source>
         <translation>Etichetta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="81"/>
+        <location filename="../../ui/admin/project_tools.py" line="84"/>
         <source>Export value</source>
         <translation>Valore di esportazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="90"/>
+        <location filename="../../ui/admin/project_tools.py" line="93"/>
         <source>Agents choose a type when they open a ticket; reports and exports write the export value. A removed type stays on the tickets that have it.</source>
         <translation>Gli agenti scelgono un tipo quando aprono un ticket; report ed esportazioni riportano il valore di esportazione. Un tipo rimosso resta sui ticket che lo hanno.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="136"/>
+        <location filename="../../ui/admin/project_tools.py" line="139"/>
         <source>{label} → {export} ({count} tickets)</source>
         <translation>{label} → {export} ({count} ticket)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="178"/>
+        <location filename="../../ui/admin/project_tools.py" line="190"/>
         <source>Ticket type {label} saved.</source>
         <translation>Tipo di ticket {label} salvato.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="200"/>
+        <location filename="../../ui/admin/project_tools.py" line="215"/>
         <source>Ticket type {label} removed.</source>
         <translation>Tipo di ticket {label} rimosso.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="228"/>
+        <location filename="../../ui/admin/project_tools.py" line="246"/>
         <source>&amp;Save</source>
         <translation>&amp;Salva</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="238"/>
+        <location filename="../../ui/admin/project_tools.py" line="256"/>
         <source>Sender accounts agents may choose (none ticked: the project&apos;s own accounts that can send)</source>
         <translation>Account mittenti che gli agenti possono scegliere (nessuno spuntato: gli account del progetto che possono inviare)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="247"/>
+        <location filename="../../ui/admin/project_tools.py" line="265"/>
         <source>Default sender</source>
         <translation>Mittente predefinito</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="251"/>
+        <location filename="../../ui/admin/project_tools.py" line="269"/>
         <source>Email templates agents may use</source>
         <translation>Modelli email che gli agenti possono usare</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="298"/>
+        <location filename="../../ui/admin/project_tools.py" line="316"/>
         <source>(none: the interaction&apos;s own account)</source>
         <translation>(nessuno: l&apos;account dell&apos;interazione)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/project_tools.py" line="336"/>
+        <location filename="../../ui/admin/project_tools.py" line="369"/>
         <source>Saved: agents of {project} see these choices.</source>
         <translation>Salvato: gli agenti di {project} vedono queste scelte.</translation>
     </message>
@@ -2714,22 +2729,22 @@
 <context>
     <name>ProtocolLog</name>
     <message>
-        <location filename="../../ui/admin/account_tools.py" line="56"/>
+        <location filename="../../ui/admin/account_tools.py" line="57"/>
         <source>No lines yet. Verify the connection, or wait for the next fetch, to see the conversation with the IMAP and SMTP servers here.</source>
         <translation>Ancora nessuna riga. Verifica la connessione, o attendi il prossimo scaricamento, per vedere qui la conversazione con i server IMAP e SMTP.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/account_tools.py" line="62"/>
+        <location filename="../../ui/admin/account_tools.py" line="63"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Aggiorna</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/account_tools.py" line="65"/>
+        <location filename="../../ui/admin/account_tools.py" line="66"/>
         <source>Verify &amp;now</source>
         <translation>&amp;Verifica ora</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/account_tools.py" line="69"/>
+        <location filename="../../ui/admin/account_tools.py" line="70"/>
         <source>Passwords, tokens and message bodies are never recorded.</source>
         <translation>Password, token e testi dei messaggi non vengono mai registrati.</translation>
     </message>
@@ -3175,7 +3190,7 @@
         <translation>Sola lettura: osservare non accetta l&apos;interazione né la segna come letta.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="178"/>
+        <location filename="../../ui/admin/interactions_page.py" line="176"/>
         <source>Note added.</source>
         <translation>Nota aggiunta.</translation>
     </message>
@@ -3302,110 +3317,110 @@
 <context>
     <name>TicketPanel</name>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="58"/>
-        <location filename="../../ui/ticket_panel.py" line="151"/>
+        <location filename="../../ui/ticket_panel.py" line="59"/>
+        <location filename="../../ui/ticket_panel.py" line="156"/>
         <source>No interaction selected.</source>
         <translation>Nessuna interazione selezionata.</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="63"/>
+        <location filename="../../ui/ticket_panel.py" line="64"/>
         <source>Save ticket</source>
         <translation>Salva ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="67"/>
+        <location filename="../../ui/ticket_panel.py" line="68"/>
         <source>This interaction&apos;s ticket</source>
         <translation>Il ticket di questa interazione</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="70"/>
-        <location filename="../../ui/ticket_panel.py" line="85"/>
+        <location filename="../../ui/ticket_panel.py" line="71"/>
+        <location filename="../../ui/ticket_panel.py" line="86"/>
         <source>Title</source>
         <translation>Titolo</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="71"/>
-        <location filename="../../ui/ticket_panel.py" line="86"/>
+        <location filename="../../ui/ticket_panel.py" line="72"/>
+        <location filename="../../ui/ticket_panel.py" line="87"/>
         <source>Type</source>
         <translation>Tipo</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="72"/>
+        <location filename="../../ui/ticket_panel.py" line="73"/>
         <source>Responsible</source>
         <translation>Responsabile</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="74"/>
+        <location filename="../../ui/ticket_panel.py" line="75"/>
         <source>Interactions on this ticket</source>
         <translation>Interazioni di questo ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="79"/>
+        <location filename="../../ui/ticket_panel.py" line="80"/>
         <source>Title (the subject if empty)</source>
         <translation>Titolo (l&apos;oggetto se vuoto)</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="81"/>
+        <location filename="../../ui/ticket_panel.py" line="82"/>
         <source>Create ticket</source>
         <translation>Crea ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="83"/>
+        <location filename="../../ui/ticket_panel.py" line="84"/>
         <source>New ticket from this interaction</source>
         <translation>Nuovo ticket da questa interazione</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="91"/>
+        <location filename="../../ui/ticket_panel.py" line="92"/>
         <source>Ticket number, customer or title</source>
         <translation>Numero del ticket, cliente o titolo</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="95"/>
+        <location filename="../../ui/ticket_panel.py" line="96"/>
         <source>Assign to this ticket</source>
         <translation>Assegna a questo ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="101"/>
+        <location filename="../../ui/ticket_panel.py" line="102"/>
         <source>Assign to an existing ticket</source>
         <translation>Assegna a un ticket esistente</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="170"/>
+        <location filename="../../ui/ticket_panel.py" line="175"/>
         <source>(no type)</source>
         <translation>(nessun tipo)</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="174"/>
+        <location filename="../../ui/ticket_panel.py" line="179"/>
         <source>(nobody)</source>
         <translation>(nessuno)</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="179"/>
+        <location filename="../../ui/ticket_panel.py" line="184"/>
         <source>Not on a ticket yet.</source>
         <translation>Non ancora in un ticket.</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="183"/>
+        <location filename="../../ui/ticket_panel.py" line="188"/>
         <source>Ticket {number}</source>
         <translation>Ticket {number}</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="257"/>
+        <location filename="../../ui/ticket_panel.py" line="262"/>
         <source>Search for a ticket and choose it first.</source>
         <translation>Cerca prima un ticket e sceglilo.</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="283"/>
+        <location filename="../../ui/ticket_panel.py" line="289"/>
         <source>Sent; waiting for the central database…</source>
         <translation>Inviata; in attesa del database centrale…</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="291"/>
+        <location filename="../../ui/ticket_panel.py" line="297"/>
         <source>Created ticket {number}.</source>
         <translation>Ticket {number} creato.</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="293"/>
+        <location filename="../../ui/ticket_panel.py" line="299"/>
         <source>Ticket {number} saved.</source>
         <translation>Ticket {number} salvato.</translation>
     </message>

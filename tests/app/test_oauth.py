@@ -16,6 +16,7 @@ from app.errors import AuthError
 from app.mail.fetch import fetch_once
 from app.services.accounts import add_account
 from app.settings import set_value
+from storage.engine import Store
 from storage.models import Message
 from tests.app.mail.conftest import quick_options
 from tests.servers.fixtures import DovecotFactory
@@ -153,4 +154,40 @@ def test_account_signin_command(
     assert code == 0, out.err
     assert out.out.strip() == "signed in: m365 can fetch and send with OAuth2"
     assert provider.authorize_url in out.err  # the URL is shown for browserless desktops
+    assert oauth.load_tokens(info.id) is not None
+
+
+@pytest.mark.pg
+def test_account_signin_on_a_worker_host_finds_the_account_centrally(
+    sqlite_ctx: AppContext,
+    pg_store_url: str,
+    provider: FakeProvider,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Team mode: the account and the provider's settings are in the central database, the
+    tokens go to the worker host's keyring (never to a desk, never to the database)."""
+    import webbrowser
+
+    from app import cli
+
+    central = AppContext(sqlite_ctx.data_dir, Store(pg_store_url), sqlite_ctx.blobs)
+    _configure(central, provider)
+    info = add_account(
+        central.store,
+        name="m365",
+        email=provider.username,
+        username=provider.username,
+        service="outlook365",
+    )
+    central.store.dispose()
+    sqlite_ctx.close()
+    monkeypatch.setattr(webbrowser, "open", _browser)
+    argv = ["--data-dir", str(sqlite_ctx.data_dir), "account", "signin", "m365"]
+    assert cli.main(argv) == 1, "standalone, this desk has no such account"
+    capsys.readouterr()
+    code = cli.main([*argv, "--central", pg_store_url])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert out.out.strip() == "signed in: m365 can fetch and send with OAuth2"
     assert oauth.load_tokens(info.id) is not None

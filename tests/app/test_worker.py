@@ -184,6 +184,16 @@ def test_the_worker_host_keeps_a_centrally_added_accounts_password(
         cwd=ROOT,
     )
     assert unknown.returncode == 1 and "nosuch" in unknown.stderr.strip().splitlines()[-1]
+    verified = subprocess.run(
+        [*app, "account", "verify", "support", "--central", pg_store_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.startswith("IMAP OK"), verified.stdout
     fetched = subprocess.run(
         [*app, "worker", "--once", "--central", pg_store_url],
         capture_output=True,

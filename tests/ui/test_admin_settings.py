@@ -33,6 +33,8 @@ from ui.admin.settings_pages import (
     ProjectSettingsPage,
     SettingsPage,
     StaffingPage,
+    account_health,
+    describe_health,
 )
 
 pytestmark = pytest.mark.gui
@@ -433,6 +435,15 @@ def test_oauth_accounts_show_their_token_health(qtbot: QtBot, admin: AdminContex
     )
     assert lines["gmail"][0] == "Not signed in: run “relaydesk account signin gmail”."
     assert lines["support"] == ["Last successful fetch: never."]
+
+    # In team mode the worker host keeps the tokens: this desk's keyring is not asked, and
+    # the line says where to sign in rather than "not signed in".
+    health = account_health(admin.ctx, "m365", team_mode=True)
+    assert health.oauth and health.token is None
+    assert describe_health(health, team_mode=True).splitlines()[0] == (
+        "Signs in with OAuth2; the worker host keeps its tokens: "
+        "run “relaydesk account signin m365” there."
+    )
 
 
 def test_the_default_queue_is_renamed_from_the_page(qtbot: QtBot, admin: AdminContext) -> None:

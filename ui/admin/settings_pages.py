@@ -487,13 +487,16 @@ class AddAccountDialog(QDialog):
 class AccountHealthLine:
     name: str
     oauth: bool  # signs in with OAuth2 (Microsoft 365, Gmail)
-    token: TokenHealth | None
+    token: TokenHealth | None  # None in team mode: the worker host keeps the tokens
     last_fetch_at: dt.datetime | None
     error: str
 
 
-def account_health(ctx: AppContext, name: str) -> AccountHealthLine:
-    """Token health (for OAuth2 accounts) and the last fetch, for the account page."""
+def account_health(ctx: AppContext, name: str, *, team_mode: bool = False) -> AccountHealthLine:
+    """Token health (for OAuth2 accounts) and the last fetch, for the account page.
+
+    In team mode the tokens are in the worker host's keyring, not this desk's: not read.
+    """
     info = get_account(ctx.store, name)
     values = {r.key: r.value for r in list_settings(ctx.store, account=name)}
     oauth_account = "xoauth2" in (values.get("imap_auth"), values.get("smtp_auth"))
@@ -501,7 +504,7 @@ def account_health(ctx: AppContext, name: str) -> AccountHealthLine:
     return AccountHealthLine(
         name,
         oauth_account,
-        token_health(info.id) if oauth_account else None,
+        token_health(info.id) if oauth_account and not team_mode else None,
         fetch.last_fetch_at if fetch else None,
         fetch.error if fetch else "",
     )
@@ -514,9 +517,12 @@ def _when(value: dt.datetime | None) -> str:
     return aware.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def describe_health(health: AccountHealthLine) -> str:
+def describe_health(health: AccountHealthLine, *, team_mode: bool = False) -> str:
     parts = []
-    if health.oauth:
+    if health.oauth and team_mode:
+        text = QCoreApplication.translate("AdminSettings", "Signs in with OAuth2; the worker host keeps its tokens: run “relaydesk account signin {name}” there.")  # noqa: E501  # fmt: skip
+        parts.append(text.format(name=health.name))
+    elif health.oauth:
         token = health.token
         if token is None or not token.signed_in:
             parts.append(
@@ -684,11 +690,11 @@ class AccountsPage(QWidget):
         self.health.clear()
         if name:
             self.page.set_target(name)
-            ctx = self._admin.ctx
+            ctx, team_mode = self._admin.ctx, _in_team_mode(self._admin)
             # The keyring may be a network service: the pool, never the GUI thread.
             self._admin.query(
                 self,
-                lambda: account_health(ctx, name),
+                lambda: account_health(ctx, name, team_mode=team_mode),
                 self.on_health_loaded,
                 self.on_health_failed,
                 key=f"account-health-{id(self)}",
@@ -715,7 +721,7 @@ class AccountsPage(QWidget):
         )
 
     def on_health_loaded(self, health: AccountHealthLine) -> None:
-        self.health.setText(describe_health(health))
+        self.health.setText(describe_health(health, team_mode=_in_team_mode(self._admin)))
         self.health_loaded.emit()
 
     def on_health_failed(self, error: BaseException) -> None:
@@ -745,6 +751,13 @@ class AccountsPage(QWidget):
         if item is None:
             return
         ctx, name = self._admin.ctx, item.text()
+        if _in_team_mode(self._admin):
+            # The password is on the worker host, not here: a check from this desk would
+            # only report a missing password. Say where the check can run.
+            text = QCoreApplication.translate("AdminSettings", "In team mode the worker host keeps this account's password: check the connection there with “relaydesk account verify {name}”.")  # noqa: E501  # fmt: skip
+            self.verify_result.setText(text.format(name=name))
+            self.verified.emit([])
+            return
         self.verify_button.setEnabled(False)
         self.protocol_log.set_verifying(True)
         self.verify_result.setText(

@@ -140,6 +140,13 @@ def test_accounts_are_added_staffed_and_removed_centrally(
         timeout=WAIT_MS,
     )
     assert page.accounts.currentItem().text() == "billing"
+    # Checking the connection needs the password, which only the worker host has.
+    with qtbot.waitSignal(page.verified, timeout=WAIT_MS):
+        page.verify_button.click()
+    assert page.verify_result.text() == (
+        "In team mode the worker host keeps this account's password: check the connection "
+        "there with “relaydesk account verify billing”."
+    )
 
     # Who works on it: the agents dialog sends one operation per ticked agent.
     page.agents_button.click()
