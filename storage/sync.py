@@ -36,7 +36,6 @@ from sqlalchemy import (
     Table,
     Uuid,
     delete,
-    exists,
     func,
     literal,
     select,
@@ -319,8 +318,12 @@ class Puller:
         """Those of ``tables`` with rows in the round's window (what this role may see)."""
         if not tables:
             return []
+        # EXISTS over the id alone: ``SELECT *`` would need every column, and an agent's role
+        # may not read some (agents.password_hash), which failed every incremental pull.
         probes = [
-            select(literal(table.name)).where(exists().where(*self._window(table, state)))
+            select(literal(table.name)).where(
+                select(table.c.id).where(*self._window(table, state)).exists()
+            )
             for table in tables
         ]
         with self.central.connect() as conn:

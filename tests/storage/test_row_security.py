@@ -331,6 +331,28 @@ def test_a_pull_through_her_role_brings_only_her_rows(team: Team, tmp_path: Path
         owner.dispose()
 
 
+def test_an_incremental_pull_through_her_role_brings_a_new_note(team: Team, tmp_path: Path) -> None:
+    """After the first pull, a round asks which tables changed: over columns she may read."""
+    local = Store(sqlite_url(tmp_path / "alice.sqlite3"))
+    ensure_current(local.engine)
+    central = Store(team.as_role("rd_alice"))
+    owner = Store(team.url)
+    try:
+        puller = Puller(local.engine, central.engine)
+        assert puller.pull().full
+        with owner.write() as session:
+            session.add(Note(interaction_id=team.mine, body="a later note"))
+        second = puller.pull()
+        assert not second.full
+        with local.read() as session:
+            bodies = set(session.execute(select(Note.body)).scalars())
+        assert "a later note" in bodies
+    finally:
+        local.dispose()
+        central.dispose()
+        owner.dispose()
+
+
 def test_granting_refuses_what_would_not_limit_the_role(team: Team) -> None:
     owner = team.config()
     with pytest.raises(UserError, match="superuser"):
