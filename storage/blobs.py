@@ -82,7 +82,10 @@ class SqlBlobStore:
             ]
             if rows:
                 insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-                conn.execute(insert(blobs).on_conflict_do_nothing(index_elements=["hash"]), rows)
+                # No conflict target (the key is the only unique index): naming one needs
+                # SELECT on it, and row security then asks that an agent's role may read the
+                # new row, which it may not until mail refers to it (migration 0010).
+                conn.execute(insert(blobs).on_conflict_do_nothing(), rows)
         return keys
 
     def get(self, key: str) -> bytes:
