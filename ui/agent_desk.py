@@ -101,6 +101,8 @@ class AgentDesk(QWidget):
         self.forward_button.clicked.connect(self.on_forward_button_clicked)
         self.new_email_button = QPushButton(self.tr("New email"))
         self.new_email_button.clicked.connect(self.on_new_email_button_clicked)
+        self.sign_out_button = QPushButton(self.tr("Sign out"))
+        self.sign_out_button.clicked.connect(self.on_sign_out_button_clicked)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
@@ -136,6 +138,7 @@ class AgentDesk(QWidget):
             actions.addWidget(button)
         actions.addStretch()
         actions.addWidget(self.who)
+        actions.addWidget(self.sign_out_button)
         work_page = QWidget()
         work = QVBoxLayout(work_page)
         work.setContentsMargins(0, 0, 0, 0)
@@ -193,6 +196,19 @@ class AgentDesk(QWidget):
         self._enable()  # Next and New email work at once, before the interaction reloads
         self.signed_in.emit(agent)
         self.show_interaction(self._interaction_id)
+
+    def on_sign_out_button_clicked(self) -> None:
+        """The agent leaves the desk: back to the sign-in page for the next one."""
+        self.agent = None
+        self.state = None
+        self.customer_panel.set_agent(None)
+        self.who.clear()
+        self.message.clear()
+        self.sign_in_error.clear()
+        self.sign_in_button.setEnabled(self._ctx is not None)
+        self.pages.setCurrentIndex(0)
+        self._enable()
+        self.signed_in.emit(None)
 
     def on_sign_in_failed(self, error: BaseException) -> None:
         self.sign_in_button.setEnabled(True)

@@ -24,7 +24,7 @@ from app.services.health import MailHealth, mail_health
 from app.services.operations import OpResult
 from app.services.reading import interactions_version
 from app.services.session import SignedIn
-from app.services.team import TeamLink, TeamStatus, open_team_link
+from app.services.team import TeamLink, TeamStatus, link_role, open_link_as, open_team_link
 from ui.admin.mode import AdminMode
 from ui.agent_desk import AgentDesk
 from ui.background import BackgroundWorker
@@ -190,6 +190,8 @@ class MainWindow(QMainWindow):
         self._team_bridge.status_changed.connect(self.on_team_bridge_status_changed)
         self._team_bridge.settled.connect(self.on_team_bridge_settled)
         self._team_link: TeamLink | None = None
+        # The role the link is being rebuilt for (None: none asked, the link's own stands).
+        self._link_role: str | None = None
         self._closing = False
         self._background: BackgroundWorker | None = None
         # Supervisors' settings, monitoring and reports: built on entering, torn down on leaving.
@@ -250,6 +252,62 @@ class MainWindow(QMainWindow):
         # A central database is named but cannot be used as configured (a bad URL, say).
         self._offline_banner.show_error(str(error))
 
+    def _follow_role(self, signed_in: SignedIn | None) -> None:
+        """Team mode: the link connects as the signed-in agent's database role.
+
+        The configured URL's role is IT's, not the agent's: pulling as it shows the wrong
+        rows, and the central database refuses the agent's operations (only one's own may be
+        queued). Signing out keeps the current link: it goes on pulling what the last agent
+        may see, which this desk already holds, and pushes what they left queued, which no
+        other role may queue for them; the URL's role may have no password or no rights.
+        """
+        link = self._team_link
+        if link is None or signed_in is None or not signed_in.db_role:
+            return
+        role = signed_in.db_role
+        if role == (self._link_role if self._link_role is not None else link_role(link)):
+            return
+        self._link_role = role
+        bridge = self._team_bridge
+        # Off the GUI thread: the new link reads its password from the keyring.
+        self._tasks.query(
+            lambda: open_link_as(
+                link, role, on_status=bridge.on_link_status, on_settled=bridge.on_link_settled
+            ),
+            self.on_role_link_opened,
+            self.on_role_link_failed,
+        )
+
+    def on_role_link_opened(self, link: TeamLink) -> None:
+        old = self._team_link
+        if self._closing or old is None or link_role(link) != self._link_role:
+            link.stop()  # never started; another agent signed in meanwhile
+            return
+        # Its last statuses (cut off while stopping) must not cover the new link's.
+        old.on_status = None
+        # stop() joins the link's thread (a tick may be waiting on the network): not here.
+        self._tasks.query(
+            old.stop,
+            lambda _none: self.on_old_link_stopped(old, link),
+            lambda _error: self.on_old_link_stopped(old, link),
+        )
+
+    def on_old_link_stopped(self, old: TeamLink, link: TeamLink) -> None:
+        if self._closing or self._team_link is not old or link_role(link) != self._link_role:
+            link.stop()  # never started: superseded by a later sign-in, or the window closed
+            return
+        # One link at a time pushes the outbox: what waits there goes with this one.
+        self._team_link = link
+        self._link_role = None
+        self._desk.set_team_link(link)
+        self._team_status.show_status(link.status)
+        self._offline_banner.show_status(link.status)
+        link.start()
+
+    def on_role_link_failed(self, error: BaseException) -> None:
+        self._link_role = None  # the next sign-in tries again
+        self.on_team_link_failed(error)
+
     def on_team_bridge_status_changed(self, status: TeamStatus) -> None:
         self._team_status.show_status(status)
         self._offline_banner.show_status(status)
@@ -309,6 +367,7 @@ class MainWindow(QMainWindow):
             self._navigation.set_context(self._ctx, self._agent_id)
             self._notifier.set_context(self._ctx, self._agent_id)
         self.admin_mode.set_signed_in(signed_in)
+        self._follow_role(signed_in)
 
     def on_navigation_filter_chosen(
         self, account_id: uuid.UUID | None, queue_id: uuid.UUID | None

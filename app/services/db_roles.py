@@ -13,6 +13,7 @@ import hmac
 import logging
 import re
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import psycopg
@@ -221,7 +222,7 @@ def sign_in_role(
         return _sign_in_offline(local, CentralConfig(keyed, config.source), role, password, exc)
     store_password(keyed, password)
     log.info("signed in to team mode as database role %s (agent %s)", role, signed.name)
-    return signed
+    return replace(signed, db_role=role)
 
 
 # Connection failures that mean "not reached"; anything else (a refused password, an unknown
@@ -260,6 +261,8 @@ def _sign_in_offline(
             raise AuthError(
                 f"{exc} Offline, and this desk's copy has no agent with the role {role}."
             ) from exc
-        signed = SignedIn(agent.id, agent.name, agent.full_name, agent.role == "supervisor")
+        signed = SignedIn(
+            agent.id, agent.name, agent.full_name, agent.role == "supervisor", db_role=role
+        )
     log.warning("signed in offline as database role %s (agent %s)", role, signed.name)
     return signed

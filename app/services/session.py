@@ -24,6 +24,8 @@ class SignedIn:
     name: str
     full_name: str
     supervisor: bool
+    # Team mode: the database role the agent signed in with (the desk's link connects as it).
+    db_role: str | None = None
 
 
 def needs_first_supervisor(store: Store) -> bool:

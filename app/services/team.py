@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from app.errors import ConfigError, ServerError
@@ -268,6 +269,48 @@ class TeamLink(SyncLoop):
         return status
 
 
+def link_role(link: TeamLink) -> str:
+    """The database role ``link`` connects as ("" when its URL names none)."""
+    return make_url(link.config.url).username or ""
+
+
+def as_role(config: CentralConfig, role: str) -> CentralConfig:
+    """The same central database, connected as ``role``.
+
+    The URL carries no password: ``connect_url`` takes the one the keyring keeps for this
+    server, database and role (``db_roles.sign_in_role`` put it there when the central
+    database accepted it), never the configured role's.
+    """
+    url = make_url(config.url).set(username=role, password=None)
+    return CentralConfig(url.render_as_string(hide_password=False), config.source)
+
+
+def open_link_as(
+    link: TeamLink,
+    role: str,
+    *,
+    on_status: StatusCallback | None = None,
+    on_settled: SettledCallback | None = None,
+) -> TeamLink:
+    """A new link (not started) like ``link`` on the same desk, connected as ``role``.
+
+    Team mode's agent signs in with their own database role: pulls are then filtered by
+    what that role may see, and the central database accepts the operations that agent
+    queues (row security: only one's own). The outbox is the desk's, so what waits in it
+    goes with the new link. Stop ``link`` before starting this one: two links would push
+    the same outbox.
+    """
+    return TeamLink(
+        link.local,
+        as_role(link.config, role),
+        interval=link.interval,
+        on_status=on_status,
+        on_settled=on_settled,
+        batch_size=link.sync.puller.batch_size,
+        blobs=link.blobs,
+    )
+
+
 def open_team_link(
     local: Store,
     *,
@@ -278,7 +321,8 @@ def open_team_link(
     """The desk's link (not started) when a central database is configured, else None.
 
     The choice is the CLI's (``resolve_central``: IT policy, then the ``central_url``
-    setting); the link ticks at the store's ``sync_interval_seconds``.
+    setting); the link ticks at the store's ``sync_interval_seconds``. It connects as the
+    role the URL names until an agent signs in (``open_link_as``).
     """
     config = resolve_central(local)
     if config is None:

@@ -717,7 +717,7 @@
     </message>
     <message>
         <location filename="../../ui/agent_desk.py" line="78"/>
-        <location filename="../../ui/agent_desk.py" line="301"/>
+        <location filename="../../ui/agent_desk.py" line="317"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
@@ -728,7 +728,7 @@
     </message>
     <message>
         <location filename="../../ui/agent_desk.py" line="86"/>
-        <location filename="../../ui/agent_desk.py" line="232"/>
+        <location filename="../../ui/agent_desk.py" line="248"/>
         <source>Select an interaction, or take the next one.</source>
         <translation>Seleziona un&apos;interazione, o prendi la successiva.</translation>
     </message>
@@ -773,72 +773,77 @@
         <translation>Nuova email</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="112"/>
+        <location filename="../../ui/agent_desk.py" line="104"/>
+        <source>Sign out</source>
+        <translation>Esci</translation>
+    </message>
+    <message>
+        <location filename="../../ui/agent_desk.py" line="114"/>
         <source>Write</source>
         <translation>Scrivi</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="113"/>
+        <location filename="../../ui/agent_desk.py" line="115"/>
         <source>Ticket</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="114"/>
+        <location filename="../../ui/agent_desk.py" line="116"/>
         <source>Disposition</source>
         <translation>Esito</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="116"/>
+        <location filename="../../ui/agent_desk.py" line="118"/>
         <source>Customer</source>
         <translation>Cliente</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="191"/>
+        <location filename="../../ui/agent_desk.py" line="194"/>
         <source>Signed in as {name}</source>
         <translation>Accesso eseguito come {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="234"/>
+        <location filename="../../ui/agent_desk.py" line="250"/>
         <source>Closed.</source>
         <translation>Chiusa.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="236"/>
+        <location filename="../../ui/agent_desk.py" line="252"/>
         <source>You hold this interaction.</source>
         <translation>Questa interazione è tua.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="238"/>
+        <location filename="../../ui/agent_desk.py" line="254"/>
         <source>Held by {agent}.</source>
         <translation>Assegnata a {agent}.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="240"/>
+        <location filename="../../ui/agent_desk.py" line="256"/>
         <source>Waiting in the queue: accept it to work on it.</source>
         <translation>In attesa nella coda: accettala per lavorarci.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="290"/>
+        <location filename="../../ui/agent_desk.py" line="306"/>
         <source>Sent; waiting for the central database…</source>
         <translation>Inviata; in attesa del database centrale…</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="304"/>
+        <location filename="../../ui/agent_desk.py" line="320"/>
         <source>Database role</source>
         <translation>Ruolo del database</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="305"/>
+        <location filename="../../ui/agent_desk.py" line="321"/>
         <source>rd_yourname</source>
         <translation>rd_tuonome</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="306"/>
+        <location filename="../../ui/agent_desk.py" line="322"/>
         <source>The password of your database role</source>
         <translation>La password del tuo ruolo del database</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="332"/>
+        <location filename="../../ui/agent_desk.py" line="348"/>
         <source>Nothing is waiting for you.</source>
         <translation>Nulla è in attesa per te.</translation>
     </message>
@@ -1648,478 +1653,478 @@
 <context>
     <name>InteractionsPage</name>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="54"/>
-        <location filename="../../ui/admin/interactions_page.py" line="80"/>
+        <location filename="../../ui/admin/interactions_page.py" line="55"/>
+        <location filename="../../ui/admin/interactions_page.py" line="81"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="55"/>
+        <location filename="../../ui/admin/interactions_page.py" line="56"/>
         <source>Customer address</source>
         <translation>Indirizzo del cliente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="56"/>
+        <location filename="../../ui/admin/interactions_page.py" line="57"/>
         <source>Customer name</source>
         <translation>Nome del cliente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="57"/>
-        <location filename="../../ui/admin/interactions_page.py" line="85"/>
-        <location filename="../../ui/admin/interactions_page.py" line="266"/>
+        <location filename="../../ui/admin/interactions_page.py" line="58"/>
+        <location filename="../../ui/admin/interactions_page.py" line="86"/>
+        <location filename="../../ui/admin/interactions_page.py" line="267"/>
         <source>Language</source>
         <translation>Lingua</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="58"/>
-        <location filename="../../ui/admin/interactions_page.py" line="86"/>
+        <location filename="../../ui/admin/interactions_page.py" line="59"/>
+        <location filename="../../ui/admin/interactions_page.py" line="87"/>
         <source>Status</source>
         <translation>Stato</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="59"/>
-        <location filename="../../ui/admin/interactions_page.py" line="82"/>
-        <location filename="../../ui/admin/interactions_page.py" line="260"/>
+        <location filename="../../ui/admin/interactions_page.py" line="60"/>
+        <location filename="../../ui/admin/interactions_page.py" line="83"/>
+        <location filename="../../ui/admin/interactions_page.py" line="261"/>
         <source>Account</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="60"/>
-        <location filename="../../ui/admin/interactions_page.py" line="83"/>
-        <location filename="../../ui/admin/interactions_page.py" line="262"/>
+        <location filename="../../ui/admin/interactions_page.py" line="61"/>
+        <location filename="../../ui/admin/interactions_page.py" line="84"/>
+        <location filename="../../ui/admin/interactions_page.py" line="263"/>
         <source>Queue</source>
         <translation>Coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="61"/>
-        <location filename="../../ui/admin/interactions_page.py" line="84"/>
-        <location filename="../../ui/admin/interactions_page.py" line="264"/>
+        <location filename="../../ui/admin/interactions_page.py" line="62"/>
+        <location filename="../../ui/admin/interactions_page.py" line="85"/>
+        <location filename="../../ui/admin/interactions_page.py" line="265"/>
         <source>Agent</source>
         <translation>Agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="62"/>
+        <location filename="../../ui/admin/interactions_page.py" line="63"/>
         <source>Ticket</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="63"/>
+        <location filename="../../ui/admin/interactions_page.py" line="64"/>
         <source>Messages</source>
         <translation>Messaggi</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="64"/>
-        <location filename="../../ui/admin/interactions_page.py" line="88"/>
+        <location filename="../../ui/admin/interactions_page.py" line="65"/>
+        <location filename="../../ui/admin/interactions_page.py" line="89"/>
         <source>Started</source>
         <translation>Inizio</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="65"/>
-        <location filename="../../ui/admin/interactions_page.py" line="89"/>
+        <location filename="../../ui/admin/interactions_page.py" line="66"/>
+        <location filename="../../ui/admin/interactions_page.py" line="90"/>
         <source>Last activity</source>
         <translation>Ultima attività</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="66"/>
-        <location filename="../../ui/admin/interactions_page.py" line="87"/>
-        <location filename="../../ui/admin/interactions_page.py" line="234"/>
+        <location filename="../../ui/admin/interactions_page.py" line="67"/>
+        <location filename="../../ui/admin/interactions_page.py" line="88"/>
+        <location filename="../../ui/admin/interactions_page.py" line="235"/>
         <source>Unread</source>
         <translation>Non letta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="69"/>
+        <location filename="../../ui/admin/interactions_page.py" line="70"/>
         <source>equals</source>
         <translation>è uguale a</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="70"/>
+        <location filename="../../ui/admin/interactions_page.py" line="71"/>
         <source>does not equal</source>
         <translation>è diverso da</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="71"/>
+        <location filename="../../ui/admin/interactions_page.py" line="72"/>
         <source>contains</source>
         <translation>contiene</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="72"/>
+        <location filename="../../ui/admin/interactions_page.py" line="73"/>
         <source>starts with</source>
         <translation>inizia con</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="73"/>
+        <location filename="../../ui/admin/interactions_page.py" line="74"/>
         <source>ends with</source>
         <translation>finisce con</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="74"/>
+        <location filename="../../ui/admin/interactions_page.py" line="75"/>
         <source>is greater than</source>
         <translation>è maggiore di</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="75"/>
+        <location filename="../../ui/admin/interactions_page.py" line="76"/>
         <source>is less than</source>
         <translation>è minore di</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="76"/>
+        <location filename="../../ui/admin/interactions_page.py" line="77"/>
         <source>is between</source>
         <translation>è compreso tra</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="77"/>
+        <location filename="../../ui/admin/interactions_page.py" line="78"/>
         <source>is empty</source>
         <translation>è vuoto</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="81"/>
+        <location filename="../../ui/admin/interactions_page.py" line="82"/>
         <source>Customer</source>
         <translation>Cliente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="105"/>
+        <location filename="../../ui/admin/interactions_page.py" line="106"/>
         <source>{field} {operator} “{low}” and “{high}”</source>
         <translation>{field} {operator} “{low}” e “{high}”</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="223"/>
+        <location filename="../../ui/admin/interactions_page.py" line="224"/>
         <source>Filters</source>
         <translation>Filtri</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="230"/>
+        <location filename="../../ui/admin/interactions_page.py" line="231"/>
         <source>tags, comma-separated (all of them)</source>
         <translation>etichette, separate da virgole (tutte)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="233"/>
+        <location filename="../../ui/admin/interactions_page.py" line="234"/>
         <source>Read or unread</source>
         <translation>Letta o non letta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="235"/>
+        <location filename="../../ui/admin/interactions_page.py" line="236"/>
         <source>Read</source>
         <translation>Letta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="238"/>
+        <location filename="../../ui/admin/interactions_page.py" line="239"/>
         <source>Open or closed</source>
         <translation>Aperta o chiusa</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="239"/>
-        <location filename="../../ui/admin/interactions_page.py" line="626"/>
+        <location filename="../../ui/admin/interactions_page.py" line="240"/>
+        <location filename="../../ui/admin/interactions_page.py" line="627"/>
         <source>Open</source>
         <translation>Aperta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="240"/>
-        <location filename="../../ui/admin/interactions_page.py" line="626"/>
+        <location filename="../../ui/admin/interactions_page.py" line="241"/>
+        <location filename="../../ui/admin/interactions_page.py" line="627"/>
         <source>Closed</source>
         <translation>Chiusa</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="242"/>
+        <location filename="../../ui/admin/interactions_page.py" line="243"/>
         <source>Started from</source>
         <translation>Iniziata dal</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="243"/>
+        <location filename="../../ui/admin/interactions_page.py" line="244"/>
         <source>to</source>
         <translation>al</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="253"/>
+        <location filename="../../ui/admin/interactions_page.py" line="254"/>
         <source>Words in the mail (full text)…</source>
         <translation>Parole nelle email (testo completo)…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="256"/>
+        <location filename="../../ui/admin/interactions_page.py" line="257"/>
         <source>&amp;Search</source>
         <translation>&amp;Cerca</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="281"/>
+        <location filename="../../ui/admin/interactions_page.py" line="282"/>
         <source>Any</source>
         <translation>Qualsiasi</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="285"/>
+        <location filename="../../ui/admin/interactions_page.py" line="286"/>
         <source>Advanced search</source>
         <translation>Ricerca avanzata</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="288"/>
+        <location filename="../../ui/admin/interactions_page.py" line="289"/>
         <source>Match all conditions</source>
         <translation>Soddisfa tutte le condizioni</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="289"/>
+        <location filename="../../ui/admin/interactions_page.py" line="290"/>
         <source>Match any condition</source>
         <translation>Soddisfa almeno una condizione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="306"/>
+        <location filename="../../ui/admin/interactions_page.py" line="307"/>
         <source>value (dates as 2026-01-31)</source>
         <translation>valore (date come 2026-01-31)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="307"/>
+        <location filename="../../ui/admin/interactions_page.py" line="308"/>
         <source>and</source>
         <translation>e</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="310"/>
+        <location filename="../../ui/admin/interactions_page.py" line="311"/>
         <source>&amp;Add</source>
         <translation>&amp;Aggiungi</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="312"/>
+        <location filename="../../ui/admin/interactions_page.py" line="313"/>
         <source>&amp;Update</source>
         <translation>A&amp;ggiorna</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="314"/>
+        <location filename="../../ui/admin/interactions_page.py" line="315"/>
         <source>Disable/&amp;enable</source>
         <translation>Disattiva/a&amp;ttiva</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="316"/>
+        <location filename="../../ui/admin/interactions_page.py" line="317"/>
         <source>&amp;Delete</source>
         <translation>Eli&amp;mina</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="318"/>
+        <location filename="../../ui/admin/interactions_page.py" line="319"/>
         <source>C&amp;lear all</source>
         <translation>&amp;Svuota tutto</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="349"/>
+        <location filename="../../ui/admin/interactions_page.py" line="350"/>
         <source>L&amp;oad</source>
         <translation>Ca&amp;rica</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="351"/>
+        <location filename="../../ui/admin/interactions_page.py" line="352"/>
         <source>Save &amp;as…</source>
         <translation>Sal&amp;va con nome…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="353"/>
+        <location filename="../../ui/admin/interactions_page.py" line="354"/>
         <source>&amp;Rename…</source>
         <translation>Ri&amp;nomina…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="355"/>
+        <location filename="../../ui/admin/interactions_page.py" line="356"/>
         <source>Delete saved search</source>
         <translation>Elimina ricerca salvata</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="358"/>
+        <location filename="../../ui/admin/interactions_page.py" line="359"/>
         <source>Saved searches</source>
         <translation>Ricerche salvate</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="382"/>
+        <location filename="../../ui/admin/interactions_page.py" line="383"/>
         <source>BOM for spreadsheets</source>
         <translation>BOM per i fogli di calcolo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="383"/>
+        <location filename="../../ui/admin/interactions_page.py" line="384"/>
         <source>&amp;Export CSV…</source>
         <translation>&amp;Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="385"/>
+        <location filename="../../ui/admin/interactions_page.py" line="386"/>
         <source>Exports the selected rows, or every row shown when none is selected</source>
         <translation>Esporta le righe selezionate, oppure tutte le righe mostrate se nessuna è selezionata</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="388"/>
+        <location filename="../../ui/admin/interactions_page.py" line="389"/>
         <source>S&amp;py</source>
         <translation>&amp;Osserva</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="389"/>
+        <location filename="../../ui/admin/interactions_page.py" line="390"/>
         <source>Read the conversation without accepting it</source>
         <translation>Leggi la conversazione senza accettarla</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="391"/>
+        <location filename="../../ui/admin/interactions_page.py" line="392"/>
         <source>Download .eml &amp;zip…</source>
         <translation>Scarica .eml in &amp;zip…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="393"/>
+        <location filename="../../ui/admin/interactions_page.py" line="394"/>
         <source>Zip &amp;without attachments…</source>
         <translation>Zip senza a&amp;llegati…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="395"/>
+        <location filename="../../ui/admin/interactions_page.py" line="396"/>
         <source>Delete &amp;permanently…</source>
         <translation>Elimina &amp;definitivamente…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="606"/>
+        <location filename="../../ui/admin/interactions_page.py" line="607"/>
         <source>Searching…</source>
         <translation>Ricerca in corso…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="627"/>
+        <location filename="../../ui/admin/interactions_page.py" line="628"/>
         <source>unread</source>
         <translation>non letta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="637"/>
+        <location filename="../../ui/admin/interactions_page.py" line="638"/>
         <source>No interaction matches: loosen a filter or disable a condition.</source>
         <translation>Nessuna interazione corrisponde: allenta un filtro o disattiva una condizione.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="642"/>
+        <location filename="../../ui/admin/interactions_page.py" line="643"/>
         <source>The first {count} interactions; narrow the search to see the rest.</source>
         <translation>Le prime {count} interazioni; restringi la ricerca per vedere le altre.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="646"/>
+        <location filename="../../ui/admin/interactions_page.py" line="647"/>
         <source>{count} interactions.</source>
         <translation>{count} interazioni.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="685"/>
+        <location filename="../../ui/admin/interactions_page.py" line="686"/>
         <source>Select one interaction first.</source>
         <translation>Seleziona prima un&apos;interazione.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="750"/>
+        <location filename="../../ui/admin/interactions_page.py" line="763"/>
         <source>Saved search “{name}” stored.</source>
         <translation>Ricerca “{name}” salvata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="756"/>
+        <location filename="../../ui/admin/interactions_page.py" line="769"/>
         <source>Saved search “{name}” loaded.</source>
         <translation>Ricerca salvata “{name}” caricata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="761"/>
+        <location filename="../../ui/admin/interactions_page.py" line="774"/>
         <source>Saved search “{name}” deleted.</source>
         <translation>Ricerca salvata “{name}” eliminata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="775"/>
+        <location filename="../../ui/admin/interactions_page.py" line="788"/>
         <source>Save search</source>
         <translation>Salva ricerca</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="775"/>
+        <location filename="../../ui/admin/interactions_page.py" line="788"/>
         <source>Name of the saved search:</source>
         <translation>Nome della ricerca salvata:</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="781"/>
+        <location filename="../../ui/admin/interactions_page.py" line="794"/>
         <source>Replace saved search?</source>
         <translation>Sostituire la ricerca salvata?</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="782"/>
+        <location filename="../../ui/admin/interactions_page.py" line="795"/>
         <source>There is already a saved search “{name}”. Replace it?</source>
         <translation>Esiste già una ricerca salvata “{name}”. Sostituirla?</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="791"/>
+        <location filename="../../ui/admin/interactions_page.py" line="804"/>
         <source>Rename saved search</source>
         <translation>Rinomina ricerca salvata</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="791"/>
+        <location filename="../../ui/admin/interactions_page.py" line="804"/>
         <source>New name:</source>
         <translation>Nuovo nome:</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="798"/>
+        <location filename="../../ui/admin/interactions_page.py" line="811"/>
         <source>Delete saved search?</source>
         <translation>Eliminare la ricerca salvata?</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="799"/>
+        <location filename="../../ui/admin/interactions_page.py" line="812"/>
         <source>Delete the saved search “{name}”?</source>
         <translation>Eliminare la ricerca salvata “{name}”?</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="808"/>
+        <location filename="../../ui/admin/interactions_page.py" line="821"/>
         <source>Export CSV</source>
         <translation>Esporta CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="810"/>
+        <location filename="../../ui/admin/interactions_page.py" line="823"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="819"/>
+        <location filename="../../ui/admin/interactions_page.py" line="832"/>
         <source>Exporting…</source>
         <translation>Esportazione…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="829"/>
+        <location filename="../../ui/admin/interactions_page.py" line="842"/>
         <source>{count} interactions written to {path}.</source>
         <translation>{count} interazioni scritte in {path}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="834"/>
+        <location filename="../../ui/admin/interactions_page.py" line="847"/>
         <source>The CSV could not be written: {error}</source>
         <translation>Impossibile scrivere il CSV: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="850"/>
+        <location filename="../../ui/admin/interactions_page.py" line="863"/>
         <source>Download the conversation</source>
         <translation>Scarica la conversazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="852"/>
+        <location filename="../../ui/admin/interactions_page.py" line="865"/>
         <source>Zip files (*.zip)</source>
         <translation>File zip (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="864"/>
+        <location filename="../../ui/admin/interactions_page.py" line="877"/>
         <source>Writing the zip…</source>
         <translation>Scrittura dello zip…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="875"/>
+        <location filename="../../ui/admin/interactions_page.py" line="888"/>
         <source>The conversation was written to {path}.</source>
         <translation>La conversazione è stata scritta in {path}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="879"/>
+        <location filename="../../ui/admin/interactions_page.py" line="892"/>
         <source>The zip could not be written: {error}</source>
         <translation>Impossibile scrivere lo zip: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="891"/>
+        <location filename="../../ui/admin/interactions_page.py" line="904"/>
         <source>Select the interactions to delete first.</source>
         <translation>Seleziona prima le interazioni da eliminare.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="895"/>
+        <location filename="../../ui/admin/interactions_page.py" line="908"/>
         <source>Delete “{subject}” and all its messages permanently? This cannot be undone.</source>
         <translation>Eliminare definitivamente “{subject}” e tutti i suoi messaggi? L&apos;operazione non può essere annullata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="899"/>
+        <location filename="../../ui/admin/interactions_page.py" line="912"/>
         <source>Delete {count} interactions and all their messages permanently? This cannot be undone.</source>
         <translation>Eliminare definitivamente {count} interazioni e tutti i loro messaggi? L&apos;operazione non può essere annullata.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="902"/>
+        <location filename="../../ui/admin/interactions_page.py" line="915"/>
         <source>Delete permanently?</source>
         <translation>Eliminare definitivamente?</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="905"/>
+        <location filename="../../ui/admin/interactions_page.py" line="918"/>
         <source>Deleting…</source>
         <translation>Eliminazione…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="916"/>
+        <location filename="../../ui/admin/interactions_page.py" line="929"/>
         <source>{count} interactions deleted.</source>
         <translation>{count} interazioni eliminate.</translation>
     </message>
@@ -2190,27 +2195,27 @@
         <translation>Filtra per cliente o oggetto (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="197"/>
+        <location filename="../../ui/main_window.py" line="199"/>
         <source>Opening the store…</source>
         <translation>Apertura dell&apos;archivio…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="354"/>
+        <location filename="../../ui/main_window.py" line="413"/>
         <source>No email yet. Add an email account with “relaydesk account add”, then fetch with “relaydesk fetch”.</source>
         <translation>Ancora nessuna email. Aggiungi un account email con “relaydesk account add”, poi scarica la posta con “relaydesk fetch”.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="360"/>
+        <location filename="../../ui/main_window.py" line="419"/>
         <source>No interactions match “{text}”.</source>
         <translation>Nessuna interazione corrisponde a “{text}”.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="362"/>
+        <location filename="../../ui/main_window.py" line="421"/>
         <source>{count} interactions · store {path}</source>
         <translation>{count} interazioni · archivio {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="380"/>
+        <location filename="../../ui/main_window.py" line="439"/>
         <source>The list could not be loaded: {error}</source>
         <translation>Impossibile caricare l&apos;elenco: {error}</translation>
     </message>
@@ -3170,27 +3175,27 @@
 <context>
     <name>SpyDialog</name>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="132"/>
+        <location filename="../../ui/admin/interactions_page.py" line="133"/>
         <source>Spy on an interaction</source>
         <translation>Osserva un&apos;interazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="138"/>
+        <location filename="../../ui/admin/interactions_page.py" line="139"/>
         <source>An internal note (never sent to the customer)…</source>
         <translation>Una nota interna (mai inviata al cliente)…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="140"/>
+        <location filename="../../ui/admin/interactions_page.py" line="141"/>
         <source>Add &amp;note</source>
         <translation>Aggiungi &amp;nota</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="150"/>
+        <location filename="../../ui/admin/interactions_page.py" line="151"/>
         <source>Read-only: spying does not accept the interaction or mark it read.</source>
         <translation>Sola lettura: osservare non accetta l&apos;interazione né la segna come letta.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/interactions_page.py" line="176"/>
+        <location filename="../../ui/admin/interactions_page.py" line="177"/>
         <source>Note added.</source>
         <translation>Nota aggiunta.</translation>
     </message>
