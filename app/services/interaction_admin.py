@@ -211,21 +211,19 @@ def saved_search_names(store: Store, actor: uuid.UUID) -> list[str]:
     return [s.name for s in saved_searches.list_saved(store, supervisor_name(store, actor))]
 
 
-def save_search(
-    store: Store, actor: uuid.UUID, name: str, search: InteractionSearch, *, replace: bool
-) -> str:
-    return saved_searches.save(
-        store, supervisor_name(store, actor), name, search, replace=replace
-    ).name
+def save_search_op(
+    actor: uuid.UUID, name: str, search: InteractionSearch, *, replace: bool
+) -> Operation:
+    return saved_searches.save_op(actor, name, search, replace=replace)
 
 
 def load_search(store: Store, actor: uuid.UUID, name: str) -> InteractionSearch:
     return saved_searches.load(store, supervisor_name(store, actor), name).search
 
 
-def rename_search(store: Store, actor: uuid.UUID, name: str, new_name: str) -> str:
-    return saved_searches.rename(store, supervisor_name(store, actor), name, new_name).name
+def rename_search_op(actor: uuid.UUID, name: str, new_name: str) -> Operation:
+    return saved_searches.rename_op(actor, name, new_name)
 
 
-def delete_search(store: Store, actor: uuid.UUID, name: str) -> None:
-    saved_searches.delete(store, supervisor_name(store, actor), name)
+def delete_search_op(actor: uuid.UUID, name: str) -> Operation:
+    return saved_searches.delete_op(actor, name)

@@ -156,6 +156,7 @@ _EXTENSIONS = (
     "app.services.project_admin",
     "app.services.interaction_admin",
     "app.services.contact_io",
+    "app.services.saved_searches",
 )
 
 

@@ -11,8 +11,10 @@ from app.context import AppContext
 from app.errors import UserError
 from app.services import saved_searches
 from app.services.fulltext import Filters, InteractionSearch, find
+from app.services.operations import apply
 from app.services.search import Condition
-from storage.models import SavedSearch
+from storage.models import Event, SavedSearch
+from storage.models import Operation as OperationRow
 from tests.app.workflow import T0, World, add_message, make_world
 
 
@@ -87,7 +89,7 @@ def test_rename_and_delete_keep_tombstones_and_free_the_name(world: World) -> No
 
 def test_bad_input_is_refused_and_nothing_is_stored(world: World) -> None:
     good = InteractionSearch("refund")
-    with pytest.raises(UserError, match="no agent named 'nobody'"):
+    with pytest.raises(UserError, match="no agent named nobody"):
         saved_searches.save(world.store, "nobody", "X", good)
     with pytest.raises(UserError, match="name of 1 to 200 characters"):
         saved_searches.save(world.store, "sam", "   ", good)
@@ -121,3 +123,27 @@ def test_stored_json_is_checked_when_read(world: World) -> None:
         row.query = {"conditions": [{"field": "subject"}]}
     with pytest.raises(UserError, match="needs a field and an operator"):
         saved_searches.load(world.store, "sam", "Mine")
+
+
+def test_saving_renaming_and_deleting_are_operations_of_their_owner(world: World) -> None:
+    """So in team mode they go to the central database and follow the supervisor."""
+    saved_searches.save(world.store, "sam", "Refunds", OPEN_REFUNDS)
+    saved_searches.rename(world.store, "sam", "Refunds", "Open refunds")
+    again = apply(world.store, saved_searches.rename_op("sam", "Refunds", "Other"))
+    assert not again.applied and again.reason == "sam has no saved search named 'Refunds'."
+    saved_searches.delete(world.store, "sam", "Open refunds")
+    with world.store.read() as session:
+        ops = session.execute(
+            select(OperationRow.kind, OperationRow.status).order_by(OperationRow.created_at)
+        ).all()
+        kinds = session.execute(
+            select(Event.kind).where(Event.kind.like("saved_search.%")).order_by(Event.id)
+        ).scalars()
+        assert list(kinds) == ["saved_search.save", "saved_search.rename", "saved_search.delete"]
+    assert [tuple(o) for o in ops] == [
+        ("save_search", "applied"),
+        ("rename_search", "applied"),
+        ("rename_search", "rejected"),
+        ("delete_search", "applied"),
+    ]
+    assert saved_searches.list_saved(world.store, "sam") == []

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import UserError
 from app.services import interaction_admin
 from app.services.fulltext import Hit, InteractionSearch
 from app.services.interaction_admin import FilterChoices
@@ -711,13 +712,27 @@ class InteractionsPage(QWidget):
         return [self.saved.itemText(i) for i in range(self.saved.count())]
 
     def save_search_as(self, name: str, *, replace: bool = False) -> None:
-        store, actor, values = self._admin.ctx.store, self._admin.supervisor, self.search_values()
+        try:
+            search = interaction_admin.make_search(**self.search_values())
+            op = interaction_admin.save_search_op(
+                self._admin.supervisor, name, search, replace=replace
+            )
+        except UserError as exc:
+            self.on_saved_search_failed(exc)
+            return
+        self._run_search_op(op, self.on_saved_search_stored)
 
-        def save() -> str:
-            search = interaction_admin.make_search(**values)
-            return interaction_admin.save_search(store, actor, name, search, replace=replace)
+    def _run_search_op(self, op: Operation, on_applied: Callable[[str], None]) -> None:
+        """A saved-search operation: its (possibly central) outcome, then ``on_applied``."""
 
-        self._admin.op(self, save, self.on_saved_search_stored, self.on_saved_search_failed)
+        def settled(outcomes: list[OpResult]) -> None:
+            outcome = outcomes[0]
+            if outcome.applied:
+                on_applied(str(outcome.result.get("name", "")))
+            else:
+                self.on_saved_search_failed(UserError(outcome.reason))
+
+        self._admin.operate(self, op, settled, self.on_saved_search_failed)
 
     def load_saved(self, name: str) -> None:
         store, actor = self._admin.ctx.store, self._admin.supervisor
@@ -729,22 +744,20 @@ class InteractionsPage(QWidget):
         )
 
     def rename_saved(self, name: str, new_name: str) -> None:
-        store, actor = self._admin.ctx.store, self._admin.supervisor
-        self._admin.op(
-            self,
-            lambda: interaction_admin.rename_search(store, actor, name, new_name),
-            self.on_saved_search_stored,
-            self.on_saved_search_failed,
-        )
+        try:
+            op = interaction_admin.rename_search_op(self._admin.supervisor, name, new_name)
+        except UserError as exc:
+            self.on_saved_search_failed(exc)
+            return
+        self._run_search_op(op, self.on_saved_search_stored)
 
     def delete_saved(self, name: str) -> None:
-        store, actor = self._admin.ctx.store, self._admin.supervisor
-        self._admin.op(
-            self,
-            lambda: interaction_admin.delete_search(store, actor, name),
-            lambda _none: self.on_saved_search_deleted(name),
-            self.on_saved_search_failed,
-        )
+        try:
+            op = interaction_admin.delete_search_op(self._admin.supervisor, name)
+        except UserError as exc:
+            self.on_saved_search_failed(exc)
+            return
+        self._run_search_op(op, self.on_saved_search_deleted)
 
     def on_saved_search_stored(self, name: str) -> None:
         self.status.setText(self.tr("Saved search “{name}” stored.").format(name=name))
