@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.services.settings import list_settings
 from storage.engine import Store
 from storage.models import Operation as OperationRow
+from storage.models import SavedSearch
 from tests.app.workflow import World
 from tests.ui.admin_team.conftest import WAIT_MS
 from ui.admin.mode import AdminPanel
@@ -50,3 +51,32 @@ def test_a_setting_saved_in_team_mode_is_applied_by_the_central_database(
             select(OperationRow.kind).where(OperationRow.kind == "change_setting")
         ).scalars()
         assert list(kinds) == ["change_setting"], "applied centrally as an operation"
+
+
+def test_a_saved_search_is_kept_centrally_and_follows_the_supervisor(
+    qtbot: QtBot, admin_panel: AdminPanel, central_world: tuple[Store, World]
+) -> None:
+    central, _world = central_world
+    page = admin_panel.interactions
+    page.text.setText("parcel")
+    with qtbot.waitSignal(page.saved_searches_changed, timeout=WAIT_MS) as done:
+        page.save_search_as("Parcels")
+    assert done.args == [True], page.status.text()
+    with central.read() as session:
+        stored = session.execute(
+            select(SavedSearch.name, SavedSearch.query).where(SavedSearch.deleted_at.is_(None))
+        ).one()
+        kinds = session.execute(
+            select(OperationRow.kind, OperationRow.status).where(OperationRow.kind == "save_search")
+        ).all()
+    assert stored.name == "Parcels" and stored.query["text"] == "parcel"
+    assert [tuple(k) for k in kinds] == [("save_search", "applied")]
+    qtbot.waitUntil(lambda: page.saved_names() == ["Parcels"], timeout=WAIT_MS)
+
+    # The central rules answer a clash: the same name again without replacing is refused.
+    with qtbot.waitSignal(page.saved_searches_changed, timeout=WAIT_MS) as done:
+        page.save_search_as("Parcels")
+    assert done.args == [False]
+    assert page.status.text() == (
+        "sam already has a saved search named 'Parcels': choose another name or replace it."
+    )
