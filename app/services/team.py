@@ -121,6 +121,11 @@ class TeamLink(SyncLoop):
         self.pull_now()
         return op_id
 
+    def wants(self, table: str) -> bool:
+        # While this desk waits for outcomes, a write of the operations table may be one
+        # (a refusal writes nothing else): wake to settle it.
+        return super().wants(table) or self.status.pending > 0
+
     def stop(self, timeout: float = CONNECT_TIMEOUT_S * 4) -> None:
         """Stop the thread, wait for it and close the central connections."""
         super().stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -236,3 +237,42 @@ def test_a_schema_mismatch_says_which_side_to_upgrade_and_pushes_nothing(
     assert status.pending == 1, "nothing goes to a central database of another schema"
     with desk.store.read() as session:
         assert opqueue.queued(session, 10)[0].kind == "note"
+
+
+def test_a_refusal_wakes_the_waiting_desk_though_desks_skip_operations_notices(
+    cluster: CentralCluster, desk: AppContext
+) -> None:
+    """Pushes write only the central operations table: desks do not pull for those notices
+    (20 desks doubled their pulls), except a desk still waiting for an outcome, since a
+    refusal writes nothing else. No tick timer here: only notices can wake the link."""
+    url = cluster.migrated_database()
+    central = Store(url)
+    make_world(central)
+    _checkpoint(central)
+    stop_appliers = threading.Event()
+    appliers = push.start_appliers(central, stop_appliers, threads=1)
+    seen = Recorder()
+    link = TeamLink(
+        desk.store, CentralConfig(url, "test"), interval=3600,
+        on_status=seen.on_status, on_settled=seen.on_settled,
+    )  # fmt: skip
+    link.start()
+    try:
+        seen.wait_status(lambda s: s.contacted and s.online)
+        assert not link.wants("operations"), "nothing pending: another desk's push is no news"
+        assert link.wants("notes") and link.wants("interactions")
+        op = Operation("note", "sam", {"interaction": str(uuid.uuid4()), "body": "Lost"})
+        link.submit(op)
+        assert link.wants("operations"), "an outcome is awaited"
+        with seen._cond:
+            assert seen._cond.wait_for(lambda: len(seen.settled) == 1, WAIT_S)
+        (refused,) = seen.settled
+        assert refused.op_id == op.op_id and not refused.applied
+        assert refused.reason.startswith("There is no interaction")
+        seen.wait_status(lambda s: s.pending == 0)
+    finally:
+        link.stop()
+        stop_appliers.set()
+        for thread in appliers:
+            thread.join(timeout=30)
+        central.dispose()
