@@ -383,10 +383,16 @@ class Puller:
             _pull_pragmas(local, pulling=True)
             # The next page travels from PostgreSQL while this one is written to SQLite.
             prefetch = ThreadPoolExecutor(1, thread_name_prefix="pull-fetch")
-            # A round after the first (a few rows) is one local transaction: cut off, it is
-            # simply pulled again. A full round commits page by page, so it resumes instead.
+            # A round after the first (usually a few rows) is one local transaction: cut off,
+            # it is simply pulled again. A full round, and one that grows past a page (a desk
+            # back after a day offline), commits page by page instead, so it resumes and
+            # never holds the store's write lock for long.
             whole = None if state.full else local.begin()
-            page = (lambda: contextlib.nullcontext()) if whole is not None else local.begin
+
+            def page() -> Any:
+                one = whole is not None and whole.is_active
+                return contextlib.nullcontext() if one else local.begin()
+
             try:
                 for table in tables:
                     window = (state.cursor, state.target)
@@ -405,8 +411,15 @@ class Puller:
                                 state.done[table.name] = str(uuid.UUID(rows[-1][0]))
                             if finished:
                                 state.done[table.name] = "*"
-                            if whole is None:
+                            if whole is None or not whole.is_active:
                                 state.save(local)
+                        if (
+                            whole is not None
+                            and whole.is_active
+                            and (done_rows + len(rows) >= self.batch_size)
+                        ):
+                            state.save(local)
+                            whole.commit()  # big after all: a page at a time from here
                         if rows:
                             batches += 1
                             done_rows += len(rows)
@@ -427,7 +440,7 @@ class Puller:
                     state.full = False
                     state.prune = False
                     state.save(local)
-                if whole is not None:
+                if whole is not None and whole.is_active:
                     whole.commit()
             finally:
                 if whole is not None and whole.is_active:

@@ -170,6 +170,46 @@ def test_progress_and_cancel_then_resume(central: Store, local: Store) -> None:
     assert len(_tags(local)) == 30
 
 
+def test_a_small_later_round_is_all_or_nothing_and_a_big_one_resumes(
+    central: Store, local: Store
+) -> None:
+    puller = Puller(local.engine, central.engine, batch_size=10)
+    puller.pull()
+    stop = threading.Event()
+    # A few rows (less than a page): one local transaction; cut off, nothing of it is kept
+    # and the next pull brings it whole.
+    with central.write() as session:
+        session.add_all(Tag(name=f"s{i}") for i in range(5))
+    stop.set()
+    with pytest.raises(PullCancelled):
+        puller.pull(None, stop.is_set)
+    assert _tags(local) == {}, "nothing half-applied"
+    state = puller.state()
+    assert state is not None and state.target is None, "no round left half-done to resume"
+    assert puller.pull().rows == 5
+    assert len(_tags(local)) == 5
+
+    # A desk back after a long time: past a page, the round commits page by page and a
+    # cut-off resumes after the last committed page, every row once.
+    with central.write() as session:
+        session.add_all(Tag(name=f"b{i:02}") for i in range(25))
+    pages: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        pages.append(done)
+        stop.set()
+
+    stop.clear()
+    with pytest.raises(PullCancelled):
+        puller.pull(progress, stop.is_set)
+    kept = len(_tags(local))
+    assert kept == 5 + 10, "the first full page is committed"
+    state = puller.state()
+    assert state is not None and state.target is not None and state.done["tags"] != "*"
+    result = puller.pull()
+    assert result.rows == 15 and len(_tags(local)) == 30
+
+
 def test_a_new_epoch_forces_a_full_resnapshot_and_prunes(central: Store, local: Store) -> None:
     with central.write() as session:
         session.add_all([Tag(name="kept"), Tag(name="purged")])
