@@ -24,6 +24,7 @@ from storage.blobs import open_local_blob_store  # noqa: E402
 from storage.engine import Store  # noqa: E402
 from storage.migrate import ensure_current  # noqa: E402
 from storage.models import Base  # noqa: E402
+from tests.servers.central import CentralCluster  # noqa: E402
 from tests.servers.postgres import create_database, database_name, drop_database  # noqa: E402
 
 pytest_plugins = ["tests.servers.fixtures"]
@@ -76,3 +77,20 @@ def ctx(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[AppContext]:
         context = AppContext(data_dir, store, open_local_blob_store(data_dir / "blobs.sqlite3"))
     yield context
     context.close()
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[CentralCluster]:
+    """A private PostgreSQL cluster for one test, which may crash and restart it; private
+    because a pull waits for the oldest open transaction of the whole cluster."""
+    server = CentralCluster(tmp_path / "pg")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralCluster]:
+    """A private cluster for a module's tests that leave the server running."""
+    server = CentralCluster(tmp_path_factory.mktemp("central"))
+    yield server
+    server.stop()

@@ -38,17 +38,10 @@ from tests.servers.central import CentralCluster
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralCluster]:
-    server = CentralCluster(tmp_path_factory.mktemp("central"))
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def pg_url(cluster: CentralCluster) -> str:
+def pg_url(shared_cluster: CentralCluster) -> str:
     """An empty database."""
-    return cluster.empty_database()
+    return shared_cluster.empty_database()
 
 
 @pytest.fixture
@@ -69,8 +62,8 @@ def no_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 
 @pytest.fixture
-def central_url(cluster: CentralCluster) -> str:
-    return cluster.migrated_database()
+def central_url(shared_cluster: CentralCluster) -> str:
+    return shared_cluster.migrated_database()
 
 
 def test_standalone_unless_a_central_database_is_chosen(local: AppContext, no_policy: Path) -> None:

@@ -27,13 +27,6 @@ from tests.servers.central import CentralCluster
 OLD = dt.datetime.now(dt.UTC) - dt.timedelta(days=90)
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralCluster]:
-    server = CentralCluster(tmp_path_factory.mktemp("central"))
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def desk(data_dir: Path) -> Iterator[AppContext]:
     ctx = open_local(data_dir)
@@ -56,9 +49,9 @@ def _local_fts(desk: AppContext, word: str) -> list[uuid.UUID]:
 
 @pytest.mark.parametrize(("how", "via"), [("purge", "sync"), ("delete", "team link")])
 def test_a_central_deletion_reaches_the_desk(
-    cluster: CentralCluster, desk: AppContext, how: str, via: str
+    shared_cluster: CentralCluster, desk: AppContext, how: str, via: str
 ) -> None:
-    central = Store(cluster.migrated_database())
+    central = Store(shared_cluster.migrated_database())
     central_blobs = SqlBlobStore(central.engine)
     raw_gone, raw_kept, only_gone, shared = central_blobs.put_many(
         [

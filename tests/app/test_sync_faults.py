@@ -28,13 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[CentralCluster]:
-    server = CentralCluster(tmp_path / "pg")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def local(data_dir: Path) -> Iterator[AppContext]:
     ctx = open_local(data_dir)
     yield ctx

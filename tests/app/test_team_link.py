@@ -54,13 +54,6 @@ class Recorder:
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[CentralCluster]:
-    server = CentralCluster(tmp_path / "pg")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def desk(tmp_path: Path) -> Iterator[AppContext]:
     ctx = open_local(tmp_path / "desk")
     yield ctx

@@ -26,13 +26,6 @@ ROLE, PASSWORD = "rd_erin", "erin-database-636"
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[CentralCluster]:
-    server = CentralCluster(tmp_path / "pg")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def desk(tmp_path: Path) -> Iterator[AppContext]:
     ctx = open_local(tmp_path / "desk")
     yield ctx

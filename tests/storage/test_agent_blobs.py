@@ -4,8 +4,6 @@ files in the blob table under their SHA-256 (a reply's attachments), and change 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -26,13 +24,6 @@ from tests.servers.postgres import libpq_url
 pytestmark = pytest.mark.pg
 
 ROLE = "rd_alice_blobs"
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[CentralCluster]:
-    server = CentralCluster(tmp_path / "pg")
-    yield server
-    server.stop()
 
 
 def _downgrade(store: Store, revision: str) -> None:

@@ -50,13 +50,6 @@ from tests.servers.postgres import libpq_url
 pytestmark = pytest.mark.pg
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralCluster]:
-    server = CentralCluster(tmp_path_factory.mktemp("central"))
-    yield server
-    server.stop()
-
-
 @dataclass(frozen=True)
 class Team:
     url: str  # the owner's
@@ -98,8 +91,8 @@ def _message(store: Store, blobs: SqlBlobStore, interaction: uuid.UUID, raw: byt
 
 
 @pytest.fixture
-def team(cluster: CentralCluster) -> Iterator[Team]:
-    url = cluster.migrated_database()
+def team(shared_cluster: CentralCluster) -> Iterator[Team]:
+    url = shared_cluster.migrated_database()
     store = Store(url)
     blobs = SqlBlobStore(store.engine)
     try:
@@ -132,7 +125,7 @@ def team(cluster: CentralCluster) -> Iterator[Team]:
         grant_worker(owner, "rd_worker")
         parsed = make_url(url)
         yield Team(
-            url, cluster.server.port, parsed.database or "",
+            url, shared_cluster.server.port, parsed.database or "",
             alice, bob, mine, italian, theirs, raw_mine, raw_theirs,
         )  # fmt: skip
     finally:
@@ -368,16 +361,16 @@ def test_granting_refuses_what_would_not_limit_the_role(team: Team) -> None:
 
 
 def test_an_owner_who_is_no_superuser_migrates_grants_and_still_sees_all(
-    cluster: CentralCluster,
+    shared_cluster: CentralCluster,
 ) -> None:
     """Production's owner: FORCE binds it to the policies too, and one of them names it."""
     owner_role = f"rd_owner_{uuid.uuid4().hex[:8]}"
     database = f"relaydesk_o_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(libpq_url(cluster.admin_url), autocommit=True) as admin:
+    with psycopg.connect(libpq_url(shared_cluster.admin_url), autocommit=True) as admin:
         admin.execute(f"CREATE ROLE {owner_role} LOGIN CREATEROLE")
         admin.execute(f"CREATE DATABASE {database} OWNER {owner_role}")
     url = (
-        make_url(cluster.admin_url)
+        make_url(shared_cluster.admin_url)
         .set(username=owner_role, database=database)
         .render_as_string(hide_password=False)
     )

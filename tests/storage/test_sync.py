@@ -30,22 +30,15 @@ from tests.servers.central import CentralCluster
 pytestmark = pytest.mark.pg
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralCluster]:
-    server = CentralCluster(tmp_path_factory.mktemp("central"))
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def pg_url(cluster: CentralCluster) -> str:
+def pg_url(shared_cluster: CentralCluster) -> str:
     """An empty database."""
-    return cluster.empty_database()
+    return shared_cluster.empty_database()
 
 
 @pytest.fixture
-def central(cluster: CentralCluster) -> Iterator[Store]:
-    store = Store(cluster.migrated_database())
+def central(shared_cluster: CentralCluster) -> Iterator[Store]:
+    store = Store(shared_cluster.migrated_database())
     yield store
     store.dispose()
 

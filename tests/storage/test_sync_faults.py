@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,6 @@ from storage.sync import Puller
 from tests.servers.central import CentralCluster
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[CentralCluster]:
-    server = CentralCluster(tmp_path / "pg")
-    yield server
-    server.stop()
 
 
 def test_central_stopped_mid_pull_loses_nothing_and_resumes(

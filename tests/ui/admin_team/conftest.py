@@ -34,13 +34,6 @@ SAM_ROLE_PASSWORD = "sam-database-626"
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[CentralCluster]:
-    server = CentralCluster(tmp_path / "pg")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def central_world(
     cluster: CentralCluster, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Store, World]]:
