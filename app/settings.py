@@ -602,6 +602,16 @@ _SPECS: list[SettingSpec] = [
         check=_central_url,
     ),
     SettingSpec(
+        "run_team_worker",
+        "global",
+        bool,
+        False,
+        "In team mode, also run the team's mail worker on this computer (a supervisor's "
+        "desktop that is the worker host): it fetches, sends and applies operations with "
+        "the central URL's role, and keeps the mailbox passwords in this computer's keyring.",
+        "Run the team's mail worker here",
+    ),
+    SettingSpec(
         "sync_interval_seconds",
         "global",
         int,

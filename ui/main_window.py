@@ -336,6 +336,11 @@ class MainWindow(QMainWindow):
         """Standalone mode: the status bar also says when the in-process worker died."""
         self._background = background
 
+    @property
+    def team_worker_here(self) -> bool:
+        """This desktop runs the team's mail worker (it keeps the mailbox secrets)."""
+        return self._background is not None and self._background.team_worker
+
     def on_health_loaded(self, health: MailHealth) -> None:
         error = self._background.error if self._background is not None else ""
         self._health.show_health(health, error)

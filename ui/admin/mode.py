@@ -198,7 +198,11 @@ class AdminMode(QObject):
         if self.state != State.ENTERING or self._signed_in != who or ctx is None:
             return  # left or signed out while app/ was asked: stay in agent mode
         admin = AdminContext(
-            ctx, self._tasks, who.agent_id, getattr(self._window, "desk_operations", None)
+            ctx,
+            self._tasks,
+            who.agent_id,
+            getattr(self._window, "desk_operations", None),
+            worker_here=bool(getattr(self._window, "team_worker_here", False)),
         )
         self.panel = AdminPanel(admin)
         dock = QDockWidget(QCoreApplication.translate("AdminMode", "Admin"), self._window)

@@ -97,6 +97,7 @@ class AdminContext:
     tasks: TaskRunner
     supervisor: uuid.UUID
     operations: DeskOperations | None = None
+    worker_here: bool = False  # team mode: this desktop runs the team's mail worker
 
     def operate(
         self,
@@ -347,9 +348,11 @@ class ProjectSettingsPage(QWidget):
 # --- accounts ------------------------------------------------------------------------------
 
 
-def _in_team_mode(admin: AdminContext) -> bool:
-    """Whether changes go to the central database (the worker host keeps mailbox secrets)."""
-    return admin.operations is not None and admin.operations.team_link is not None
+def _secrets_elsewhere(admin: AdminContext) -> bool:
+    """Whether the mailbox secrets are kept elsewhere: in team mode, on the worker host,
+    unless this desktop is that host (``run_team_worker``)."""
+    team = admin.operations is not None and admin.operations.team_link is not None
+    return team and not admin.worker_here
 
 
 class AddAccountDialog(QDialog):
@@ -391,7 +394,7 @@ class AddAccountDialog(QDialog):
             self.password,
         )
         # Team mode: the worker host fetches and keeps the password; this desk never sees it.
-        self.team_mode = _in_team_mode(admin)
+        self.team_mode = _secrets_elsewhere(admin)
         note = QCoreApplication.translate("AdminSettings", "In team mode the worker host fetches this account's mail and keeps its password: once the account is added, run relaydesk account password <name> --password-stdin on the worker host, or give it the systemd credential /etc/relaydesk/credentials/<account id>.password (docs/deploy.md).")  # noqa: E501  # fmt: skip
         self.worker_note = QLabel(note)
         self.worker_note.setObjectName("worker_password_note")
@@ -690,7 +693,7 @@ class AccountsPage(QWidget):
         self.health.clear()
         if name:
             self.page.set_target(name)
-            ctx, team_mode = self._admin.ctx, _in_team_mode(self._admin)
+            ctx, team_mode = self._admin.ctx, _secrets_elsewhere(self._admin)
             # The keyring may be a network service: the pool, never the GUI thread.
             self._admin.query(
                 self,
@@ -721,7 +724,7 @@ class AccountsPage(QWidget):
         )
 
     def on_health_loaded(self, health: AccountHealthLine) -> None:
-        self.health.setText(describe_health(health, team_mode=_in_team_mode(self._admin)))
+        self.health.setText(describe_health(health, team_mode=_secrets_elsewhere(self._admin)))
         self.health_loaded.emit()
 
     def on_health_failed(self, error: BaseException) -> None:
@@ -734,7 +737,7 @@ class AccountsPage(QWidget):
         self._dialog.open()
 
     def on_dialog_added(self, info: dict[str, Any]) -> None:
-        if _in_team_mode(self._admin):
+        if _secrets_elsewhere(self._admin):
             self._notice = QCoreApplication.translate("AdminSettings", "Email account {name} added; on the worker host, run relaydesk account password {name} --password-stdin, or put its password in /etc/relaydesk/credentials/{id}.password.").format(name=info["name"], id=info["id"])  # noqa: E501  # fmt: skip
         self.reload(select=info["name"])
 
@@ -751,7 +754,7 @@ class AccountsPage(QWidget):
         if item is None:
             return
         ctx, name = self._admin.ctx, item.text()
-        if _in_team_mode(self._admin):
+        if _secrets_elsewhere(self._admin):
             # The password is on the worker host, not here: a check from this desk would
             # only report a missing password. Say where the check can run.
             text = QCoreApplication.translate("AdminSettings", "In team mode the worker host keeps this account's password: check the connection there with “relaydesk account verify {name}”.")  # noqa: E501  # fmt: skip
@@ -814,7 +817,7 @@ class AccountsPage(QWidget):
             self.verify_result.setText("✘ " + outcome.reason)
             return
         name = str(outcome.result["name"])
-        if _in_team_mode(self._admin):
+        if _secrets_elsewhere(self._admin):
             self.on_account_removed(name)  # the worker host keeps (and may drop) its secrets
             return
         account_id = uuid.UUID(outcome.result["account"])

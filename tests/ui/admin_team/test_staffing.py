@@ -5,7 +5,9 @@ to the worker host, as the account dialog says."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import uuid
 
 import pytest
 from PySide6.QtCore import Qt
@@ -175,3 +177,32 @@ def test_accounts_are_added_staffed_and_removed_centrally(
     assert [a.name for a in list_accounts(central)] == ["sales", "support"]
     qtbot.waitUntil(lambda: page.accounts.count() == 2, timeout=WAIT_MS)
     assert page.verify_result.text() == "Email account billing deleted."
+
+
+def test_on_the_teams_worker_desk_an_accounts_password_is_kept_here(
+    qtbot: QtBot, admin_panel: AdminPanel, central_world: tuple[Store, World]
+) -> None:
+    """A desktop that runs the team's worker (run_team_worker) is the worker host: the
+    dialog asks for the password and keeps it in this computer's keyring, never centrally."""
+    central, _world = central_world
+    page = admin_panel.accounts
+    worker_desk = dataclasses.replace(page._admin, worker_here=True)
+    dialog = AddAccountDialog(worker_desk, page)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.password.isVisible() and not dialog.worker_note.isVisible()
+    dialog.name.setText("returns")
+    dialog.email.setText("returns@acme.test")
+    dialog.username.setText("returns")
+    dialog.password.setText("returns-secret-77")
+    dialog.smtp_host.setText("smtp.acme.test")
+    with qtbot.waitSignal(dialog.added, timeout=WAIT_MS) as added:
+        dialog.on_buttons_accepted()
+    account_id = uuid.UUID(added.args[0]["id"])
+    qtbot.waitUntil(
+        lambda: secrets.get_secret(account_id, "password") == "returns-secret-77",
+        timeout=WAIT_MS,
+    )
+    with central.read() as session:
+        payloads = session.execute(select(OperationRow.payload)).scalars().all()
+    assert not any("returns-secret-77" in str(p) for p in payloads)
