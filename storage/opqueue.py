@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -27,6 +27,7 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    true,
     tuple_,
     update,
 )
@@ -79,8 +80,13 @@ def enqueue(session: Session, op: QueuedOp) -> bool:
     return True
 
 
-def queued(session: Session, limit: int) -> list[QueuedOp]:
-    """The oldest operations not yet pushed, in the order they were made."""
+def _of(actors: Collection[str] | None) -> Any:
+    """Only the operations of ``actors`` (how the outbox names their agent); None: anyone's."""
+    return OpOutboxEntry.actor.in_(sorted(actors)) if actors is not None else true()
+
+
+def queued(session: Session, limit: int, actors: Collection[str] | None = None) -> list[QueuedOp]:
+    """The oldest operations not yet pushed, in the order they were made (of ``actors``)."""
     rows = session.execute(
         select(
             OpOutboxEntry.id,
@@ -89,7 +95,7 @@ def queued(session: Session, limit: int) -> list[QueuedOp]:
             OpOutboxEntry.payload,
             OpOutboxEntry.created_at,
         )
-        .where(OpOutboxEntry.state == "queued")
+        .where(OpOutboxEntry.state == "queued", _of(actors))
         # Insertion order (SQLite's rowid), not the desk's clock: a clock stepped back (NTP)
         # must not push a release ahead of the claim it follows.
         .order_by(literal_column("rowid"))
@@ -127,12 +133,14 @@ def requeue(session: Session, ids: Sequence[uuid.UUID]) -> None:
         )
 
 
-def awaiting(session: Session, limit: int) -> list[uuid.UUID]:
-    """Pushed operations whose outcome has not come back yet, oldest first."""
+def awaiting(
+    session: Session, limit: int, actors: Collection[str] | None = None
+) -> list[uuid.UUID]:
+    """Pushed operations (of ``actors``) whose outcome has not come back yet, oldest first."""
     return list(
         session.execute(
             select(OpOutboxEntry.id)
-            .where(OpOutboxEntry.state == "pushed")
+            .where(OpOutboxEntry.state == "pushed", _of(actors))
             .order_by(OpOutboxEntry.created_at, OpOutboxEntry.id)
             .limit(limit)
         ).scalars()
@@ -164,13 +172,23 @@ def entry(session: Session, op_id: uuid.UUID) -> OpOutboxEntry | None:
     return session.get(OpOutboxEntry, op_id)
 
 
-def unsettled_count(session: Session) -> int:
+def unsettled_count(session: Session, actors: Collection[str] | None = None) -> int:
     """What the status bar shows as pending: queued or pushed, outcome not back yet."""
     return session.execute(
         select(func.count())
         .select_from(OpOutboxEntry)
-        .where(OpOutboxEntry.state.in_(("queued", "pushed")))
+        .where(OpOutboxEntry.state.in_(("queued", "pushed")), _of(actors))
     ).scalar_one()
+
+
+def unsettled_by_actor(session: Session) -> dict[str, int]:
+    """Unsettled operations per actor, as the outbox names them."""
+    rows = session.execute(
+        select(OpOutboxEntry.actor, func.count())
+        .where(OpOutboxEntry.state.in_(("queued", "pushed")))
+        .group_by(OpOutboxEntry.actor)
+    ).all()
+    return {actor: count for actor, count in rows}
 
 
 # --- the central queue (PostgreSQL) -----------------------------------------------------------

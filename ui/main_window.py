@@ -260,11 +260,13 @@ class MainWindow(QMainWindow):
         queued). Signing out keeps the current link: it goes on pulling what the last agent
         may see, which this desk already holds, and pushes what they left queued, which no
         other role may queue for them; the URL's role may have no password or no rights.
+        The next agent's link pushes only that agent's operations: what the one before left
+        queued waits, in order, for them to sign in here again (the status bar says so).
         """
         link = self._team_link
         if link is None or signed_in is None or not signed_in.db_role:
             return
-        role = signed_in.db_role
+        role, agent = signed_in.db_role, signed_in.agent_id
         if role == (self._link_role if self._link_role is not None else link_role(link)):
             return
         self._link_role = role
@@ -272,7 +274,11 @@ class MainWindow(QMainWindow):
         # Off the GUI thread: the new link reads its password from the keyring.
         self._tasks.query(
             lambda: open_link_as(
-                link, role, on_status=bridge.on_link_status, on_settled=bridge.on_link_settled
+                link,
+                role,
+                on_status=bridge.on_link_status,
+                on_settled=bridge.on_link_settled,
+                agent=agent,
             ),
             self.on_role_link_opened,
             self.on_role_link_failed,

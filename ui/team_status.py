@@ -49,8 +49,40 @@ def operations_text(count: int) -> str:
     return QCoreApplication.translate("TeamStatus", "{count} operations").format(count=count)
 
 
+def others_text(status: TeamStatus) -> str:
+    """Other agents' operations waiting here ("" when none): a count, their names go in
+    the tooltip (``others_tooltip``) so the line stays short."""
+    count = sum(n for _name, n in status.others)
+    if not count:
+        return ""
+    return QCoreApplication.translate("TeamStatus", "{operations} of other agents waiting").format(
+        operations=operations_text(count)
+    )
+
+
+def others_tooltip(status: TeamStatus) -> str:
+    """Whose operations wait in this desk's outbox, and for what: their agent's sign-in."""
+    if not status.others:
+        return ""
+    lines = [
+        QCoreApplication.translate(
+            "TeamStatus", "Waiting in this desk's outbox until their agent signs in here again:"
+        )
+    ]
+    for name, count in status.others:
+        who = name or QCoreApplication.translate("TeamStatus", "an agent this desk does not know")
+        lines.append(f"{who}: {operations_text(count)}")
+    return "\n".join(lines)
+
+
 def status_text(status: TeamStatus) -> str:
     """The status bar's line for the link."""
+    others = others_text(status)
+    line = _link_text(status)
+    return f"{line} · {others}" if others and status.first_sync is None else line
+
+
+def _link_text(status: TeamStatus) -> str:
     if status.first_sync is not None:
         return QCoreApplication.translate("TeamStatus", "Synchronising… {percent}%").format(
             percent=first_sync_percent(status.first_sync)
@@ -131,7 +163,8 @@ class TeamStatusWidget(QWidget):
 
     def show_status(self, status: TeamStatus) -> None:
         self.label.setText(status_text(status))
-        self.label.setToolTip(status.last_error)
+        tips = [status.last_error, others_tooltip(status)]
+        self.label.setToolTip("\n\n".join(tip for tip in tips if tip))
         if status.first_sync is not None:
             self.progress.setValue(first_sync_percent(status.first_sync))
             self.progress.show()

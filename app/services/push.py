@@ -12,6 +12,11 @@
    next applier, and nothing is applied twice. One agent's operations apply in the order
    the agent made them, however many appliers run.
 4. ``settle`` reads the outcomes back by id into the outbox, where ``outcome`` finds them.
+
+A desk is shared by agents on shifts, and the outbox is the desk's: a link connected as an
+agent's database role pushes and settles only that agent's operations (``actors_of``), since
+row security lets the role queue and read no one else's. The others wait in the outbox, in
+their order, until their own agent signs in at this desk again (``waiting_for_others``).
 """
 
 from __future__ import annotations
@@ -20,10 +25,10 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -76,17 +81,24 @@ def _uuid_text(value: object) -> str:
     raise TypeError(f"{type(value).__name__} values are not allowed")
 
 
-def push(local: Store, central: Store, *, batch: int = PUSH_BATCH) -> PushReport:
+def push(
+    local: Store,
+    central: Store,
+    *,
+    batch: int = PUSH_BATCH,
+    actors: Collection[str] | None = None,
+) -> PushReport:
     """Send every queued operation to the central queue, oldest first, a batch at a time.
 
-    Raises ServerError when the central database cannot be reached; what was not pushed
-    stays queued (with the error noted) and the next push picks it up.
+    With ``actors`` (``actors_of``) only those operations go; the others stay queued as
+    they are. Raises ServerError when the central database cannot be reached; what was not
+    pushed stays queued (with the error noted) and the next push picks it up.
     """
     pushed = 0
     refusals: list[OpResult] = []
     while True:
         with local.read() as session:
-            ops = opqueue.queued(session, batch)
+            ops = opqueue.queued(session, batch, actors)
         if not ops:
             break
         ids = [op.op_id for op in ops]
@@ -147,10 +159,16 @@ def _resolve_actors(
     return accepted, unknown
 
 
-def settle(local: Store, central: Store) -> list[OpResult]:
-    """Read back the outcomes of pushed operations; the newly settled ones."""
+def settle(
+    local: Store, central: Store, *, actors: Collection[str] | None = None
+) -> list[OpResult]:
+    """Read back the outcomes of pushed operations (of ``actors``); the newly settled ones.
+
+    Limit it to the operations the connection's role may read (``actors_of``): one it may
+    not would look lost centrally and be queued again.
+    """
     with local.read() as session:
-        ids = opqueue.awaiting(session, limit=100_000)
+        ids = opqueue.awaiting(session, 100_000, actors)
     if not ids:
         return []
     try:
@@ -187,10 +205,72 @@ def outcome(local: Store, op_id: uuid.UUID) -> OpResult | None:
         return _result(row.id, row.status or "rejected", row.reason, row.result or {})
 
 
-def pending_count(local: Store) -> int:
-    """Operations not settled yet (for the status bar)."""
+def pending_count(local: Store, actors: Collection[str] | None = None) -> int:
+    """Operations (of ``actors``) not settled yet (for the status bar)."""
     with local.read() as session:
-        return opqueue.unsettled_count(session)
+        return opqueue.unsettled_count(session, actors)
+
+
+def actors_of(
+    local: Store, *, role: str = "", agent: uuid.UUID | None = None
+) -> frozenset[str] | None:
+    """How the outbox names the agent a link connected as ``role`` pushes for; None: anyone.
+
+    Row security lets an agent's database role queue and read only that agent's operations
+    (migration 0009; a supervisor's role too reads all but queues only its own), so such a
+    link must push and settle only theirs. The agent is ``agent`` (who signed in with the
+    role) or else whom the desk's copy of the agents table gives the role; a role that is no
+    agent's (the central database's owner: no row security) pushes everyone's operations.
+    """
+    with local.read() as session:
+        if agent is not None:
+            found = session.execute(select(Agent.name).where(Agent.id == agent)).scalar()
+            names = {str(agent)} | ({found} if found is not None else set())
+            return frozenset(names)
+        if not role:
+            return None
+        row = session.execute(
+            select(Agent.id, Agent.name).where(Agent.db_role == role, Agent.deleted_at.is_(None))
+        ).first()
+    return frozenset({str(row.id), row.name}) if row is not None else None
+
+
+def waiting_for_others(local: Store, actors: Collection[str] | None) -> tuple[tuple[str, int], ...]:
+    """Unsettled operations of agents other than ``actors``, per agent: (their name, count).
+
+    Another agent's operations wait here until that agent signs in at this desk again; the
+    name says who must come back ("" when the desk's copy does not know the agent).
+    """
+    if actors is None:
+        return ()
+    with local.read() as session:
+        counts = opqueue.unsettled_by_actor(session)
+        others = {actor: n for actor, n in counts.items() if actor not in actors}
+        if not others:
+            return ()
+        refs = {actor: _agent_ref(actor) for actor in others}
+        ids = [ref for ref in refs.values() if isinstance(ref, uuid.UUID)]
+        names = [ref for ref in refs.values() if isinstance(ref, str)]
+        rows = session.execute(
+            select(Agent.id, Agent.name, Agent.full_name).where(
+                or_(Agent.id.in_(ids), Agent.name.in_(names))
+            )
+        ).all()
+    known: dict[uuid.UUID | str, str] = {}
+    for row in rows:
+        known[row.id] = known[row.name] = row.full_name or row.name
+    totals: dict[str, int] = {}
+    for actor, n in others.items():
+        name = known.get(refs[actor], "")
+        totals[name] = totals.get(name, 0) + n
+    return tuple(sorted(totals.items(), key=lambda item: (item[0] == "", item[0].casefold())))
+
+
+def _agent_ref(actor: str) -> uuid.UUID | str:
+    try:
+        return uuid.UUID(actor)
+    except ValueError:
+        return actor
 
 
 def _result(op_id: uuid.UUID, status: str, reason: str, result: dict[str, object]) -> OpResult:

@@ -53,7 +53,7 @@ class TeamStatus:
     """The link as the status bar tells it; plain values, safe to hand to another thread."""
 
     online: bool
-    pending: int  # operations not settled yet (queued or pushed)
+    pending: int  # operations this link pushes not settled yet (queued or pushed)
     last_error: str = ""  # why the last tick failed; "" when it went through
     first_sync: tuple[int, int] | None = None  # (rows done, rows in all) while a first sync runs
     last_pull_at: dt.datetime | None = None
@@ -61,6 +61,9 @@ class TeamStatus:
     # The schemas differ: "central" (upgrade the central database) or "desk" (upgrade this
     # Relaydesk); "" otherwise. Not an outage: waiting does not help, an upgrade does.
     upgrade: str = ""
+    # Other agents' operations waiting in this desk's outbox until they sign in here again
+    # (a link connected as one agent's role pushes only theirs): (agent's name, count).
+    others: tuple[tuple[str, int], ...] = ()
 
 
 StatusCallback = Callable[[TeamStatus], None]
@@ -80,6 +83,7 @@ class TeamLink(SyncLoop):
         on_settled: SettledCallback | None = None,
         batch_size: int = 5000,
         blobs: SqlBlobStore | None = None,
+        agent: uuid.UUID | None = None,
     ) -> None:
         # With the desk's blob file the pull also drops blobs of mail deleted centrally.
         sync = CentralSync(local, config, batch_size=batch_size, blobs=blobs)
@@ -94,6 +98,10 @@ class TeamLink(SyncLoop):
         self.config = config
         self.on_status = on_status
         self.on_settled = on_settled
+        # The agent who signed in with this link's role (None: the agents table says whose it
+        # is, if anyone's): only their operations are pushed (push.actors_of).
+        self.agent = agent
+        self._actors: frozenset[str] | None = None
         # The push side's own small pool: a tick pushes, settles and pulls one after another.
         url = connect_url(config).render_as_string(hide_password=False)
         self.central = Store(
@@ -117,7 +125,8 @@ class TeamLink(SyncLoop):
         Offline, the operation waits in the outbox; the status's pending count says so.
         """
         op_id = push.submit(self.local, op)
-        self._publish(pending=push.pending_count(self.local))
+        actors = push.actors_of(self.local, role=link_role(self), agent=self.agent)
+        self._publish(pending=push.pending_count(self.local, actors))
         self.pull_now()
         return op_id
 
@@ -160,16 +169,21 @@ class TeamLink(SyncLoop):
         online = False
         pulled_at: dt.datetime | None = None
         try:
+            # Whose operations this link's role may queue; the desk's copy of the agents
+            # table may learn it from a pull, so asked again each tick.
+            actors = self._actors = push.actors_of(
+                self.local, role=link_role(self), agent=self.agent
+            )
             if not self._schema_checked:
                 # Before the first push: nothing goes to a central database of another schema.
                 self.sync.check_schema()
                 self._schema_checked = True
-            self._upload_attachments()
-            report = push.push(self.local, self.central)
+            self._upload_attachments(actors)
+            report = push.push(self.local, self.central, actors=actors)
             # Refused at the push (the central database does not know the actor): settled
             # already, and told like any refusal.
             settled = list(report.refusals)
-            settled += push.settle(self.local, self.central)
+            settled += push.settle(self.local, self.central, actors=actors)
             first = not self.sync.first_sync_done
             if first:
                 self._publish(first_sync=(0, 0))
@@ -189,13 +203,15 @@ class TeamLink(SyncLoop):
             error = str(exc) or type(exc).__name__
             log.exception("team link: the tick failed")
         try:
-            pending = push.pending_count(self.local)
+            pending = push.pending_count(self.local, self._actors)
+            others = push.waiting_for_others(self.local, self._actors)
         except Exception:  # the local store busy or closing: keep the last count
             log.exception("team link: cannot count pending operations")
-            pending = self.status.pending
+            pending, others = self.status.pending, self.status.others
         changes: dict[str, object] = {
             "online": online,
             "pending": pending,
+            "others": others,
             "last_error": error,
             "first_sync": None,
             "contacted": True,
@@ -221,7 +237,7 @@ class TeamLink(SyncLoop):
             return "central"
         return "desk" if theirs is not None and theirs not in known_revisions() else "central"
 
-    def _upload_attachments(self) -> None:
+    def _upload_attachments(self, actors: frozenset[str] | None) -> None:
         """Copy the files of queued replies to the central blob table before they are pushed.
 
         The composer staged them in this desk's blob file; the worker's applier builds the
@@ -230,7 +246,7 @@ class TeamLink(SyncLoop):
         if self.blobs is None:
             return
         with self.local.read() as session:
-            queued = opqueue.queued(session, push.PUSH_BATCH * 10)
+            queued = opqueue.queued(session, push.PUSH_BATCH * 10, actors)
         keys = {
             str(item["blob"])
             for op in queued
@@ -296,14 +312,16 @@ def open_link_as(
     *,
     on_status: StatusCallback | None = None,
     on_settled: SettledCallback | None = None,
+    agent: uuid.UUID | None = None,
 ) -> TeamLink:
     """A new link (not started) like ``link`` on the same desk, connected as ``role``.
 
-    Team mode's agent signs in with their own database role: pulls are then filtered by
-    what that role may see, and the central database accepts the operations that agent
-    queues (row security: only one's own). The outbox is the desk's, so what waits in it
-    goes with the new link. Stop ``link`` before starting this one: two links would push
-    the same outbox.
+    Team mode's agent (``agent``, who signed in with ``role``) signs in with their own
+    database role: pulls are then filtered by what that role may see, and the central
+    database accepts the operations that agent queues (row security: only one's own). The
+    outbox is the desk's: the new link pushes the agent's operations waiting in it, and
+    leaves other agents' queued for their own sign-in. Stop ``link`` before starting this
+    one: two links would push the same outbox.
     """
     return TeamLink(
         link.local,
@@ -313,6 +331,7 @@ def open_link_as(
         on_settled=on_settled,
         batch_size=link.sync.puller.batch_size,
         blobs=link.blobs,
+        agent=agent,
     )
 
 

@@ -17,7 +17,7 @@
 <context>
     <name>AccountsPage</name>
     <message numerus="yes">
-        <location filename="../../ui/admin/settings_pages.py" line="801"/>
+        <location filename="../../ui/admin/settings_pages.py" line="804"/>
         <source>Delete the email account {name} ({email})? It has %n interaction(s); they stay in the reports, but no mail will be fetched or sent for this account any more.</source>
         <translation>
             <numerusform>Eliminare l&apos;account email {name} ({email})? Ha %n interazione; resta nei report, ma per questo account non verrà più scaricata né inviata posta.</numerusform>
@@ -297,17 +297,17 @@
         <translation>Verifica del tuo ruolo…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="204"/>
+        <location filename="../../ui/admin/mode.py" line="208"/>
         <source>Admin</source>
         <translation>Amministrazione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="227"/>
+        <location filename="../../ui/admin/mode.py" line="231"/>
         <source>Admin mode: {name} (supervisor)</source>
         <translation>Modalità amministratore: {name} (supervisore)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/mode.py" line="259"/>
+        <location filename="../../ui/admin/mode.py" line="263"/>
         <source>Agent mode</source>
         <translation>Modalità agente</translation>
     </message>
@@ -315,390 +315,390 @@
 <context>
     <name>AdminSettings</name>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="166"/>
+        <location filename="../../ui/admin/settings_pages.py" line="167"/>
         <source>agent</source>
         <translation>agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="167"/>
+        <location filename="../../ui/admin/settings_pages.py" line="168"/>
         <source>supervisor</source>
         <translation>supervisore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="218"/>
+        <location filename="../../ui/admin/settings_pages.py" line="219"/>
         <source>&amp;Save</source>
         <translation>&amp;Salva</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="221"/>
+        <location filename="../../ui/admin/settings_pages.py" line="222"/>
         <source>&amp;Revert</source>
         <translation>&amp;Ripristina</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="264"/>
+        <location filename="../../ui/admin/settings_pages.py" line="265"/>
         <source>Nothing was saved: correct the fields marked above.</source>
         <translation>Non è stato salvato nulla: correggi i campi segnalati sopra.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="271"/>
+        <location filename="../../ui/admin/settings_pages.py" line="272"/>
         <source>Nothing has changed.</source>
         <translation>Non è cambiato nulla.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="276"/>
+        <location filename="../../ui/admin/settings_pages.py" line="277"/>
         <source>Saving…</source>
         <translation>Salvataggio…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="292"/>
+        <location filename="../../ui/admin/settings_pages.py" line="293"/>
         <source>{count} of {total} changes were refused.</source>
         <translation>{count} modifiche su {total} sono state rifiutate.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="297"/>
+        <location filename="../../ui/admin/settings_pages.py" line="298"/>
         <source>Saved.</source>
         <translation>Salvato.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="320"/>
-        <location filename="../../ui/admin/settings_pages.py" line="643"/>
+        <location filename="../../ui/admin/settings_pages.py" line="321"/>
+        <location filename="../../ui/admin/settings_pages.py" line="646"/>
         <source>Settings</source>
         <translation>Impostazioni</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="322"/>
+        <location filename="../../ui/admin/settings_pages.py" line="323"/>
         <source>Ticket types</source>
         <translation>Tipi di ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="325"/>
+        <location filename="../../ui/admin/settings_pages.py" line="326"/>
         <source>Senders and templates</source>
         <translation>Mittenti e modelli</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="329"/>
+        <location filename="../../ui/admin/settings_pages.py" line="330"/>
         <source>Project:</source>
         <translation>Progetto:</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="362"/>
+        <location filename="../../ui/admin/settings_pages.py" line="365"/>
         <source>Add an email account</source>
         <translation>Aggiungi un account email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="377"/>
         <location filename="../../ui/admin/settings_pages.py" line="380"/>
+        <location filename="../../ui/admin/settings_pages.py" line="383"/>
         <source>default for the security</source>
         <translation>predefinita per la sicurezza scelta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="386"/>
+        <location filename="../../ui/admin/settings_pages.py" line="389"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="387"/>
+        <location filename="../../ui/admin/settings_pages.py" line="390"/>
         <source>Email address</source>
         <translation>Indirizzo email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="388"/>
+        <location filename="../../ui/admin/settings_pages.py" line="391"/>
         <source>Username</source>
         <translation>Nome utente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="390"/>
+        <location filename="../../ui/admin/settings_pages.py" line="393"/>
         <source>Password (kept in the keyring)</source>
         <translation>Password (conservata nel portachiavi)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="395"/>
+        <location filename="../../ui/admin/settings_pages.py" line="398"/>
         <source>In team mode the worker host fetches this account&apos;s mail and keeps its password: once the account is added, run relaydesk account password &lt;name&gt; --password-stdin on the worker host, or give it the systemd credential /etc/relaydesk/credentials/&lt;account id&gt;.password (docs/deploy.md).</source>
         <translation>In modalità team è l&apos;host del worker a scaricare la posta di questo account e a custodirne la password: aggiunto l&apos;account, eseguire relaydesk account password &lt;nome&gt; --password-stdin sull&apos;host del worker, oppure fornirgli la credenziale systemd /etc/relaydesk/credentials/&lt;id account&gt;.password (docs/deploy.md).</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="402"/>
+        <location filename="../../ui/admin/settings_pages.py" line="405"/>
         <source>Service</source>
         <translation>Servizio</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="403"/>
+        <location filename="../../ui/admin/settings_pages.py" line="406"/>
         <source>IMAP host</source>
         <translation>Server IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="404"/>
+        <location filename="../../ui/admin/settings_pages.py" line="407"/>
         <source>IMAP port</source>
         <translation>Porta IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="406"/>
+        <location filename="../../ui/admin/settings_pages.py" line="409"/>
         <source>IMAP security</source>
         <translation>Sicurezza IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="408"/>
+        <location filename="../../ui/admin/settings_pages.py" line="411"/>
         <source>SMTP host</source>
         <translation>Server SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="409"/>
+        <location filename="../../ui/admin/settings_pages.py" line="412"/>
         <source>SMTP port</source>
         <translation>Porta SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="411"/>
+        <location filename="../../ui/admin/settings_pages.py" line="414"/>
         <source>SMTP security</source>
         <translation>Sicurezza SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="515"/>
+        <location filename="../../ui/admin/settings_pages.py" line="518"/>
         <source>never</source>
         <translation>mai</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="523"/>
+        <location filename="../../ui/admin/settings_pages.py" line="526"/>
         <source>Signs in with OAuth2; the worker host keeps its tokens: run “relaydesk account signin {name}” there.</source>
         <translation>Accede con OAuth2; i token sono custoditi dall&apos;host del worker: eseguire lì «relaydesk account signin {name}».</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="529"/>
+        <location filename="../../ui/admin/settings_pages.py" line="532"/>
         <source>Not signed in: run “relaydesk account signin {name}”.</source>
         <translation>Accesso non effettuato: esegui «relaydesk account signin {name}».</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="536"/>
+        <location filename="../../ui/admin/settings_pages.py" line="539"/>
         <source>Signed in; the token expires in {minutes} min, last refreshed {when}.</source>
         <translation>Accesso effettuato; il token scade tra {minutes} min, ultimo rinnovo {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="542"/>
+        <location filename="../../ui/admin/settings_pages.py" line="545"/>
         <source>Last successful fetch: {when}.</source>
         <translation>Ultimo scaricamento riuscito: {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="548"/>
+        <location filename="../../ui/admin/settings_pages.py" line="551"/>
         <source>Last error: {error}</source>
         <translation>Ultimo errore: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="557"/>
+        <location filename="../../ui/admin/settings_pages.py" line="560"/>
         <source>This account has no IMAP or SMTP server to check.</source>
         <translation>Questo account non ha un server IMAP o SMTP da verificare.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="578"/>
+        <location filename="../../ui/admin/settings_pages.py" line="581"/>
         <source>&amp;Add…</source>
         <translation>&amp;Aggiungi…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="581"/>
+        <location filename="../../ui/admin/settings_pages.py" line="584"/>
         <source>&amp;Verify connection</source>
         <translation>&amp;Verifica connessione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="586"/>
+        <location filename="../../ui/admin/settings_pages.py" line="589"/>
         <source>Action &amp;plan…</source>
         <translation>&amp;Piano d&apos;azione…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="590"/>
+        <location filename="../../ui/admin/settings_pages.py" line="593"/>
         <source>&amp;Delete…</source>
         <translation>&amp;Elimina…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="595"/>
+        <location filename="../../ui/admin/settings_pages.py" line="598"/>
         <source>&amp;Interactions</source>
         <translation>&amp;Interazioni</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="598"/>
+        <location filename="../../ui/admin/settings_pages.py" line="601"/>
         <source>&amp;Realtime view</source>
         <translation>Vista in &amp;tempo reale</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="600"/>
+        <location filename="../../ui/admin/settings_pages.py" line="603"/>
         <source>A&amp;gents…</source>
         <translation>A&amp;genti…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="645"/>
+        <location filename="../../ui/admin/settings_pages.py" line="648"/>
         <source>Protocol log</source>
         <translation>Registro del protocollo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="718"/>
+        <location filename="../../ui/admin/settings_pages.py" line="721"/>
         <source>Agents of the account changed ({count}).</source>
         <translation>Agenti dell&apos;account modificati ({count}).</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="738"/>
+        <location filename="../../ui/admin/settings_pages.py" line="741"/>
         <source>Email account {name} added; on the worker host, run relaydesk account password {name} --password-stdin, or put its password in /etc/relaydesk/credentials/{id}.password.</source>
         <translation>Account email {name} aggiunto; sull&apos;host del worker eseguire relaydesk account password {name} --password-stdin, oppure metterne la password in /etc/relaydesk/credentials/{id}.password.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="757"/>
+        <location filename="../../ui/admin/settings_pages.py" line="760"/>
         <source>In team mode the worker host keeps this account&apos;s password: check the connection there with “relaydesk account verify {name}”.</source>
         <translation>In modalità team la password di questo account è custodita dall&apos;host del worker: verificare lì la connessione con «relaydesk account verify {name}».</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="764"/>
+        <location filename="../../ui/admin/settings_pages.py" line="767"/>
         <source>Connecting to {account}…</source>
         <translation>Connessione a {account}…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="803"/>
+        <location filename="../../ui/admin/settings_pages.py" line="806"/>
         <source>Delete email account</source>
         <translation>Elimina account email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="830"/>
+        <location filename="../../ui/admin/settings_pages.py" line="833"/>
         <source>Email account {name} deleted.</source>
         <translation>Account email {name} eliminato.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="864"/>
+        <location filename="../../ui/admin/settings_pages.py" line="867"/>
         <source>Switch &amp;role of the selected agent</source>
         <translation>Cambia il &amp;ruolo dell&apos;agente selezionato</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="876"/>
+        <location filename="../../ui/admin/settings_pages.py" line="879"/>
         <source>Agent</source>
         <translation>Agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="877"/>
+        <location filename="../../ui/admin/settings_pages.py" line="880"/>
         <source>Role</source>
         <translation>Ruolo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="878"/>
-        <location filename="../../ui/admin/settings_pages.py" line="928"/>
+        <location filename="../../ui/admin/settings_pages.py" line="881"/>
+        <location filename="../../ui/admin/settings_pages.py" line="931"/>
         <source>Accounts</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="885"/>
+        <location filename="../../ui/admin/settings_pages.py" line="888"/>
         <source>name</source>
         <translation>nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="889"/>
+        <location filename="../../ui/admin/settings_pages.py" line="892"/>
         <source>password (8 characters or more)</source>
         <translation>password (almeno 8 caratteri)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="891"/>
+        <location filename="../../ui/admin/settings_pages.py" line="894"/>
         <source>Supervisor</source>
         <translation>Supervisore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="895"/>
+        <location filename="../../ui/admin/settings_pages.py" line="898"/>
         <source>Add &amp;agent</source>
         <translation>Aggiungi &amp;agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="901"/>
+        <location filename="../../ui/admin/settings_pages.py" line="904"/>
         <source>queue name</source>
         <translation>nome della coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="905"/>
+        <location filename="../../ui/admin/settings_pages.py" line="908"/>
         <source>language (it, pt-br…), empty: none</source>
         <translation>lingua (it, pt-br…), vuoto: nessuna</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="908"/>
+        <location filename="../../ui/admin/settings_pages.py" line="911"/>
         <source>Add &amp;queue</source>
         <translation>Aggiungi &amp;coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="914"/>
+        <location filename="../../ui/admin/settings_pages.py" line="917"/>
         <source>new name</source>
         <translation>nuovo nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="915"/>
+        <location filename="../../ui/admin/settings_pages.py" line="918"/>
         <source>Re&amp;name</source>
         <translation>Ri&amp;nomina</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="922"/>
+        <location filename="../../ui/admin/settings_pages.py" line="925"/>
         <source>New agent</source>
         <translation>Nuovo agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="924"/>
+        <location filename="../../ui/admin/settings_pages.py" line="927"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="932"/>
+        <location filename="../../ui/admin/settings_pages.py" line="935"/>
         <source>New queue</source>
         <translation>Nuova coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="934"/>
+        <location filename="../../ui/admin/settings_pages.py" line="937"/>
         <source>Language</source>
         <translation>Lingua</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="941"/>
+        <location filename="../../ui/admin/settings_pages.py" line="944"/>
         <source>Rename queue</source>
         <translation>Rinomina coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="950"/>
+        <location filename="../../ui/admin/settings_pages.py" line="953"/>
         <source>Agents × queues (tick: member)</source>
         <translation>Agenti × code (spunta: membro)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="955"/>
+        <location filename="../../ui/admin/settings_pages.py" line="958"/>
         <source>Agents × accounts (tick: works the account)</source>
         <translation>Agenti × account (spunta: lavora sull&apos;account)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1062"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1065"/>
         <source>{agent} is now in {queue}.</source>
         <translation>{agent} ora è in {queue}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1066"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1069"/>
         <source>{agent} left {queue}.</source>
         <translation>{agent} ha lasciato {queue}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1081"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1084"/>
         <source>{agent} now works {account}.</source>
         <translation>{agent} ora lavora su {account}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1085"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1088"/>
         <source>{agent} no longer works {account}.</source>
         <translation>{agent} non lavora più su {account}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1095"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1098"/>
         <source>Select an agent in the list first.</source>
         <translation>Seleziona prima un agente nell&apos;elenco.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1102"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1105"/>
         <source>{agent} is now a {role}.</source>
         <translation>{agent} ora è {role}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1129"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1132"/>
         <source>Agent {name} added.</source>
         <translation>Agente {name} aggiunto.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1140"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1143"/>
         <source>Queue {name} added.</source>
         <translation>Coda {name} aggiunta.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1153"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1156"/>
         <source>Queue renamed to {name}.</source>
         <translation>Coda rinominata in {name}.</translation>
     </message>
@@ -717,7 +717,7 @@
     </message>
     <message>
         <location filename="../../ui/agent_desk.py" line="78"/>
-        <location filename="../../ui/agent_desk.py" line="317"/>
+        <location filename="../../ui/agent_desk.py" line="321"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
@@ -728,7 +728,7 @@
     </message>
     <message>
         <location filename="../../ui/agent_desk.py" line="86"/>
-        <location filename="../../ui/agent_desk.py" line="248"/>
+        <location filename="../../ui/agent_desk.py" line="252"/>
         <source>Select an interaction, or take the next one.</source>
         <translation>Seleziona un&apos;interazione, o prendi la successiva.</translation>
     </message>
@@ -798,52 +798,52 @@
         <translation>Cliente</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="194"/>
+        <location filename="../../ui/agent_desk.py" line="196"/>
         <source>Signed in as {name}</source>
         <translation>Accesso eseguito come {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="250"/>
+        <location filename="../../ui/agent_desk.py" line="254"/>
         <source>Closed.</source>
         <translation>Chiusa.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="252"/>
+        <location filename="../../ui/agent_desk.py" line="256"/>
         <source>You hold this interaction.</source>
         <translation>Questa interazione è tua.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="254"/>
+        <location filename="../../ui/agent_desk.py" line="258"/>
         <source>Held by {agent}.</source>
         <translation>Assegnata a {agent}.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="256"/>
+        <location filename="../../ui/agent_desk.py" line="260"/>
         <source>Waiting in the queue: accept it to work on it.</source>
         <translation>In attesa nella coda: accettala per lavorarci.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="306"/>
+        <location filename="../../ui/agent_desk.py" line="310"/>
         <source>Sent; waiting for the central database…</source>
         <translation>Inviata; in attesa del database centrale…</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="320"/>
+        <location filename="../../ui/agent_desk.py" line="324"/>
         <source>Database role</source>
         <translation>Ruolo del database</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="321"/>
+        <location filename="../../ui/agent_desk.py" line="325"/>
         <source>rd_yourname</source>
         <translation>rd_tuonome</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="322"/>
+        <location filename="../../ui/agent_desk.py" line="326"/>
         <source>The password of your database role</source>
         <translation>La password del tuo ruolo del database</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="348"/>
+        <location filename="../../ui/agent_desk.py" line="352"/>
         <source>Nothing is waiting for you.</source>
         <translation>Nulla è in attesa per te.</translation>
     </message>
@@ -897,173 +897,173 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="116"/>
+        <location filename="../../ui/composer.py" line="120"/>
         <source>name@example.com, …</source>
         <translation>nome@esempio.it, …</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="118"/>
+        <location filename="../../ui/composer.py" line="122"/>
         <source>From</source>
         <translation>Da</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="119"/>
+        <location filename="../../ui/composer.py" line="123"/>
         <source>To</source>
         <translation>A</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="120"/>
+        <location filename="../../ui/composer.py" line="124"/>
         <source>Cc</source>
         <translation>Cc</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="121"/>
+        <location filename="../../ui/composer.py" line="125"/>
         <source>Bcc</source>
         <translation>Ccn</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="122"/>
+        <location filename="../../ui/composer.py" line="126"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="123"/>
+        <location filename="../../ui/composer.py" line="127"/>
         <source>Template</source>
         <translation>Modello</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="126"/>
+        <location filename="../../ui/composer.py" line="130"/>
         <source>Write your answer…</source>
         <translation>Scrivi la tua risposta…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="131"/>
+        <location filename="../../ui/composer.py" line="135"/>
         <source>Search canned answers</source>
         <translation>Cerca nelle risposte predefinite</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="135"/>
+        <location filename="../../ui/composer.py" line="139"/>
         <source>Insert</source>
         <translation>Inserisci</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="144"/>
+        <location filename="../../ui/composer.py" line="148"/>
         <source>Canned answers</source>
         <translation>Risposte predefinite</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="151"/>
+        <location filename="../../ui/composer.py" line="155"/>
         <source>Attach files…</source>
         <translation>Allega file…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="153"/>
+        <location filename="../../ui/composer.py" line="157"/>
         <source>Remove</source>
         <translation>Rimuovi</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="156"/>
+        <location filename="../../ui/composer.py" line="160"/>
         <source>Preview</source>
         <translation>Anteprima</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="157"/>
+        <location filename="../../ui/composer.py" line="161"/>
         <source>The message as the customer will get it</source>
         <translation>Il messaggio come lo riceverà il cliente</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="162"/>
+        <location filename="../../ui/composer.py" line="166"/>
         <source>Send</source>
         <translation>Invia</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="164"/>
+        <location filename="../../ui/composer.py" line="168"/>
         <source>Discard draft</source>
         <translation>Elimina bozza</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="183"/>
+        <location filename="../../ui/composer.py" line="187"/>
         <source>Undo</source>
         <translation>Annulla</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="380"/>
+        <location filename="../../ui/composer.py" line="437"/>
         <source>Reply</source>
         <translation>Rispondi</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="381"/>
+        <location filename="../../ui/composer.py" line="438"/>
         <source>Reply all</source>
         <translation>Rispondi a tutti</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="382"/>
+        <location filename="../../ui/composer.py" line="439"/>
         <source>Forward</source>
         <translation>Inoltra</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="383"/>
+        <location filename="../../ui/composer.py" line="440"/>
         <source>New email</source>
         <translation>Nuova email</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="305"/>
+        <location filename="../../ui/composer.py" line="357"/>
         <source>Loading…</source>
         <translation>Caricamento…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="344"/>
+        <location filename="../../ui/composer.py" line="401"/>
         <source>No template</source>
         <translation>Nessun modello</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="361"/>
+        <location filename="../../ui/composer.py" line="418"/>
         <source>Draft restored (saved {time}).</source>
         <translation>Bozza ripristinata (salvata alle {time}).</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="486"/>
+        <location filename="../../ui/composer.py" line="547"/>
         <source>Draft discarded.</source>
         <translation>Bozza eliminata.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="514"/>
+        <location filename="../../ui/composer.py" line="575"/>
         <source>account</source>
         <translation>account</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="514"/>
+        <location filename="../../ui/composer.py" line="575"/>
         <source>global</source>
         <translation>globale</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="544"/>
+        <location filename="../../ui/composer.py" line="605"/>
         <source>Attach files</source>
         <translation>Allega file</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="648"/>
+        <location filename="../../ui/composer.py" line="711"/>
         <source>Choose the account to send from.</source>
         <translation>Scegli l&apos;account da cui inviare.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="701"/>
+        <location filename="../../ui/composer.py" line="772"/>
         <source>Sent; waiting for the central database…</source>
         <translation>Inviata; in attesa del database centrale…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="729"/>
-        <location filename="../../ui/composer.py" line="744"/>
+        <location filename="../../ui/composer.py" line="800"/>
+        <location filename="../../ui/composer.py" line="815"/>
         <source>Handed to the outbox.</source>
         <translation>Consegnata alla posta in uscita.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="746"/>
+        <location filename="../../ui/composer.py" line="817"/>
         <source>Sending in {n} s</source>
         <translation>Invio tra {n} s</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="779"/>
+        <location filename="../../ui/composer.py" line="857"/>
         <source>Not sent: the message is back in the composer.</source>
         <translation>Non inviata: il messaggio è tornato nell&apos;editor.</translation>
     </message>
@@ -2200,22 +2200,22 @@
         <translation>Apertura dell&apos;archivio…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="413"/>
+        <location filename="../../ui/main_window.py" line="424"/>
         <source>No email yet. Add an email account with “relaydesk account add”, then fetch with “relaydesk fetch”.</source>
         <translation>Ancora nessuna email. Aggiungi un account email con “relaydesk account add”, poi scarica la posta con “relaydesk fetch”.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="419"/>
+        <location filename="../../ui/main_window.py" line="430"/>
         <source>No interactions match “{text}”.</source>
         <translation>Nessuna interazione corrisponde a “{text}”.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="421"/>
+        <location filename="../../ui/main_window.py" line="432"/>
         <source>{count} interactions · store {path}</source>
         <translation>{count} interazioni · archivio {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="439"/>
+        <location filename="../../ui/main_window.py" line="450"/>
         <source>The list could not be loaded: {error}</source>
         <translation>Impossibile caricare l&apos;elenco: {error}</translation>
     </message>
@@ -2757,17 +2757,17 @@
 <context>
     <name>RejectionBar</name>
     <message>
-        <location filename="../../ui/team_status.py" line="197"/>
+        <location filename="../../ui/team_status.py" line="230"/>
         <source>Dismiss</source>
         <translation>Chiudi</translation>
     </message>
     <message>
-        <location filename="../../ui/team_status.py" line="209"/>
+        <location filename="../../ui/team_status.py" line="242"/>
         <source>The central database refused an operation: {reason}</source>
         <translation>Il database centrale ha rifiutato un&apos;operazione: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/team_status.py" line="213"/>
+        <location filename="../../ui/team_status.py" line="246"/>
         <source>({count} refused)</source>
         <translation>({count} rifiutate)</translation>
     </message>
@@ -3231,67 +3231,82 @@
         <translation>{count} operazioni</translation>
     </message>
     <message>
-        <location filename="../../ui/team_status.py" line="55"/>
+        <location filename="../../ui/team_status.py" line="58"/>
+        <source>{operations} of other agents waiting</source>
+        <translation>{operations} di altri agenti in attesa</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="68"/>
+        <source>Waiting in this desk&apos;s outbox until their agent signs in here again:</source>
+        <translation>In attesa nella coda di uscita di questa postazione finché il loro agente non accede di nuovo qui:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="73"/>
+        <source>an agent this desk does not know</source>
+        <translation>un agente che questa postazione non conosce</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_status.py" line="87"/>
         <source>Synchronising… {percent}%</source>
         <translation>Sincronizzazione… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../ui/team_status.py" line="59"/>
+        <location filename="../../ui/team_status.py" line="91"/>
         <source>Connecting to the central database…</source>
         <translation>Connessione al database centrale…</translation>
     </message>
     <message>
-        <location filename="../../ui/team_status.py" line="61"/>
+        <location filename="../../ui/team_status.py" line="93"/>
         <source>The central database needs upgrading</source>
         <translation>Il database centrale va aggiornato</translation>
     </message>
     <message>
-        <location filename="../../ui/team_status.py" line="63"/>
+        <location filename="../../ui/team_status.py" line="95"/>
         <source>This desk needs upgrading</source>
         <translation>Questa postazione va aggiornata</translation>
     </message>
     <message>
-        <location filename="../../ui/team_status.py" line="65"/>
+        <location filename="../../ui/team_status.py" line="97"/>
         <source>Offline · {operations} waiting</source>
         <translation>Non in linea · {operations} in attesa</translation>
     </message>
     <message>
-        <location filename="../../ui/team_status.py" line="68"/>
+        <location filename="../../ui/team_status.py" line="100"/>
         <source>Central database connected</source>
         <translation>Database centrale connesso</translation>
     </message>
     <message>
-        <location filename="../../ui/team_status.py" line="71"/>
+        <location filename="../../ui/team_status.py" line="103"/>
         <source>synced {time}</source>
         <translation>sincronizzato alle {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/team_status.py" line="77"/>
+        <location filename="../../ui/team_status.py" line="109"/>
         <source>{operations} pending</source>
         <translation>{operations} in sospeso</translation>
     </message>
     <message>
-        <location filename="../../ui/team_status.py" line="91"/>
+        <location filename="../../ui/team_status.py" line="123"/>
         <source>Offline — working from this computer&apos;s copy; changes will be sent when the central database is back</source>
         <translation>Non in linea — si lavora sulla copia di questo computer; le modifiche saranno inviate quando il database centrale tornerà disponibile</translation>
     </message>
     <message>
-        <location filename="../../ui/team_status.py" line="96"/>
+        <location filename="../../ui/team_status.py" line="128"/>
         <source>Offline — {operations} waiting to be sent; they will go when the central database is back</source>
         <translation>Non in linea — {operations} in attesa di invio; partiranno quando il database centrale tornerà disponibile</translation>
     </message>
     <message>
-        <location filename="../../ui/team_status.py" line="105"/>
+        <location filename="../../ui/team_status.py" line="137"/>
         <source>This desk needs upgrading: the central database is at a newer schema than this Relaydesk; install the new version. Until then it works from this computer&apos;s copy.</source>
         <translation>Questa postazione va aggiornata: il database centrale ha uno schema più recente di questo Relaydesk; installa la nuova versione. Fino ad allora si lavora sulla copia di questo computer.</translation>
     </message>
     <message>
-        <location filename="../../ui/team_status.py" line="110"/>
+        <location filename="../../ui/team_status.py" line="142"/>
         <source>The central database needs upgrading: {error}</source>
         <translation>Il database centrale va aggiornato: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/team_status.py" line="176"/>
+        <location filename="../../ui/team_status.py" line="209"/>
         <source>Team mode is not available: {error}</source>
         <translation>La modalità di squadra non è disponibile: {error}</translation>
     </message>

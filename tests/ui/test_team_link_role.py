@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from app import policy
@@ -29,11 +29,12 @@ from app.services.team import TeamLink, link_role
 from app.settings import set_value
 from storage.blobs import SqlBlobStore
 from storage.engine import Store
-from storage.models import Interaction, Message
+from storage.models import Interaction, Message, OpOutboxEntry
 from storage.models import Operation as OperationRow
 from tests.app.workflow import make_interaction, make_world
 from tests.servers.central import CentralCluster
 from tests.servers.postgres import libpq_url
+from ui.agent_desk import AgentDesk
 from ui.main_window import MainWindow
 
 pytestmark = [pytest.mark.gui, pytest.mark.pg, pytest.mark.slow]
@@ -268,3 +269,126 @@ def test_a_reply_with_an_attachment_reaches_the_central_blob_table_through_her_r
         out = session.get(Message, message)
         assert out is not None and out.interaction_id == centre.support
         assert out.attachment_count == 1
+
+
+def _set_login(centre: Centre, role: str, *, login: bool) -> None:
+    """Let ``role`` log in or not; refused, its open sessions end (its desk is cut off)."""
+    with psycopg.connect(libpq_url(centre.url), autocommit=True) as conn:
+        conn.execute(f"ALTER ROLE {role} {'LOGIN' if login else 'NOLOGIN'}")
+        if not login:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
+                (role,),
+            )
+
+
+def _showing(desk: AgentDesk, interaction: uuid.UUID) -> bool:
+    return desk.state is not None and desk.state.interaction_id == interaction
+
+
+def _outbox_of(local: AppContext, ids: list[uuid.UUID]) -> list[tuple[str, int, str]]:
+    with local.store.read() as session:
+        rows = {
+            r.id: (r.state, r.attempts, r.status or "")
+            for r in session.execute(select(OpOutboxEntry).where(OpOutboxEntry.id.in_(ids)))
+            .scalars()
+            .all()
+        }
+    return [rows[i] for i in ids]
+
+
+def test_what_an_agent_leaves_queued_waits_for_her_while_the_next_agents_work_goes(
+    qtbot: QtBot, window: MainWindow, centre: Centre, local: AppContext
+) -> None:
+    desk = window._desk
+    _desk_offline_as_its_url_role(qtbot, window)
+    _sign_in(qtbot, window, DANA_ROLE, DANA_PASSWORD)
+    assert desk.agent is not None
+    dana = desk.agent.agent_id
+    qtbot.waitUntil(lambda: _linked_as(window, DANA_ROLE), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: centre.support in _local_interactions(local), timeout=WAIT_MS)
+    dana_link = _link(window)
+
+    # Her desk loses the central database: what she does waits in the outbox.
+    _set_login(centre, DANA_ROLE, login=False)
+    desk.show_interaction(centre.support)
+    qtbot.waitUntil(
+        lambda: _showing(desk, centre.support) and desk.accept_button.isEnabled(), timeout=WAIT_MS
+    )
+    qtbot.mouseClick(desk.accept_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dana_link.status.online, timeout=WAIT_MS)
+    composer = desk.composer
+    qtbot.mouseClick(desk.new_email_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(composer.send_button.isEnabled, timeout=WAIT_MS)
+    qtbot.keyClicks(composer.to, "carol@example.test")
+    qtbot.keyClicks(composer.subject, "Your parcel")
+    qtbot.keyClicks(composer.body, "It left the depot this morning.")
+    qtbot.mouseClick(composer.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dana_link.status.pending == 2, timeout=WAIT_MS)
+    with local.store.read() as session:
+        hers = list(
+            session.execute(
+                select(OpOutboxEntry.id)
+                .where(OpOutboxEntry.actor == str(dana))
+                # rowid: the order she made them in
+                .order_by(text("rowid"))
+            ).scalars()
+        )
+    assert len(hers) == 2
+
+    # Sam signs in at the same desk, online: his accept goes, hers wait (not refused).
+    _sign_in(qtbot, window, SAM_ROLE, SAM_PASSWORD)
+    qtbot.waitUntil(lambda: _linked_as(window, SAM_ROLE), timeout=WAIT_MS)
+    assert not dana_link.is_alive()
+    left = _outbox_of(local, hers)
+    assert [state for state, _, _ in left] == ["queued", "queued"]
+    qtbot.waitUntil(lambda: centre.sales in _local_interactions(local), timeout=WAIT_MS)
+    desk.show_interaction(centre.sales)
+    qtbot.waitUntil(
+        lambda: _showing(desk, centre.sales) and desk.accept_button.isEnabled(), timeout=WAIT_MS
+    )
+    qtbot.mouseClick(desk.accept_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: desk.state is not None and desk.state.mine, timeout=WAIT_MS)
+    sam_link = _link(window)
+    qtbot.waitUntil(lambda: sam_link.status.pending == 0, timeout=WAIT_MS)
+    assert sam_link.status.others == (("dana", 2),)
+    # The status bar tells Sam the truth: nothing of his pending, two of Dana's waiting here.
+    label = window._team_status.label
+    qtbot.waitUntil(lambda: "2 operations of other agents waiting" in label.text(), timeout=WAIT_MS)
+    assert "pending" not in label.text()
+    assert "dana: 2 operations" in label.toolTip()
+    assert _outbox_of(local, hers) == left, "untouched while Sam's link runs"
+    with centre.store.read() as session:
+        queued_centrally = session.execute(
+            select(OperationRow.id).where(OperationRow.id.in_(hers))
+        ).all()
+        assert queued_centrally == []
+        support = session.get(Interaction, centre.support)
+        assert support is not None and support.claimed_by_id is None
+
+    # Dana can connect again and signs in: hers go, in the order she made them, once each.
+    _set_login(centre, DANA_ROLE, login=True)
+    _sign_in(qtbot, window, DANA_ROLE, DANA_PASSWORD)
+    qtbot.waitUntil(lambda: _linked_as(window, DANA_ROLE), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: all(state == "settled" for state, _, _ in _outbox_of(local, hers)),
+        timeout=WAIT_MS,
+    )
+    assert [status for _, _, status in _outbox_of(local, hers)] == ["applied", "applied"]
+    assert _link(window).status.others == ()
+    with centre.store.read() as session:
+        rows = session.execute(
+            select(OperationRow.id, OperationRow.kind, OperationRow.status)
+            .where(OperationRow.actor_id == dana)
+            .order_by(OperationRow.created_at, OperationRow.id)
+        ).all()
+        assert [(r.id, r.kind, r.status) for r in rows] == [
+            (hers[0], "claim", "applied"),
+            (hers[1], "new_email", "applied"),
+        ]
+        support = session.get(Interaction, centre.support)
+        assert support is not None and support.claimed_by_id == dana
+        sent = session.execute(
+            select(Interaction).where(Interaction.subject == "Your parcel")
+        ).scalar_one()
+        assert sent.claimed_by_id == dana
