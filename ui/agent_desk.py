@@ -190,6 +190,8 @@ class AgentDesk(QWidget):
         self.password.clear()
         for panel in (self.composer, self.ticket_panel, self.disposition_panel):
             panel.set_context(ctx, agent.agent_id)
+        if self.composer.mode == "new":
+            self.tabs.setCurrentWidget(self.composer)  # the new email they left unfinished
         self.customer_panel.set_agent(agent.agent_id)
         self.who.setText(self.tr("Signed in as {name}").format(name=agent.full_name or agent.name))
         self.pages.setCurrentIndex(1)
@@ -199,6 +201,8 @@ class AgentDesk(QWidget):
 
     def on_sign_out_button_clicked(self) -> None:
         """The agent leaves the desk: back to the sign-in page for the next one."""
+        # What they were writing becomes their draft, off the screen the next agent sees.
+        self.composer.leave()
         self.agent = None
         self.state = None
         self.customer_panel.set_agent(None)

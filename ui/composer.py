@@ -1,9 +1,11 @@
 """The composer: reply, reply all, forward or a new email, sent through the durable outbox.
 
 What the agent types is saved to the store a moment after they stop typing (a draft per
-interaction, restored when the composer opens again, after a crash too). Sending applies the
-``reply`` (or ``new_email``) operation; the message then waits in the outbox for the undo
-window, and "Undo" cancels it and puts the text back in the composer.
+agent and interaction, restored when the composer opens again, after a crash too). Agents
+share a desk on shifts: when one leaves (``leave``), what they typed is saved as their draft
+and the composer empties, so the next agent never sees it; it comes back when they return.
+Sending applies the ``reply`` (or ``new_email``) operation; the message then waits in the
+outbox for the undo window, and "Undo" cancels it and puts the text back in the composer.
 """
 
 from __future__ import annotations
@@ -104,6 +106,8 @@ class Composer(QWidget):
         self._pending_message: uuid.UUID | None = None
         self._undo_until: dt.datetime | None = None
         self._sent_snapshot: dict[str, Any] | None = None
+        # Agents who left this desk while writing a new email: it reopens when they return.
+        self._left_writing_new: set[uuid.UUID] = set()
         self.setAcceptDrops(True)
 
         self.heading = QLabel()
@@ -244,7 +248,55 @@ class Composer(QWidget):
         return None if self._mode == "new" or self._state is None else self._state.interaction_id
 
     def set_context(self, ctx: AppContext, agent_id: uuid.UUID) -> None:
+        """Who writes here from now on; another agent's text is put away first (``leave``)."""
+        if self._agent_id is not None and self._agent_id != agent_id:
+            self.leave()
         self._ctx, self._agent_id = ctx, agent_id
+        if agent_id in self._left_writing_new:
+            # They left in the middle of a new email: it is where they left it.
+            self._left_writing_new.discard(agent_id)
+            self.open_for(None, "new")
+
+    def leave(self) -> None:
+        """The agent signs out: their text is saved as their draft and the composer empties.
+
+        Nothing typed is lost (the draft is theirs, under their id) and nothing of it stays
+        on screen for the next agent; answers still on their way for the one who left (a
+        draft being loaded, a send's outcome) reach nobody (``_for_me``).
+        """
+        agent_id = self._agent_id
+        if agent_id is None:
+            return
+        if self._mode == "new" and self._holds_anything():
+            self._left_writing_new.add(agent_id)
+        self.flush_draft()  # written as this agent's: the task holds their id and text
+        self._agent_id = None
+        self._state = None
+        self._mode = "reply"
+        self._countdown.stop()
+        self.undo_bar.hide()  # their message's undo is theirs
+        self.undo_button.setEnabled(True)
+        self._pending_message = None
+        self._undo_until = None
+        self._sent_snapshot = None
+        self._clear_fields()
+        self._loading = True
+        try:
+            self.sender_account.clear()
+            self.template.clear()
+        finally:
+            self._loading = False
+        self._new_senders = []
+        self.canned.clear()
+        self.canned_search.clear()
+        self._canned_delay.stop()
+        self._set_enabled(False)
+        self.heading.clear()
+        self.notice.setText("")
+
+    def _for_me(self, agent_id: uuid.UUID | None) -> bool:
+        """Whether an answer asked for by ``agent_id`` may still be shown here."""
+        return agent_id is not None and agent_id == self._agent_id
 
     def set_idle(self) -> None:
         """Nothing to answer here (not held by the agent): keep the draft, clear the view."""
@@ -330,7 +382,12 @@ class Composer(QWidget):
                 )
             return setup, draft, shown, chosen
 
-        self._tasks.query(load, self.on_loaded, self.on_task_failed, key="composer-open")
+        self._tasks.query(
+            load,
+            lambda loaded: self.on_loaded(loaded) if self._for_me(agent_id) else None,
+            lambda error: self.on_task_failed(error) if self._for_me(agent_id) else None,
+            key="composer-open",
+        )
 
     def on_loaded(self, loaded: tuple[Any, SavedDraft | None, Preview | None, str]) -> None:
         setup, draft, shown, mode = loaded
@@ -444,6 +501,10 @@ class Composer(QWidget):
         ]
         self._show_attachments()
 
+    def _holds_anything(self) -> bool:
+        fields = (self.to, self.cc, self.bcc, self.subject)
+        return self._has_text() or any(edit.text().strip() for edit in fields)
+
     def _has_text(self) -> bool:
         return bool(self.body.toPlainText().strip() or self._attachments)
 
@@ -530,7 +591,7 @@ class Composer(QWidget):
         answer_id = uuid.UUID(item.data(Qt.ItemDataRole.UserRole))
         self._tasks.query(
             lambda: desk.fill_canned(ctx.store, answer_id, state.interaction_id, agent_id),
-            self.on_canned_filled,
+            lambda text: self.on_canned_filled(text) if self._for_me(agent_id) else None,
             self.on_task_failed,
         )
 
@@ -558,13 +619,15 @@ class Composer(QWidget):
             self.add_files(files)
 
     def add_files(self, paths: list[Path]) -> None:
-        ctx = self._ctx
+        ctx, agent_id = self._ctx, self._agent_id
         if ctx is None or not paths:
             return
         for path in paths:
             self._tasks.op(
                 functools.partial(desk.stage_attachment, ctx.blobs, path),
-                self.on_attachment_staged,
+                lambda staged: (
+                    self.on_attachment_staged(staged) if self._for_me(agent_id) else None
+                ),
                 self.on_task_failed,
             )
 
@@ -626,7 +689,7 @@ class Composer(QWidget):
                 template_id=template,
                 sender_account_id=sender,
             ),
-            self.on_preview_loaded,
+            lambda shown: self.on_preview_loaded(shown) if self._for_me(agent_id) else None,
             self.on_task_failed,
             key="composer-preview",
         )
@@ -694,10 +757,18 @@ class Composer(QWidget):
             return outcome, deadline
 
         def done(sent: tuple[OpResult, dt.datetime | None]) -> None:
+            if not self._for_me(agent_id):
+                # They left the desk meanwhile (team mode: outcomes may come much later); a
+                # refused message's text stays their draft, a sent one's draft was dropped.
+                return
             self._sent_snapshot = snapshot  # what "Undo" puts back: this message's text
             self.on_send_done(sent, slot=slot, mode=mode)
 
-        if self._operations.run(ctx, op, done, self.on_send_failed, then=after):
+        def failed(error: BaseException) -> None:
+            if self._for_me(agent_id):
+                self.on_send_failed(error)
+
+        if self._operations.run(ctx, op, done, failed, then=after):
             self.notice.setText(self.tr("Sent; waiting for the central database…"))
 
     def on_send_done(
@@ -758,7 +829,14 @@ class Composer(QWidget):
             return outcome
 
         cancel = Operation("cancel_send", agent_id, {"message": message})
-        self._operations.run(ctx, cancel, self.on_undo_done, self.on_task_failed, then=after)
+        self._operations.run(
+            ctx,
+            cancel,
+            # Gone meanwhile: the text went back to their draft (``after``), not on screen.
+            lambda outcome: self.on_undo_done(outcome) if self._for_me(agent_id) else None,
+            self.on_task_failed,
+            then=after,
+        )
 
     def on_undo_done(self, outcome: OpResult) -> None:
         self.undo_button.setEnabled(True)

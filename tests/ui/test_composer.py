@@ -247,3 +247,77 @@ def test_forward_then_reply_all_and_back_to_the_draft_in_its_mode(
     qtbot.waitUntil(lambda: composer.body.toPlainText() == "Please check AC-1.", timeout=10_000)
     assert composer.mode == "reply_all"
     assert composer.heading.text().startswith("<b>Reply all</b>")
+
+
+def _sign_out(qtbot: QtBot, window: MainWindow) -> None:
+    desk = window._desk
+    with qtbot.waitSignal(desk.signed_in, timeout=10_000) as out:
+        qtbot.mouseClick(desk.sign_out_button, Qt.MouseButton.LeftButton)
+    assert out.args == [None] and desk.pages.currentIndex() == 0
+    desk.name.clear()
+
+
+def _new_email_drafts(ctx: AppContext) -> dict[str, dict[str, object]]:
+    with ctx.store.read() as session:
+        rows = session.execute(
+            select(Agent.name, ComposerDraft.content)
+            .join(Agent, Agent.id == ComposerDraft.agent_id)
+            .where(ComposerDraft.interaction_id.is_(None))
+        ).all()
+    return {name: dict(content) for name, content in rows}
+
+
+def test_a_new_email_left_at_sign_out_is_its_authors_draft_and_nobody_elses(
+    qtbot: QtBot, window: MainWindow, sqlite_ctx: AppContext
+) -> None:
+    desk = window._desk
+    composer = desk.composer
+    sign_in(qtbot, window, "alice")
+    qtbot.mouseClick(desk.new_email_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: composer.sender_account.count() == 1, timeout=10_000)
+    qtbot.keyClicks(composer.to, "Bruno Keller <bruno@example.org>")
+    qtbot.keyClicks(composer.subject, "Your replacement part")
+    qtbot.keyClicks(composer.body, "The part ships on")
+    # She leaves mid-sentence, the typing pause not over: what she typed is kept as hers,
+    # and the composer the next agent sees is empty at once.
+    _sign_out(qtbot, window)
+    assert (composer.to.text(), composer.subject.text(), composer.body.toPlainText()) == (
+        "",
+        "",
+        "",
+    )
+    assert not composer.body.isEnabled() and not composer.send_button.isEnabled()
+    qtbot.waitUntil(lambda: "alice" in _new_email_drafts(sqlite_ctx), timeout=10_000)
+    saved = _new_email_drafts(sqlite_ctx)["alice"]
+    assert (saved["to"], saved["subject"], saved["body"]) == (
+        "Bruno Keller <bruno@example.org>",
+        "Your replacement part",
+        "The part ships on",
+    )
+
+    # Bob at the same desk: nothing of hers, not even when he starts a new email himself.
+    sign_in(qtbot, window, "bob")
+    assert composer.body.toPlainText() == "" and composer.mode != "new"
+    qtbot.mouseClick(desk.new_email_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(composer.send_button.isEnabled, timeout=10_000)
+    assert (composer.to.text(), composer.subject.text(), composer.body.toPlainText()) == (
+        "",
+        "",
+        "",
+    )
+    assert not composer.notice.text().startswith("Draft restored")
+    with qtbot.waitSignal(composer.draft_saved, timeout=10_000):
+        qtbot.keyClicks(composer.body, "Bob's own note")
+    _sign_out(qtbot, window)
+    assert composer.body.toPlainText() == ""
+
+    # Alice back: her new email is where she left it, Bob's stays his.
+    sign_in(qtbot, window, "alice")
+    qtbot.waitUntil(lambda: composer.body.toPlainText() == "The part ships on", timeout=10_000)
+    assert composer.mode == "new" and desk.tabs.currentWidget() is composer
+    assert composer.to.text() == "Bruno Keller <bruno@example.org>"
+    assert composer.subject.text() == "Your replacement part"
+    assert composer.send_button.isEnabled()
+    drafts = _new_email_drafts(sqlite_ctx)
+    assert drafts["bob"]["body"] == "Bob's own note"
+    assert drafts["alice"]["body"] == "The part ships on"
