@@ -533,19 +533,13 @@ def _account_signin(args: argparse.Namespace, ctx: AppContext) -> int:
     import webbrowser
 
     from app import oauth
-    from app.services.accounts import find_account
-
-    with _where_mail_is_fetched(args, ctx) as where, where.store.read() as session:
-        account = find_account(session, args.name)
-        provider = oauth.configured_provider(session, account.service)
-        account_id, login = account.id, account.imap_username or account.email
 
     def show(url: str) -> None:
         print(f"Opening the sign-in page; if no browser appears, open:\n{url}", file=sys.stderr)
         webbrowser.open(url)
 
-    tokens = oauth.sign_in(provider, login_hint=login, open_browser=show, timeout=args.timeout)
-    oauth.store_tokens(account_id, tokens)
+    with _where_mail_is_fetched(args, ctx) as where:
+        oauth.sign_in_account(where.store, args.name, open_browser=show, timeout=args.timeout)
     print(f"signed in: {args.name} can fetch and send with OAuth2")
     return 0
 

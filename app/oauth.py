@@ -15,6 +15,7 @@ import json
 import logging
 import secrets as pysecrets
 import threading
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -28,13 +29,19 @@ from urllib.parse import parse_qs, urlencode, urlparse
 from sqlalchemy.orm import Session
 
 from app import secrets
-from app.errors import AuthError, ConfigError, ServerError
+from app.errors import AuthError, ConfigError, RelaydeskError, ServerError
 from app.settings import get_value
+from storage.engine import Store
 
 log = logging.getLogger("oauth")
 
 REFRESH_MARGIN = dt.timedelta(minutes=5)
 PURPOSE = "oauth"
+CANCEL_POLL_S = 0.2  # how soon a cancelled sign-in stops waiting for the browser
+
+
+class SignInCancelled(RelaydeskError):
+    """The person stopped waiting for the browser (silent: a cancel is no error)."""
 
 
 @dataclass(frozen=True)
@@ -135,8 +142,12 @@ def sign_in(
     login_hint: str = "",
     open_browser: Callable[[str], object] = webbrowser.open,
     timeout: float = 300.0,
+    cancel: threading.Event | None = None,
 ) -> Tokens:
-    """Authorization code with PKCE; the browser comes back to a one-shot loopback server."""
+    """Authorization code with PKCE; the browser comes back to a one-shot loopback server.
+
+    ``cancel`` set while the browser is open gives up at once (SignInCancelled).
+    """
     if not provider.client_id:
         raise ConfigError(
             f"No OAuth client id is configured for {provider.name}: set "
@@ -182,8 +193,12 @@ def sign_in(
         if login_hint:
             params["login_hint"] = login_hint
         open_browser(f"{provider.authorize_url}?{urlencode(params)}")
-        if not done.wait(timeout):
-            raise AuthError("Sign-in was not completed in the browser in time.")
+        deadline = time.monotonic() + timeout
+        while not done.wait(CANCEL_POLL_S):
+            if cancel is not None and cancel.is_set():
+                raise SignInCancelled("Sign-in cancelled.")
+            if time.monotonic() > deadline:
+                raise AuthError("Sign-in was not completed in the browser in time.")
     finally:
         server.shutdown()
         server.server_close()
@@ -215,6 +230,30 @@ def refresh(provider: Provider, tokens: Tokens) -> Tokens:
         },
     )
     return _tokens(body, previous_refresh=tokens.refresh_token)
+
+
+def sign_in_account(
+    store: Store,
+    name: str,
+    *,
+    open_browser: Callable[[str], object] = webbrowser.open,
+    timeout: float = 300.0,
+    cancel: threading.Event | None = None,
+) -> TokenHealth:
+    """Sign the account ``name`` in with its provider and keep the tokens in this computer's
+    keyring (the CLI's ``account signin`` and the admin page's button)."""
+    from app.services.accounts import find_account
+
+    with store.read() as session:
+        account = find_account(session, name)
+        provider = configured_provider(session, account.service)
+        account_id, login = account.id, account.imap_username or account.email
+    tokens = sign_in(
+        provider, login_hint=login, open_browser=open_browser, timeout=timeout, cancel=cancel
+    )
+    store_tokens(account_id, tokens)
+    log.info("%s signed in with OAuth2", name)
+    return token_health(account_id)
 
 
 def store_tokens(account_id: uuid.UUID, tokens: Tokens) -> None:

@@ -17,7 +17,7 @@
 <context>
     <name>AccountsPage</name>
     <message numerus="yes">
-        <location filename="../../ui/admin/settings_pages.py" line="804"/>
+        <location filename="../../ui/admin/settings_pages.py" line="876"/>
         <source>Delete the email account {name} ({email})? It has %n interaction(s); they stay in the reports, but no mail will be fetched or sent for this account any more.</source>
         <translation>
             <numerusform>Eliminare l&apos;account email {name} ({email})? Ha %n interazione; resta nei report, ma per questo account non verrà più scaricata né inviata posta.</numerusform>
@@ -315,390 +315,421 @@
 <context>
     <name>AdminSettings</name>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="167"/>
+        <location filename="../../ui/admin/settings_pages.py" line="169"/>
         <source>agent</source>
         <translation>agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="168"/>
+        <location filename="../../ui/admin/settings_pages.py" line="170"/>
         <source>supervisor</source>
         <translation>supervisore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="219"/>
+        <location filename="../../ui/admin/settings_pages.py" line="221"/>
         <source>&amp;Save</source>
         <translation>&amp;Salva</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="222"/>
+        <location filename="../../ui/admin/settings_pages.py" line="224"/>
         <source>&amp;Revert</source>
         <translation>&amp;Ripristina</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="265"/>
+        <location filename="../../ui/admin/settings_pages.py" line="267"/>
         <source>Nothing was saved: correct the fields marked above.</source>
         <translation>Non è stato salvato nulla: correggi i campi segnalati sopra.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="272"/>
+        <location filename="../../ui/admin/settings_pages.py" line="274"/>
         <source>Nothing has changed.</source>
         <translation>Non è cambiato nulla.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="277"/>
+        <location filename="../../ui/admin/settings_pages.py" line="279"/>
         <source>Saving…</source>
         <translation>Salvataggio…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="293"/>
+        <location filename="../../ui/admin/settings_pages.py" line="295"/>
         <source>{count} of {total} changes were refused.</source>
         <translation>{count} modifiche su {total} sono state rifiutate.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="298"/>
+        <location filename="../../ui/admin/settings_pages.py" line="300"/>
         <source>Saved.</source>
         <translation>Salvato.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="321"/>
-        <location filename="../../ui/admin/settings_pages.py" line="646"/>
+        <location filename="../../ui/admin/settings_pages.py" line="323"/>
+        <location filename="../../ui/admin/settings_pages.py" line="660"/>
         <source>Settings</source>
         <translation>Impostazioni</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="323"/>
+        <location filename="../../ui/admin/settings_pages.py" line="325"/>
         <source>Ticket types</source>
         <translation>Tipi di ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="326"/>
+        <location filename="../../ui/admin/settings_pages.py" line="328"/>
         <source>Senders and templates</source>
         <translation>Mittenti e modelli</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="330"/>
+        <location filename="../../ui/admin/settings_pages.py" line="332"/>
         <source>Project:</source>
         <translation>Progetto:</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="365"/>
+        <location filename="../../ui/admin/settings_pages.py" line="367"/>
         <source>Add an email account</source>
         <translation>Aggiungi un account email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="380"/>
-        <location filename="../../ui/admin/settings_pages.py" line="383"/>
+        <location filename="../../ui/admin/settings_pages.py" line="382"/>
+        <location filename="../../ui/admin/settings_pages.py" line="385"/>
         <source>default for the security</source>
         <translation>predefinita per la sicurezza scelta</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="389"/>
+        <location filename="../../ui/admin/settings_pages.py" line="391"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="390"/>
+        <location filename="../../ui/admin/settings_pages.py" line="392"/>
         <source>Email address</source>
         <translation>Indirizzo email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="391"/>
+        <location filename="../../ui/admin/settings_pages.py" line="393"/>
         <source>Username</source>
         <translation>Nome utente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="393"/>
+        <location filename="../../ui/admin/settings_pages.py" line="395"/>
         <source>Password (kept in the keyring)</source>
         <translation>Password (conservata nel portachiavi)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="398"/>
+        <location filename="../../ui/admin/settings_pages.py" line="400"/>
         <source>In team mode the worker host fetches this account&apos;s mail and keeps its password: once the account is added, run relaydesk account password &lt;name&gt; --password-stdin on the worker host, or give it the systemd credential /etc/relaydesk/credentials/&lt;account id&gt;.password (docs/deploy.md).</source>
         <translation>In modalità team è l&apos;host del worker a scaricare la posta di questo account e a custodirne la password: aggiunto l&apos;account, eseguire relaydesk account password &lt;nome&gt; --password-stdin sull&apos;host del worker, oppure fornirgli la credenziale systemd /etc/relaydesk/credentials/&lt;id account&gt;.password (docs/deploy.md).</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="405"/>
+        <location filename="../../ui/admin/settings_pages.py" line="407"/>
         <source>Service</source>
         <translation>Servizio</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="406"/>
+        <location filename="../../ui/admin/settings_pages.py" line="408"/>
         <source>IMAP host</source>
         <translation>Server IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="407"/>
+        <location filename="../../ui/admin/settings_pages.py" line="409"/>
         <source>IMAP port</source>
         <translation>Porta IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="409"/>
+        <location filename="../../ui/admin/settings_pages.py" line="411"/>
         <source>IMAP security</source>
         <translation>Sicurezza IMAP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="411"/>
+        <location filename="../../ui/admin/settings_pages.py" line="413"/>
         <source>SMTP host</source>
         <translation>Server SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="412"/>
+        <location filename="../../ui/admin/settings_pages.py" line="414"/>
         <source>SMTP port</source>
         <translation>Porta SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="414"/>
+        <location filename="../../ui/admin/settings_pages.py" line="416"/>
         <source>SMTP security</source>
         <translation>Sicurezza SMTP</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="518"/>
+        <location filename="../../ui/admin/settings_pages.py" line="520"/>
         <source>never</source>
         <translation>mai</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="526"/>
+        <location filename="../../ui/admin/settings_pages.py" line="528"/>
         <source>Signs in with OAuth2; the worker host keeps its tokens: run “relaydesk account signin {name}” there.</source>
         <translation>Accede con OAuth2; i token sono custoditi dall&apos;host del worker: eseguire lì «relaydesk account signin {name}».</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="532"/>
-        <source>Not signed in: run “relaydesk account signin {name}”.</source>
-        <translation>Accesso non effettuato: esegui «relaydesk account signin {name}».</translation>
+        <location filename="../../ui/admin/settings_pages.py" line="533"/>
+        <source>Not signed in: use “Sign in with OAuth2…” (or run “relaydesk account signin {name}”).</source>
+        <translation>Accesso non effettuato: usare «Accedi con OAuth2…» (oppure eseguire «relaydesk account signin {name}»).</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="539"/>
+        <location filename="../../ui/admin/settings_pages.py" line="538"/>
         <source>Signed in; the token expires in {minutes} min, last refreshed {when}.</source>
         <translation>Accesso effettuato; il token scade tra {minutes} min, ultimo rinnovo {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="545"/>
+        <location filename="../../ui/admin/settings_pages.py" line="544"/>
         <source>Last successful fetch: {when}.</source>
         <translation>Ultimo scaricamento riuscito: {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="551"/>
+        <location filename="../../ui/admin/settings_pages.py" line="550"/>
         <source>Last error: {error}</source>
         <translation>Ultimo errore: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="560"/>
+        <location filename="../../ui/admin/settings_pages.py" line="559"/>
         <source>This account has no IMAP or SMTP server to check.</source>
         <translation>Questo account non ha un server IMAP o SMTP da verificare.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="581"/>
+        <location filename="../../ui/admin/settings_pages.py" line="582"/>
         <source>&amp;Add…</source>
         <translation>&amp;Aggiungi…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="584"/>
+        <location filename="../../ui/admin/settings_pages.py" line="585"/>
         <source>&amp;Verify connection</source>
         <translation>&amp;Verifica connessione</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="589"/>
+        <location filename="../../ui/admin/settings_pages.py" line="590"/>
         <source>Action &amp;plan…</source>
         <translation>&amp;Piano d&apos;azione…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="593"/>
+        <location filename="../../ui/admin/settings_pages.py" line="594"/>
         <source>&amp;Delete…</source>
         <translation>&amp;Elimina…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="598"/>
+        <location filename="../../ui/admin/settings_pages.py" line="599"/>
         <source>&amp;Interactions</source>
         <translation>&amp;Interazioni</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="601"/>
+        <location filename="../../ui/admin/settings_pages.py" line="602"/>
         <source>&amp;Realtime view</source>
         <translation>Vista in &amp;tempo reale</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="603"/>
+        <location filename="../../ui/admin/settings_pages.py" line="604"/>
         <source>A&amp;gents…</source>
         <translation>A&amp;genti…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="648"/>
+        <location filename="../../ui/admin/settings_pages.py" line="615"/>
+        <location filename="../../ui/admin/settings_pages.py" line="782"/>
+        <source>Sign in with &amp;OAuth2…</source>
+        <translation>Accedi con &amp;OAuth2…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="618"/>
+        <source>Sign the account in with its provider in your web browser; the tokens stay in this computer&apos;s keyring.</source>
+        <translation>Accede all&apos;account presso il suo provider nel browser; i token restano nel portachiavi di questo computer.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="662"/>
         <source>Protocol log</source>
         <translation>Registro del protocollo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="721"/>
+        <location filename="../../ui/admin/settings_pages.py" line="740"/>
         <source>Agents of the account changed ({count}).</source>
         <translation>Agenti dell&apos;account modificati ({count}).</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="741"/>
+        <location filename="../../ui/admin/settings_pages.py" line="761"/>
+        <source>Cancel sign-in</source>
+        <translation>Annulla l&apos;accesso</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="762"/>
+        <source>Waiting for the sign-in in your web browser…</source>
+        <translation>In attesa dell&apos;accesso nel browser…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="775"/>
+        <source>Waiting for the sign-in in your web browser. If none opened, open this address: {url}</source>
+        <translation>In attesa dell&apos;accesso nel browser. Se non si è aperto, aprire questo indirizzo: {url}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="787"/>
+        <source>{name} is signed in with OAuth2.</source>
+        <translation>{name} ha effettuato l&apos;accesso con OAuth2.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_pages.py" line="813"/>
         <source>Email account {name} added; on the worker host, run relaydesk account password {name} --password-stdin, or put its password in /etc/relaydesk/credentials/{id}.password.</source>
         <translation>Account email {name} aggiunto; sull&apos;host del worker eseguire relaydesk account password {name} --password-stdin, oppure metterne la password in /etc/relaydesk/credentials/{id}.password.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="760"/>
+        <location filename="../../ui/admin/settings_pages.py" line="832"/>
         <source>In team mode the worker host keeps this account&apos;s password: check the connection there with “relaydesk account verify {name}”.</source>
         <translation>In modalità team la password di questo account è custodita dall&apos;host del worker: verificare lì la connessione con «relaydesk account verify {name}».</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="767"/>
+        <location filename="../../ui/admin/settings_pages.py" line="839"/>
         <source>Connecting to {account}…</source>
         <translation>Connessione a {account}…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="806"/>
+        <location filename="../../ui/admin/settings_pages.py" line="878"/>
         <source>Delete email account</source>
         <translation>Elimina account email</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="833"/>
+        <location filename="../../ui/admin/settings_pages.py" line="905"/>
         <source>Email account {name} deleted.</source>
         <translation>Account email {name} eliminato.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="867"/>
+        <location filename="../../ui/admin/settings_pages.py" line="939"/>
         <source>Switch &amp;role of the selected agent</source>
         <translation>Cambia il &amp;ruolo dell&apos;agente selezionato</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="879"/>
+        <location filename="../../ui/admin/settings_pages.py" line="951"/>
         <source>Agent</source>
         <translation>Agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="880"/>
+        <location filename="../../ui/admin/settings_pages.py" line="952"/>
         <source>Role</source>
         <translation>Ruolo</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="881"/>
-        <location filename="../../ui/admin/settings_pages.py" line="931"/>
+        <location filename="../../ui/admin/settings_pages.py" line="953"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1003"/>
         <source>Accounts</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="888"/>
+        <location filename="../../ui/admin/settings_pages.py" line="960"/>
         <source>name</source>
         <translation>nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="892"/>
+        <location filename="../../ui/admin/settings_pages.py" line="964"/>
         <source>password (8 characters or more)</source>
         <translation>password (almeno 8 caratteri)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="894"/>
+        <location filename="../../ui/admin/settings_pages.py" line="966"/>
         <source>Supervisor</source>
         <translation>Supervisore</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="898"/>
+        <location filename="../../ui/admin/settings_pages.py" line="970"/>
         <source>Add &amp;agent</source>
         <translation>Aggiungi &amp;agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="904"/>
+        <location filename="../../ui/admin/settings_pages.py" line="976"/>
         <source>queue name</source>
         <translation>nome della coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="908"/>
+        <location filename="../../ui/admin/settings_pages.py" line="980"/>
         <source>language (it, pt-br…), empty: none</source>
         <translation>lingua (it, pt-br…), vuoto: nessuna</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="911"/>
+        <location filename="../../ui/admin/settings_pages.py" line="983"/>
         <source>Add &amp;queue</source>
         <translation>Aggiungi &amp;coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="917"/>
+        <location filename="../../ui/admin/settings_pages.py" line="989"/>
         <source>new name</source>
         <translation>nuovo nome</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="918"/>
+        <location filename="../../ui/admin/settings_pages.py" line="990"/>
         <source>Re&amp;name</source>
         <translation>Ri&amp;nomina</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="925"/>
+        <location filename="../../ui/admin/settings_pages.py" line="997"/>
         <source>New agent</source>
         <translation>Nuovo agente</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="927"/>
+        <location filename="../../ui/admin/settings_pages.py" line="999"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="935"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1007"/>
         <source>New queue</source>
         <translation>Nuova coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="937"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1009"/>
         <source>Language</source>
         <translation>Lingua</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="944"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1016"/>
         <source>Rename queue</source>
         <translation>Rinomina coda</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="953"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1025"/>
         <source>Agents × queues (tick: member)</source>
         <translation>Agenti × code (spunta: membro)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="958"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1030"/>
         <source>Agents × accounts (tick: works the account)</source>
         <translation>Agenti × account (spunta: lavora sull&apos;account)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1065"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1137"/>
         <source>{agent} is now in {queue}.</source>
         <translation>{agent} ora è in {queue}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1069"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1141"/>
         <source>{agent} left {queue}.</source>
         <translation>{agent} ha lasciato {queue}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1084"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1156"/>
         <source>{agent} now works {account}.</source>
         <translation>{agent} ora lavora su {account}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1088"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1160"/>
         <source>{agent} no longer works {account}.</source>
         <translation>{agent} non lavora più su {account}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1098"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1170"/>
         <source>Select an agent in the list first.</source>
         <translation>Seleziona prima un agente nell&apos;elenco.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1105"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1177"/>
         <source>{agent} is now a {role}.</source>
         <translation>{agent} ora è {role}.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1132"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1204"/>
         <source>Agent {name} added.</source>
         <translation>Agente {name} aggiunto.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1143"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1215"/>
         <source>Queue {name} added.</source>
         <translation>Coda {name} aggiunta.</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_pages.py" line="1156"/>
+        <location filename="../../ui/admin/settings_pages.py" line="1228"/>
         <source>Queue renamed to {name}.</source>
         <translation>Coda rinominata in {name}.</translation>
     </message>

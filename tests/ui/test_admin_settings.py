@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QCheckBox, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -21,9 +24,11 @@ from app.context import AppContext
 from app.services.accounts import add_account, get_account
 from app.services.settings import list_settings
 from app.services.staffing import staffing
+from app.settings import set_value
 from storage.models import AgentQueue, EmailAccount, Event, Project
 from tests.app.workflow import make_world
 from tests.servers.dovecot import ImapUser
+from tests.servers.oauth import FakeProvider, start_provider
 from tests.ui.admin_helpers import admin_context, agent_id, it_policy
 from ui.admin.forms import SettingsForm
 from ui.admin.settings_pages import (
@@ -433,7 +438,9 @@ def test_oauth_accounts_show_their_token_health(qtbot: QtBot, admin: AdminContex
         r"Signed in; the token expires in 5[89] min, last refreshed \d{4}-\d\d-\d\d \d\d:\d\d\.",
         lines["m365"][0],
     )
-    assert lines["gmail"][0] == "Not signed in: run “relaydesk account signin gmail”."
+    assert lines["gmail"][0] == (
+        "Not signed in: use “Sign in with OAuth2…” (or run “relaydesk account signin gmail”)."
+    )
     assert lines["support"] == ["Last successful fetch: never."]
 
     # In team mode the worker host keeps the tokens: this desk's keyring is not asked, and
@@ -463,3 +470,81 @@ def test_the_default_queue_is_renamed_from_the_page(qtbot: QtBot, admin: AdminCo
     queues = {q.name: q.is_default for q in staffing(admin.ctx.store).queues}
     assert queues == {"General": True, "Italian": False}
     qtbot.waitUntil(lambda: page.rename_choice.itemText(0) == "Acme / General", timeout=10_000)
+
+
+class _Browser(QObject):
+    """Plays the supervisor's web browser for QDesktopServices: follows the sign-in page to
+    the loopback address (off the GUI thread, as a real browser is another process)."""
+
+    def __init__(self, *, answer: bool) -> None:
+        super().__init__()
+        self.answer = answer
+        self.opened: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.opened.append(url.toString())
+        if self.answer:
+            threading.Thread(target=self._follow, args=(url.toString(),), daemon=True).start()
+
+    @staticmethod
+    def _follow(url: str) -> None:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            response.read()
+
+
+@pytest.fixture
+def oauth_page(qtbot: QtBot, admin: AdminContext) -> Iterator[tuple[AccountsPage, FakeProvider]]:
+    provider = start_provider(FakeProvider())
+    with admin.ctx.store.write() as session:
+        set_value(session, "global", "oauth_microsoft_client_id", provider.client_id)
+        set_value(session, "global", "oauth_microsoft_authorize_url", provider.authorize_url)
+        set_value(session, "global", "oauth_microsoft_token_url", provider.token_url)
+    add_account(
+        admin.ctx.store, name="m365", email=provider.username, username=provider.username,
+        service="outlook365", imap_auth="xoauth2", smtp_auth="xoauth2",
+    )  # fmt: skip
+    page = _accounts_page(qtbot, admin)
+    with qtbot.waitSignal(page.health_loaded, timeout=10_000):
+        page.accounts.setCurrentItem(page.accounts.findItems("m365", Qt.MatchFlag.MatchExactly)[0])
+    yield page, provider
+    QDesktopServices.unsetUrlHandler("http")
+    assert provider.server is not None
+    provider.server.shutdown()
+
+
+def test_an_oauth_account_signs_in_from_the_page(
+    qtbot: QtBot, admin: AdminContext, oauth_page: tuple[AccountsPage, FakeProvider]
+) -> None:
+    page, provider = oauth_page
+    assert page.health.text().startswith("Not signed in")
+    assert page.oauth_button.isEnabled()
+    browser = _Browser(answer=True)
+    QDesktopServices.setUrlHandler("http", browser, "open")
+    with qtbot.waitSignal(page.signed_in, timeout=30_000) as ended:
+        page.oauth_button.click()
+    assert ended.args == [True]
+    assert browser.opened and browser.opened[0].startswith(provider.authorize_url)
+    assert page.verify_result.text() == "m365 is signed in with OAuth2."
+    assert page.oauth_button.text() == "Sign in with &OAuth2…"
+    qtbot.waitUntil(lambda: page.health.text().startswith("Signed in;"), timeout=10_000)
+    tokens = oauth.load_tokens(get_account(admin.ctx.store, "m365").id)
+    assert tokens is not None and tokens.refresh_token
+
+
+def test_an_oauth_sign_in_can_be_cancelled_while_the_browser_is_open(
+    qtbot: QtBot, admin: AdminContext, oauth_page: tuple[AccountsPage, FakeProvider]
+) -> None:
+    page, _provider = oauth_page
+    browser = _Browser(answer=False)  # the supervisor never finishes in the browser
+    QDesktopServices.setUrlHandler("http", browser, "open")
+    page.oauth_button.click()
+    qtbot.waitUntil(lambda: bool(browser.opened), timeout=10_000)
+    assert page.oauth_button.text() == "Cancel sign-in"
+    assert browser.opened[0] in page.verify_result.text(), "the address, for a browserless desk"
+    with qtbot.waitSignal(page.signed_in, timeout=10_000) as ended:
+        page.oauth_button.click()
+    assert ended.args == [False]
+    assert page.verify_result.text() == "", "a cancel is no error"
+    assert page.oauth_button.text() == "Sign in with &OAuth2…"
+    assert oauth.load_tokens(get_account(admin.ctx.store, "m365").id) is None

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -39,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import policy
+from app import oauth, policy
 from app.context import AppContext
 from app.oauth import TokenHealth, token_health
 from app.services.accounts import get_account, list_accounts, list_projects
@@ -528,11 +530,8 @@ def describe_health(health: AccountHealthLine, *, team_mode: bool = False) -> st
     elif health.oauth:
         token = health.token
         if token is None or not token.signed_in:
-            parts.append(
-                QCoreApplication.translate(
-                    "AdminSettings", "Not signed in: run “relaydesk account signin {name}”."
-                ).format(name=health.name)
-            )
+            text = QCoreApplication.translate("AdminSettings", "Not signed in: use “Sign in with OAuth2…” (or run “relaydesk account signin {name}”).")  # noqa: E501  # fmt: skip
+            parts.append(text.format(name=health.name))
         else:
             minutes = max(int((token.expires_in_s or 0) // 60), 0)
             parts.append(
@@ -568,6 +567,8 @@ class AccountsPage(QWidget):
 
     verified = Signal(object)  # list[VerifyStep]
     health_loaded = Signal()
+    signed_in = Signal(bool)  # an OAuth2 sign-in ended: True when the tokens are kept
+    browser_requested = Signal(str)  # from the sign-in's thread: open this URL
     removed = Signal(str)  # the name of the account app/ removed
     interactions_requested = Signal(str)  # the account whose interactions to list
     realtime_requested = Signal(str)  # the account whose realtime view to open
@@ -608,6 +609,18 @@ class AccountsPage(QWidget):
         ):
             button.setEnabled(False)
             button.clicked.connect(slot)
+        # OAuth2 accounts (Microsoft 365, Gmail) sign in here, where their tokens are kept:
+        # the browser does the sign-in and comes back to a loopback address; cancellable.
+        self.oauth_button = QPushButton(
+            QCoreApplication.translate("AdminSettings", "Sign in with &OAuth2…")
+        )
+        self.oauth_button.setObjectName("oauth_sign_in")
+        tip = QCoreApplication.translate("AdminSettings", "Sign the account in with its provider in your web browser; the tokens stay in this computer's keyring.")  # noqa: E501  # fmt: skip
+        self.oauth_button.setToolTip(tip)
+        self.oauth_button.setEnabled(False)
+        self.oauth_button.clicked.connect(self.on_oauth_button_clicked)
+        self._signing_in: threading.Event | None = None  # set to cancel the sign-in
+        self.browser_requested.connect(self.on_browser_requested)
         self.agents_dialog: AccountAgentsDialog | None = None
         # Asks (title, question) -> yes?; tests put an answer in its place.
         self.confirm: Callable[[str, str], bool] = lambda title, question: ask_yes_no(
@@ -635,6 +648,7 @@ class AccountsPage(QWidget):
         row.addWidget(self.interactions_button)
         row.addWidget(self.realtime_button)
         row.addWidget(self.agents_button)
+        row.addWidget(self.oauth_button)
         row.addStretch(1)
         left_layout.addLayout(row)
         left_layout.addWidget(self.verify_result)
@@ -691,17 +705,22 @@ class AccountsPage(QWidget):
         self.protocol_log.set_account(name)
         self.verify_result.clear()
         self.health.clear()
+        if self._signing_in is None:
+            self.oauth_button.setEnabled(False)  # until the health line says OAuth2
         if name:
             self.page.set_target(name)
-            ctx, team_mode = self._admin.ctx, _secrets_elsewhere(self._admin)
-            # The keyring may be a network service: the pool, never the GUI thread.
-            self._admin.query(
-                self,
-                lambda: account_health(ctx, name, team_mode=team_mode),
-                self.on_health_loaded,
-                self.on_health_failed,
-                key=f"account-health-{id(self)}",
-            )
+            self._load_health(name)
+
+    def _load_health(self, name: str) -> None:
+        ctx, team_mode = self._admin.ctx, _secrets_elsewhere(self._admin)
+        # The keyring may be a network service: the pool, never the GUI thread.
+        self._admin.query(
+            self,
+            lambda: account_health(ctx, name, team_mode=team_mode),
+            self.on_health_loaded,
+            self.on_health_failed,
+            key=f"account-health-{id(self)}",
+        )
 
     def on_interactions_button_clicked(self) -> None:
         self.interactions_requested.emit(self.accounts.currentItem().text())
@@ -724,8 +743,61 @@ class AccountsPage(QWidget):
         )
 
     def on_health_loaded(self, health: AccountHealthLine) -> None:
-        self.health.setText(describe_health(health, team_mode=_secrets_elsewhere(self._admin)))
+        elsewhere = _secrets_elsewhere(self._admin)
+        self.health.setText(describe_health(health, team_mode=elsewhere))
+        if self._signing_in is None:
+            self.oauth_button.setEnabled(health.oauth and not elsewhere)
         self.health_loaded.emit()
+
+    def on_oauth_button_clicked(self) -> None:
+        if self._signing_in is not None:
+            self._signing_in.set()  # the button reads "Cancel sign-in" meanwhile
+            return
+        item = self.accounts.currentItem()
+        if item is None:
+            return
+        store, name, cancel = self._admin.ctx.store, item.text(), threading.Event()
+        self._signing_in = cancel
+        self.oauth_button.setText(QCoreApplication.translate("AdminSettings", "Cancel sign-in"))
+        waiting = QCoreApplication.translate("AdminSettings", "Waiting for the sign-in in your web browser…")  # noqa: E501  # fmt: skip
+        self.verify_result.setText(waiting)
+        # The browser may take minutes: the pool, and a cancel the person can press.
+        self._admin.query(
+            self,
+            lambda: oauth.sign_in_account(
+                store, name, open_browser=self.browser_requested.emit, cancel=cancel
+            ),
+            lambda health: self.on_oauth_signed_in(name, health),
+            self.on_oauth_failed,
+        )
+
+    def on_browser_requested(self, url: str) -> None:
+        text = QCoreApplication.translate("AdminSettings", "Waiting for the sign-in in your web browser. If none opened, open this address: {url}")  # noqa: E501  # fmt: skip
+        self.verify_result.setText(text.format(url=url))
+        QDesktopServices.openUrl(QUrl(url))
+
+    def _sign_in_ended(self) -> None:
+        self._signing_in = None
+        self.oauth_button.setText(
+            QCoreApplication.translate("AdminSettings", "Sign in with &OAuth2…")
+        )
+
+    def on_oauth_signed_in(self, name: str, health: TokenHealth) -> None:
+        self._sign_in_ended()
+        text = QCoreApplication.translate("AdminSettings", "{name} is signed in with OAuth2.")
+        self.verify_result.setText(text.format(name=name))
+        item = self.accounts.currentItem()
+        if item is not None:
+            self._load_health(item.text())
+        self.signed_in.emit(health.signed_in)
+
+    def on_oauth_failed(self, error: BaseException) -> None:
+        self._sign_in_ended()
+        if isinstance(error, oauth.SignInCancelled):
+            self.verify_result.clear()  # a cancel is no error
+        else:
+            self.verify_result.setText(str(error))
+        self.signed_in.emit(False)
 
     def on_health_failed(self, error: BaseException) -> None:
         self.health.setText(str(error))
