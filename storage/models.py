@@ -566,8 +566,10 @@ class SavedSearch(Synced, Base):
 class ComposerDraft(Base):
     """What an agent is writing, saved as they type so a crash loses nothing (this desk only).
 
-    ``slot`` names the composer: an interaction id, or "new" for a new email. No foreign key
-    to the interaction: purging an interaction must not be blocked by a forgotten draft.
+    ``slot`` names the composer: an interaction id, or "new" for a new email; or a panel's
+    unsaved edits kept when the agent left the desk ("ticket:<id>", "contact:<id>"). No
+    foreign key to the interaction: purging an interaction must not be blocked by a forgotten
+    draft.
     """
 
     __tablename__ = "composer_drafts"

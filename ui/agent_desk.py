@@ -122,6 +122,7 @@ class AgentDesk(QWidget):
             panel.changed.connect(self.on_panel_changed)
         self.ticket_panel.open_interaction.connect(self.on_ticket_panel_open_interaction)
         self.composer.sent.connect(self.on_composer_sent)
+        self.composer.new_email_resumed.connect(self.on_composer_new_email_resumed)
         self.disposition_panel.refused.connect(self.refused)
 
         actions = QHBoxLayout()
@@ -186,6 +187,8 @@ class AgentDesk(QWidget):
     def on_signed_in(self, agent: SignedIn) -> None:
         ctx = self._ctx
         assert ctx is not None
+        if self.agent is not None and self.agent.agent_id != agent.agent_id:
+            self._put_away()  # another agent at once (no sign-out): nothing of theirs stays
         self.agent = agent
         self.password.clear()
         for panel in (self.composer, self.ticket_panel, self.disposition_panel):
@@ -201,18 +204,39 @@ class AgentDesk(QWidget):
 
     def on_sign_out_button_clicked(self) -> None:
         """The agent leaves the desk: back to the sign-in page for the next one."""
-        # What they were writing becomes their draft, off the screen the next agent sees.
-        self.composer.leave()
+        self._put_away()
         self.agent = None
-        self.state = None
         self.customer_panel.set_agent(None)
         self.who.clear()
-        self.message.clear()
+        self.name.clear()  # the next agent types their own name
         self.sign_in_error.clear()
         self.sign_in_button.setEnabled(self._ctx is not None)
         self.pages.setCurrentIndex(0)
         self._enable()
         self.signed_in.emit(None)
+
+    def _put_away(self) -> None:
+        """The agent leaves: nothing they typed or chose stays on screen for the next one.
+
+        What is worth keeping becomes theirs in the store (the composer's draft, unsaved
+        ticket and contact edits), back when they return; the rest (searches, a chosen
+        disposition, an open dialog) is dropped. The selected interaction goes too: the next
+        agent may not be allowed to see it.
+        """
+        self.composer.leave()
+        self.ticket_panel.leave()
+        self.disposition_panel.leave()
+        self.customer_panel.leave()
+        for dialog in (self.transfer_dialog, self.tag_dialog):
+            if dialog is not None:
+                dialog.reject()
+        self.transfer_dialog = None
+        self.tag_dialog = None
+        self.state = None
+        self._interaction_id = None
+        self.customer_panel.show_interaction(None)
+        self.holder.setText(self.tr("Select an interaction, or take the next one."))
+        self.message.clear()
 
     def on_sign_in_failed(self, error: BaseException) -> None:
         self.sign_in_button.setEnabled(True)
@@ -366,7 +390,10 @@ class AgentDesk(QWidget):
             return
         self._tasks.query(
             lambda: desk.transfer_targets(ctx.store, state.interaction_id, agent.agent_id),
-            self.on_transfer_targets_loaded,
+            # Signed out meanwhile: the dialog was theirs, nobody's now.
+            lambda targets: (
+                self.on_transfer_targets_loaded(targets) if self.agent is agent else None
+            ),
             self.on_task_failed,
         )
 
@@ -426,6 +453,9 @@ class AgentDesk(QWidget):
             # A new email made a new interaction: the agent goes on there.
             self.on_ticket_panel_open_interaction(uuid.UUID(str(result["interaction"])))
 
+    def on_composer_new_email_resumed(self) -> None:
+        self.tabs.setCurrentWidget(self.composer)  # the new email they left unfinished
+
     def on_ticket_panel_open_interaction(self, interaction_id: uuid.UUID) -> None:
         self.show_interaction(interaction_id)
         self.interaction_opened.emit(interaction_id)
@@ -457,8 +487,8 @@ class AgentDesk(QWidget):
         )
 
     def on_tag_choices_loaded(self, choices: TagChoices) -> None:
-        if choices.interaction_id != self._interaction_id:
-            return  # the agent moved on while the tags were read
+        if choices.interaction_id != self._interaction_id or self.agent is None:
+            return  # the agent moved on (or left) while the tags were read
         self.tag_dialog = TagDialog(choices, self)
         self.tag_dialog.accepted.connect(self.on_tag_dialog_accepted)
         self.tag_dialog.open()

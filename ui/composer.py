@@ -55,6 +55,9 @@ from ui.thread_view import human_size
 DRAFT_DELAY_MS = 800  # typing pauses this long before the draft is written
 CANNED_DELAY_MS = 200
 MODES = ("reply", "reply_all", "forward", "new")
+# Marks a new-email draft its agent left unfinished (signed out, or closed the window): it
+# opens again when they next sign in here, after a restart too. Cleared once it is open.
+REOPEN_KEY = "reopen_on_sign_in"
 
 
 def _local_files(mime: QMimeData) -> list[Path]:
@@ -85,6 +88,7 @@ class Composer(QWidget):
     draft_saved = Signal()
     attachments_changed = Signal()
     undo_finished = Signal(bool)  # True when the send was cancelled
+    new_email_resumed = Signal()  # the new email the agent left unfinished opened again
 
     def __init__(
         self,
@@ -256,6 +260,20 @@ class Composer(QWidget):
             # They left in the middle of a new email: it is where they left it.
             self._left_writing_new.discard(agent_id)
             self.open_for(None, "new")
+        elif self._mode != "new":
+            # Left before this window opened (a restart): the mark is on their draft.
+            self._tasks.query(
+                lambda: desk.load_draft(ctx.store, agent_id, None),
+                lambda draft: self.on_new_draft_checked(draft, agent_id),
+                lambda error: self.on_task_failed(error) if self._for_me(agent_id) else None,
+            )
+
+    def on_new_draft_checked(self, draft: SavedDraft | None, agent_id: uuid.UUID) -> None:
+        if not self._for_me(agent_id) or self._mode == "new":
+            return
+        if draft is not None and draft.content.get(REOPEN_KEY):
+            self.open_for(None, "new")
+            self.new_email_resumed.emit()
 
     def leave(self) -> None:
         """The agent signs out: their text is saved as their draft and the composer empties.
@@ -267,9 +285,7 @@ class Composer(QWidget):
         agent_id = self._agent_id
         if agent_id is None:
             return
-        if self._mode == "new" and self._holds_anything():
-            self._left_writing_new.add(agent_id)
-        self.flush_draft()  # written as this agent's: the task holds their id and text
+        self._put_away()  # written as this agent's: the task holds their id and text
         self._agent_id = None
         self._state = None
         self._mode = "reply"
@@ -293,6 +309,18 @@ class Composer(QWidget):
         self._set_enabled(False)
         self.heading.clear()
         self.notice.setText("")
+
+    def _put_away(self) -> None:
+        """Save what is typed as the agent's draft; an unfinished new email is marked to reopen."""
+        agent_id = self._agent_id
+        if agent_id is None:
+            return
+        if self._mode == "new" and self._holds_anything():
+            self._left_writing_new.add(agent_id)
+            self._draft_delay.stop()
+            self._save_draft(reopen=True)
+        else:
+            self.flush_draft()
 
     def _for_me(self, agent_id: uuid.UUID | None) -> bool:
         """Whether an answer asked for by ``agent_id`` may still be shown here."""
@@ -431,6 +459,8 @@ class Composer(QWidget):
         self.body.setFocus(Qt.FocusReason.OtherFocusReason)
         if shown is not None and draft is not None:
             self.on_field_changed()  # saved again, in the mode now shown
+        elif mode == "new" and draft is not None and draft.content.get(REOPEN_KEY):
+            self._save_draft()  # open again: the mark goes, the text stays
 
     def _show_heading(self) -> None:
         titles = {
@@ -521,11 +551,13 @@ class Composer(QWidget):
             self._draft_delay.stop()
             self._save_draft()
 
-    def _save_draft(self) -> None:
+    def _save_draft(self, *, reopen: bool = False) -> None:
         ctx, agent_id = self._ctx, self._agent_id
         if ctx is None or agent_id is None or (self._mode != "new" and self._state is None):
             return
         slot, content = self.interaction_id, self.content()
+        if reopen:
+            content[REOPEN_KEY] = True
         self._tasks.op(
             lambda: desk.save_draft(ctx.store, agent_id, slot, content),
             self.on_draft_written,
@@ -873,4 +905,4 @@ class Composer(QWidget):
 
     def shutdown(self) -> None:
         self._countdown.stop()
-        self.flush_draft()
+        self._put_away()  # closing the window leaves the desk too

@@ -1,7 +1,12 @@
-"""The customer beside the thread: the contact, and their other conversations and tickets."""
+"""The customer beside the thread: the contact, and their other conversations and tickets.
+
+When the agent leaves the desk (``leave``), their unsaved contact edits are kept as their
+panel draft and the fields empty; the edits come back when they show that interaction again.
+"""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -18,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
+from app.services import desk
 from app.services.contacts import CustomerCard, customer_card
 from app.services.operations import Operation, OpResult
 from ui.desk_operations import DeskOperations
@@ -41,6 +47,7 @@ class CustomerPanel(QWidget):
         self._ctx: AppContext | None = None
         self.card: CustomerCard | None = None
         self._agent_id: uuid.UUID | None = None
+        self._interaction_id: uuid.UUID | None = None  # the one asked for last
         self._notice = ""  # shown once the card is read again after a save
         # Editable for everyone; app/ decides (supervisors, or agents when the project
         # enables "agents create new records") and the refusal is shown below.
@@ -74,18 +81,85 @@ class CustomerPanel(QWidget):
         self._ctx = ctx
 
     def set_agent(self, agent_id: uuid.UUID | None) -> None:
+        """Who works here from now on; another agent's edits are put away first (``leave``)."""
+        if self._agent_id is not None and self._agent_id != agent_id:
+            self.leave()
         self._agent_id = agent_id
 
+    def unsaved(self) -> dict[str, str]:
+        """The contact fields the agent changed and did not save (empty: nothing to keep)."""
+        card = self.card
+        if card is None:
+            return {}
+        shown = {
+            "name": self.name.text(),
+            "phone": self.phone.text(),
+            "company": self.company.text(),
+        }
+        stored = {"name": card.name, "phone": card.phone, "company": card.company}
+        return shown if shown != stored else {}
+
+    def leave(self) -> None:
+        """The agent signs out: unsaved edits become their panel draft, the fields empty."""
+        ctx, agent_id, card = self._ctx, self._agent_id, self.card
+        if ctx is not None and agent_id is not None and card is not None:
+            slot = (ctx.store, agent_id, "contact", card.interaction_id)
+            kept = self.unsaved()
+            if kept:
+                work = functools.partial(desk.save_panel_draft, *slot, kept)
+            else:  # nothing unsaved: an older draft of this interaction is stale
+                work = functools.partial(desk.discard_panel_draft, *slot)
+            self._tasks.op(work, lambda _none: None, self.on_draft_failed)
+        self._agent_id = None
+        self._notice = ""
+        self._interaction_id = None
+        self._show(None)
+
     def show_interaction(self, interaction_id: uuid.UUID | None) -> None:
-        ctx = self._ctx
+        ctx, agent_id = self._ctx, self._agent_id
+        self._interaction_id = interaction_id
         if ctx is None or interaction_id is None:
             self._show(None)
             return
+
+        def load() -> tuple[CustomerCard, dict[str, Any] | None]:
+            card = customer_card(ctx.store, interaction_id)
+            kept = None
+            if agent_id is not None:
+                kept = desk.load_panel_draft(ctx.store, agent_id, "contact", interaction_id)
+            return card, kept
+
         self._tasks.query(
-            lambda: customer_card(ctx.store, interaction_id),
-            self._show,
+            load,
+            lambda loaded: self.on_card_loaded(loaded, agent_id, interaction_id),
             self.on_card_failed,
             key="customer",
+        )
+
+    def on_card_loaded(
+        self,
+        loaded: tuple[CustomerCard, dict[str, Any] | None],
+        agent_id: uuid.UUID | None,
+        interaction_id: uuid.UUID,
+    ) -> None:
+        if agent_id != self._agent_id or interaction_id != self._interaction_id:
+            return  # the agent moved on, or left the desk, while the card was read
+        card, kept = loaded
+        self._show(card)
+        ctx = self._ctx
+        if not kept or ctx is None or agent_id is None:
+            return
+        self.name.setText(str(kept.get("name", "")))
+        self.phone.setText(str(kept.get("phone", "")))
+        self.company.setText(str(kept.get("company", "")))
+        self.message.setText(self.tr("Your unsaved contact changes are back."))
+        # On screen again: if they leave once more, ``leave`` keeps them anew.
+        self._tasks.op(
+            functools.partial(
+                desk.discard_panel_draft, ctx.store, agent_id, "contact", interaction_id
+            ),
+            lambda _none: None,
+            self.on_draft_failed,
         )
 
     def _show(self, card: CustomerCard | None) -> None:
@@ -143,7 +217,26 @@ class CustomerPanel(QWidget):
             payload["contact"] = str(card.contact_id)
         op = Operation("save_contact", agent_id, payload)
         self.save_button.setEnabled(False)
-        if self._operations.run(ctx, op, self.on_saved, self.on_card_failed):
+        interaction_id = card.interaction_id
+
+        def done(outcome: OpResult) -> None:
+            if agent_id == self._agent_id:
+                self.on_saved(outcome)
+            elif outcome.applied:
+                # They left meanwhile: the edits they kept are saved now, not unsaved work.
+                self._tasks.op(
+                    functools.partial(
+                        desk.discard_panel_draft, ctx.store, agent_id, "contact", interaction_id
+                    ),
+                    lambda _none: None,
+                    lambda _error: None,
+                )
+
+        def failed(error: BaseException) -> None:
+            if agent_id == self._agent_id:
+                self.on_card_failed(error)
+
+        if self._operations.run(ctx, op, done, failed):
             self.message.setText(self.tr("Sent; waiting for the central database…"))
 
     def on_saved(self, outcome: OpResult) -> None:
@@ -158,6 +251,9 @@ class CustomerPanel(QWidget):
 
     def on_history_item_activated(self, item: QListWidgetItem) -> None:
         self.open_interaction.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def on_draft_failed(self, error: BaseException) -> None:
+        self.message.setText(str(error))
 
     def on_card_failed(self, error: BaseException) -> None:
         self._show(None)

@@ -83,7 +83,27 @@ class DispositionPanel(QWidget):
         self._enable()
 
     def set_context(self, ctx: AppContext, agent_id: uuid.UUID) -> None:
+        """Who works here from now on; another agent's choice is dropped first (``leave``)."""
+        if self._agent_id is not None and self._agent_id != agent_id:
+            self.leave()
         self._ctx, self._agent_id = ctx, agent_id
+
+    def leave(self) -> None:
+        """The agent signs out: the panel empties for the next one.
+
+        A disposition chosen but not applied is one pick from a list, not kept: the one
+        applied is the interaction's and shows again from the store. Outcomes still on their
+        way for the one who left reach nobody (``_run``).
+        """
+        self._agent_id = None
+        self._state = None
+        self.paused = False
+        self.disposition.clear()
+        self.current.setText(self.tr("No interaction selected."))
+        self.rule.clear()
+        self.pause_note.clear()
+        self.message.clear()
+        self._enable()
 
     def _enable(self) -> None:
         state = self._state
@@ -126,10 +146,12 @@ class DispositionPanel(QWidget):
             if state.mandatory_disposition
             else ""
         )
-        account = state.account_id
+        account, interaction_id = state.account_id, state.interaction_id
         self._tasks.query(
             lambda: desk.dispositions_for(ctx.store, account),
-            self.on_dispositions_loaded,
+            lambda names: (
+                self.on_dispositions_loaded(names) if self._shows(interaction_id) else None
+            ),
             self.on_task_failed,
             key="dispositions",
         )
@@ -144,6 +166,9 @@ class DispositionPanel(QWidget):
         if state is not None and state.disposition:
             self.disposition.setCurrentIndex(max(0, self.disposition.findData(state.disposition)))
         self.loaded.emit()
+
+    def _shows(self, interaction_id: uuid.UUID) -> bool:
+        return self._state is not None and self._state.interaction_id == interaction_id
 
     def begin(self) -> None:
         """The agent turned to disposing: paused meanwhile where the account wants that."""
@@ -205,7 +230,16 @@ class DispositionPanel(QWidget):
         op = Operation(
             kind, agent_id, {**payload, "interaction": state.interaction_id, "fence": state.fence}
         )
-        if self._operations.run(ctx, op, done, self.on_task_failed) and kind != "start_disposing":
+
+        def answer(outcome: OpResult) -> None:
+            if agent_id == self._agent_id:  # not for the next agent if this one left
+                done(outcome)
+
+        def failed(error: BaseException) -> None:
+            if agent_id == self._agent_id:
+                self.on_task_failed(error)
+
+        if self._operations.run(ctx, op, answer, failed) and kind != "start_disposing":
             self.message.setText(self.tr("Sent; waiting for the central database…"))
 
     def _refuse(self, reason: str) -> None:

@@ -370,7 +370,10 @@ class MainWindow(QMainWindow):
 
     def set_signed_in(self, signed_in: SignedIn | None) -> None:
         """Who works at this window (None: nobody); the pane, offers and colours follow."""
-        self._signed_in = signed_in
+        previous, self._signed_in = self._signed_in, signed_in
+        if previous is not None and (signed_in is None or signed_in.agent_id != previous.agent_id):
+            self._forget_selection()
+        self._reader.set_signed_out(signed_in is None and previous is not None)
         self._model.set_state_colors(
             self._theme.colors, signed_in.name if signed_in is not None else ""
         )
@@ -379,6 +382,18 @@ class MainWindow(QMainWindow):
             self._notifier.set_context(self._ctx, self._agent_id)
         self.admin_mode.set_signed_in(signed_in)
         self._follow_role(signed_in)
+
+    def _forget_selection(self) -> None:
+        """The agent left: what they filtered and read goes, whoever comes next.
+
+        The next agent may not be allowed to see that interaction (team mode pulls as their
+        role), and the filter is what the one before typed.
+        """
+        self._filter.clear()
+        self._filter_delay.stop()
+        self._model.set_filter_text("")
+        self._list.selectionModel().clear()
+        self._reader.show_interaction(None)
 
     def on_navigation_filter_chosen(
         self, account_id: uuid.UUID | None, queue_id: uuid.UUID | None

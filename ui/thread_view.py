@@ -373,6 +373,14 @@ class ThreadView(QScrollArea):
     def set_context(self, ctx: AppContext | None) -> None:
         self._ctx = ctx
 
+    def set_signed_out(self, signed_out: bool) -> None:
+        """What the empty pane says: after a sign-out, that the next agent signs in first."""
+        self._placeholder.setText(
+            self.tr("Signed out. Sign in to work, or select an interaction to read its thread.")
+            if signed_out
+            else self.tr("Select an interaction to read its thread.")
+        )
+
     def show_interaction(self, interaction_id: uuid.UUID | None) -> None:
         self._interaction_id = interaction_id
         ctx = self._ctx
@@ -403,6 +411,7 @@ class ThreadView(QScrollArea):
             widget.deleteLater()
         self.cards = []
         self.notes = []
+        self._subject.clear()
         self._subject.hide()
 
     def on_thread_done(self, thread: Thread) -> None:

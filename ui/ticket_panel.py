@@ -1,11 +1,14 @@
 """The ticket panel: put the interaction on a new ticket or an existing one, and edit it.
 
 Searching runs as the agent types (the latest search wins); creating, assigning and editing
-are the ``assign_ticket`` and ``update_ticket`` operations, whose refusals show here.
+are the ``assign_ticket`` and ``update_ticket`` operations, whose refusals show here. When the
+agent leaves the desk (``leave``), their unsaved title and type edits are kept as their panel
+draft and the panel empties; the edits come back when they show that interaction again.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -121,7 +124,71 @@ class TicketPanel(QWidget):
         self._enable()
 
     def set_context(self, ctx: AppContext, agent_id: uuid.UUID) -> None:
+        """Who works here from now on; another agent's edits are put away first (``leave``)."""
+        if self._agent_id is not None and self._agent_id != agent_id:
+            self.leave()
         self._ctx, self._agent_id = ctx, agent_id
+
+    def unsaved(self) -> dict[str, Any]:
+        """The agent's edits not saved yet, as plain values (empty: nothing to keep)."""
+        kept: dict[str, Any] = {}
+        details = self.details
+        if details is not None:
+            edited = (
+                self.title.text(),
+                self.type.currentData(),
+                self.responsible.currentData(),
+            )
+            if edited != (details.title, details.type, details.responsible):
+                kept["ticket"] = {
+                    "number": details.number,
+                    "title": edited[0],
+                    "type": edited[1],
+                    "responsible": edited[2],
+                }
+        if self.new_title.text().strip() or self.new_type.currentData():
+            kept["new"] = {"title": self.new_title.text(), "type": self.new_type.currentData()}
+        return kept
+
+    def leave(self) -> None:
+        """The agent signs out: unsaved edits become their panel draft, the panel empties.
+
+        The search and its results are not kept (found again in a moment); answers still on
+        their way for the one who left reach nobody (``_for_me``).
+        """
+        ctx, agent_id, state = self._ctx, self._agent_id, self._state
+        if ctx is not None and agent_id is not None and state is not None:
+            slot = (ctx.store, agent_id, "ticket", state.interaction_id)
+            kept = self.unsaved()
+            if kept:
+                work = functools.partial(desk.save_panel_draft, *slot, kept)
+            else:  # nothing unsaved: an older draft of this interaction is stale
+                work = functools.partial(desk.discard_panel_draft, *slot)
+            self._tasks.op(work, lambda _none: None, self.on_task_failed)
+        self._agent_id = None
+        self._state = None
+        self.details = None
+        self._notice = None
+        self._search_delay.stop()
+        for edit in (self.title, self.new_title, self.search):
+            edit.clear()
+        self._search_delay.stop()  # clearing the search started it
+        for combo in (self.type, self.new_type, self.responsible):
+            combo.clear()
+        self.results.clear()
+        self.others.clear()
+        self.message.clear()
+        self.current.setText(self.tr("No interaction selected."))
+        self._enable()
+
+    def _for_me(self, agent_id: uuid.UUID | None, interaction_id: uuid.UUID | None) -> bool:
+        """Whether an answer asked for by ``agent_id`` about that interaction may show here."""
+        state = self._state
+        return (
+            agent_id == self._agent_id
+            and state is not None
+            and state.interaction_id == interaction_id
+        )
 
     def _enable(self) -> None:
         state = self._state
@@ -157,18 +224,36 @@ class TicketPanel(QWidget):
             self._enable()
             return
         number, project = state.ticket_number, state.project_id
+        agent_id, interaction_id = self._agent_id, state.interaction_id
+        # What the agent left unsaved here when they signed out (not after their own save).
+        restore = agent_id is not None and not force
 
-        def load() -> tuple[TicketChoices, TicketDetails | None, list[TicketRow]]:
+        def load() -> tuple[
+            TicketChoices, TicketDetails | None, list[TicketRow], dict[str, Any] | None
+        ]:
             choices = desk.ticket_choices(ctx.store, project)
             details = desk.ticket_details(ctx.store, number) if number else None
-            return choices, details, desk.search_tickets(ctx.store, project, "")
+            kept = None
+            if restore and agent_id is not None:
+                kept = desk.load_panel_draft(ctx.store, agent_id, "ticket", interaction_id)
+            return choices, details, desk.search_tickets(ctx.store, project, ""), kept
 
-        self._tasks.query(load, self.on_state_loaded, self.on_task_failed, key="ticket-panel")
+        self._tasks.query(
+            load,
+            lambda loaded: (
+                self.on_state_loaded(loaded) if self._for_me(agent_id, interaction_id) else None
+            ),
+            lambda error: (
+                self.on_task_failed(error) if self._for_me(agent_id, interaction_id) else None
+            ),
+            key="ticket-panel",
+        )
 
     def on_state_loaded(
-        self, loaded: tuple[TicketChoices, TicketDetails | None, list[TicketRow]]
+        self,
+        loaded: tuple[TicketChoices, TicketDetails | None, list[TicketRow], dict[str, Any] | None],
     ) -> None:
-        choices, details, found = loaded
+        choices, details, found, kept = loaded
         self.details = details
         for combo in (self.type, self.new_type):
             combo.clear()
@@ -207,8 +292,40 @@ class TicketPanel(QWidget):
                     item.setFont(font)
                 self.others.addItem(item)
         self.on_search_loaded(found)
+        if kept:
+            self._restore(kept)
         self._enable()
         self.loaded.emit()
+
+    def _restore(self, kept: dict[str, Any]) -> None:
+        """The agent's edits from before they signed out, back on screen (and out of the store)."""
+        ctx, agent_id, state, details = self._ctx, self._agent_id, self._state, self.details
+        if ctx is None or agent_id is None or state is None:
+            return
+        edit = kept.get("ticket")
+        back = False
+        if edit and details is not None and edit.get("number") == details.number:
+            # Not shown when the interaction moved to another ticket meanwhile.
+            self.title.setText(str(edit.get("title", "")))
+            self.type.setCurrentIndex(max(0, self.type.findData(edit.get("type"))))
+            self.responsible.setCurrentIndex(
+                max(0, self.responsible.findData(edit.get("responsible")))
+            )
+            back = True
+        new = kept.get("new")
+        if new:
+            self.new_title.setText(str(new.get("title", "")))
+            self.new_type.setCurrentIndex(max(0, self.new_type.findData(new.get("type"))))
+            back = True
+        if back:
+            self.message.setText(self.tr("Your unsaved ticket changes are back."))
+        interaction_id = state.interaction_id
+        # On screen again: if they leave once more, ``leave`` keeps them anew.
+        self._tasks.op(
+            lambda: desk.discard_panel_draft(ctx.store, agent_id, "ticket", interaction_id),
+            lambda _none: None,
+            self.on_task_failed,
+        )
 
     # --- searching ----------------------------------------------------------------------
 
@@ -216,13 +333,15 @@ class TicketPanel(QWidget):
         self._search_delay.start()
 
     def on_search_delay_timeout(self) -> None:
-        ctx, state = self._ctx, self._state
+        ctx, state, agent_id = self._ctx, self._state, self._agent_id
         if ctx is None or state is None:
             return
-        text, project = self.search.text(), state.project_id
+        text, project, interaction_id = self.search.text(), state.project_id, state.interaction_id
         self._tasks.query(
             lambda: desk.search_tickets(ctx.store, project, text),
-            self.on_search_loaded,
+            lambda found: (
+                self.on_search_loaded(found) if self._for_me(agent_id, interaction_id) else None
+            ),
             self.on_task_failed,
             key="ticket-search",
         )
@@ -285,7 +404,25 @@ class TicketPanel(QWidget):
             payload = {**payload, "interaction": state.interaction_id, "fence": state.fence}
         op = Operation(kind, agent_id, payload)
         self._notice = None
-        if self._operations.run(ctx, op, self.on_op_done, self.on_task_failed):
+        interaction_id = state.interaction_id
+
+        def done(outcome: OpResult) -> None:
+            if agent_id == self._agent_id:
+                self.on_op_done(outcome)
+            elif outcome.applied:
+                # They left meanwhile (team mode: outcomes may come much later): what they
+                # kept of this change is saved now, and must not come back as unsaved.
+                self._tasks.op(
+                    lambda: desk.discard_panel_draft(ctx.store, agent_id, "ticket", interaction_id),
+                    lambda _none: None,
+                    self.on_task_failed,
+                )
+
+        def failed(error: BaseException) -> None:
+            if agent_id == self._agent_id:
+                self.on_task_failed(error)
+
+        if self._operations.run(ctx, op, done, failed):
             self.message.setText(self.tr("Sent; waiting for the central database…"))
 
     def on_op_done(self, outcome: OpResult) -> None:

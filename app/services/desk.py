@@ -277,6 +277,65 @@ def discard_draft(store: Store, agent_id: uuid.UUID, interaction_id: uuid.UUID |
         )
 
 
+# Panels beside the composer (the ticket panel, the customer panel) keep an agent's unsaved
+# edits when the agent leaves the desk: one row per agent, panel and interaction, in the
+# drafts table under the slot "<panel>:<interaction id>". They come back when that agent
+# shows the interaction again, and never to another agent.
+PANEL_DRAFTS = ("ticket", "contact")
+
+
+def panel_draft_slot(panel: str, interaction_id: uuid.UUID) -> str:
+    if panel not in PANEL_DRAFTS:
+        raise ValueError(panel)
+    return f"{panel}:{interaction_id}"
+
+
+def save_panel_draft(
+    store: Store,
+    agent_id: uuid.UUID,
+    panel: str,
+    interaction_id: uuid.UUID,
+    content: dict[str, Any],
+) -> None:
+    slot = panel_draft_slot(panel, interaction_id)
+    with store.write() as session:
+        row = session.execute(
+            select(ComposerDraft).where(
+                ComposerDraft.agent_id == agent_id, ComposerDraft.slot == slot
+            )
+        ).scalar()
+        if row is None:
+            row = ComposerDraft(agent_id=agent_id, slot=slot, interaction_id=interaction_id)
+            session.add(row)
+        row.content = dict(content)
+        row.updated_at = utcnow()
+
+
+def load_panel_draft(
+    store: Store, agent_id: uuid.UUID, panel: str, interaction_id: uuid.UUID
+) -> dict[str, Any] | None:
+    slot = panel_draft_slot(panel, interaction_id)
+    with store.read() as session:
+        content = session.execute(
+            select(ComposerDraft.content).where(
+                ComposerDraft.agent_id == agent_id, ComposerDraft.slot == slot
+            )
+        ).scalar()
+        return dict(content) if content is not None else None
+
+
+def discard_panel_draft(
+    store: Store, agent_id: uuid.UUID, panel: str, interaction_id: uuid.UUID
+) -> None:
+    with store.write() as session:
+        session.execute(
+            delete(ComposerDraft).where(
+                ComposerDraft.agent_id == agent_id,
+                ComposerDraft.slot == panel_draft_slot(panel, interaction_id),
+            )
+        )
+
+
 # --- tickets ------------------------------------------------------------------------------------
 
 

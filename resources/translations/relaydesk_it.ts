@@ -748,7 +748,7 @@
     </message>
     <message>
         <location filename="../../ui/agent_desk.py" line="78"/>
-        <location filename="../../ui/agent_desk.py" line="321"/>
+        <location filename="../../ui/agent_desk.py" line="345"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
@@ -759,7 +759,8 @@
     </message>
     <message>
         <location filename="../../ui/agent_desk.py" line="86"/>
-        <location filename="../../ui/agent_desk.py" line="252"/>
+        <location filename="../../ui/agent_desk.py" line="238"/>
+        <location filename="../../ui/agent_desk.py" line="276"/>
         <source>Select an interaction, or take the next one.</source>
         <translation>Seleziona un&apos;interazione, o prendi la successiva.</translation>
     </message>
@@ -829,52 +830,52 @@
         <translation>Cliente</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="196"/>
+        <location filename="../../ui/agent_desk.py" line="199"/>
         <source>Signed in as {name}</source>
         <translation>Accesso eseguito come {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="254"/>
+        <location filename="../../ui/agent_desk.py" line="278"/>
         <source>Closed.</source>
         <translation>Chiusa.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="256"/>
+        <location filename="../../ui/agent_desk.py" line="280"/>
         <source>You hold this interaction.</source>
         <translation>Questa interazione è tua.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="258"/>
+        <location filename="../../ui/agent_desk.py" line="282"/>
         <source>Held by {agent}.</source>
         <translation>Assegnata a {agent}.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="260"/>
+        <location filename="../../ui/agent_desk.py" line="284"/>
         <source>Waiting in the queue: accept it to work on it.</source>
         <translation>In attesa nella coda: accettala per lavorarci.</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="310"/>
+        <location filename="../../ui/agent_desk.py" line="334"/>
         <source>Sent; waiting for the central database…</source>
         <translation>Inviata; in attesa del database centrale…</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="324"/>
+        <location filename="../../ui/agent_desk.py" line="348"/>
         <source>Database role</source>
         <translation>Ruolo del database</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="325"/>
+        <location filename="../../ui/agent_desk.py" line="349"/>
         <source>rd_yourname</source>
         <translation>rd_tuonome</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="326"/>
+        <location filename="../../ui/agent_desk.py" line="350"/>
         <source>The password of your database role</source>
         <translation>La password del tuo ruolo del database</translation>
     </message>
     <message>
-        <location filename="../../ui/agent_desk.py" line="352"/>
+        <location filename="../../ui/agent_desk.py" line="376"/>
         <source>Nothing is waiting for you.</source>
         <translation>Nulla è in attesa per te.</translation>
     </message>
@@ -928,173 +929,173 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="120"/>
+        <location filename="../../ui/composer.py" line="124"/>
         <source>name@example.com, …</source>
         <translation>nome@esempio.it, …</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="122"/>
+        <location filename="../../ui/composer.py" line="126"/>
         <source>From</source>
         <translation>Da</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="123"/>
+        <location filename="../../ui/composer.py" line="127"/>
         <source>To</source>
         <translation>A</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="124"/>
+        <location filename="../../ui/composer.py" line="128"/>
         <source>Cc</source>
         <translation>Cc</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="125"/>
+        <location filename="../../ui/composer.py" line="129"/>
         <source>Bcc</source>
         <translation>Ccn</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="126"/>
+        <location filename="../../ui/composer.py" line="130"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="127"/>
+        <location filename="../../ui/composer.py" line="131"/>
         <source>Template</source>
         <translation>Modello</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="130"/>
+        <location filename="../../ui/composer.py" line="134"/>
         <source>Write your answer…</source>
         <translation>Scrivi la tua risposta…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="135"/>
+        <location filename="../../ui/composer.py" line="139"/>
         <source>Search canned answers</source>
         <translation>Cerca nelle risposte predefinite</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="139"/>
+        <location filename="../../ui/composer.py" line="143"/>
         <source>Insert</source>
         <translation>Inserisci</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="148"/>
+        <location filename="../../ui/composer.py" line="152"/>
         <source>Canned answers</source>
         <translation>Risposte predefinite</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="155"/>
+        <location filename="../../ui/composer.py" line="159"/>
         <source>Attach files…</source>
         <translation>Allega file…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="157"/>
+        <location filename="../../ui/composer.py" line="161"/>
         <source>Remove</source>
         <translation>Rimuovi</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="160"/>
+        <location filename="../../ui/composer.py" line="164"/>
         <source>Preview</source>
         <translation>Anteprima</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="161"/>
+        <location filename="../../ui/composer.py" line="165"/>
         <source>The message as the customer will get it</source>
         <translation>Il messaggio come lo riceverà il cliente</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="166"/>
+        <location filename="../../ui/composer.py" line="170"/>
         <source>Send</source>
         <translation>Invia</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="168"/>
+        <location filename="../../ui/composer.py" line="172"/>
         <source>Discard draft</source>
         <translation>Elimina bozza</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="187"/>
+        <location filename="../../ui/composer.py" line="191"/>
         <source>Undo</source>
         <translation>Annulla</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="437"/>
+        <location filename="../../ui/composer.py" line="467"/>
         <source>Reply</source>
         <translation>Rispondi</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="438"/>
+        <location filename="../../ui/composer.py" line="468"/>
         <source>Reply all</source>
         <translation>Rispondi a tutti</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="439"/>
+        <location filename="../../ui/composer.py" line="469"/>
         <source>Forward</source>
         <translation>Inoltra</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="440"/>
+        <location filename="../../ui/composer.py" line="470"/>
         <source>New email</source>
         <translation>Nuova email</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="357"/>
+        <location filename="../../ui/composer.py" line="385"/>
         <source>Loading…</source>
         <translation>Caricamento…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="401"/>
+        <location filename="../../ui/composer.py" line="429"/>
         <source>No template</source>
         <translation>Nessun modello</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="418"/>
+        <location filename="../../ui/composer.py" line="446"/>
         <source>Draft restored (saved {time}).</source>
         <translation>Bozza ripristinata (salvata alle {time}).</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="547"/>
+        <location filename="../../ui/composer.py" line="579"/>
         <source>Draft discarded.</source>
         <translation>Bozza eliminata.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="575"/>
+        <location filename="../../ui/composer.py" line="607"/>
         <source>account</source>
         <translation>account</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="575"/>
+        <location filename="../../ui/composer.py" line="607"/>
         <source>global</source>
         <translation>globale</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="605"/>
+        <location filename="../../ui/composer.py" line="637"/>
         <source>Attach files</source>
         <translation>Allega file</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="711"/>
+        <location filename="../../ui/composer.py" line="743"/>
         <source>Choose the account to send from.</source>
         <translation>Scegli l&apos;account da cui inviare.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="772"/>
+        <location filename="../../ui/composer.py" line="804"/>
         <source>Sent; waiting for the central database…</source>
         <translation>Inviata; in attesa del database centrale…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="800"/>
-        <location filename="../../ui/composer.py" line="815"/>
+        <location filename="../../ui/composer.py" line="832"/>
+        <location filename="../../ui/composer.py" line="847"/>
         <source>Handed to the outbox.</source>
         <translation>Consegnata alla posta in uscita.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="817"/>
+        <location filename="../../ui/composer.py" line="849"/>
         <source>Sending in {n} s</source>
         <translation>Invio tra {n} s</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="857"/>
+        <location filename="../../ui/composer.py" line="889"/>
         <source>Not sent: the message is back in the composer.</source>
         <translation>Non inviata: il messaggio è tornato nell&apos;editor.</translation>
     </message>
@@ -1459,67 +1460,72 @@
 <context>
     <name>CustomerPanel</name>
     <message>
-        <location filename="../../ui/customer_panel.py" line="50"/>
+        <location filename="../../ui/customer_panel.py" line="57"/>
         <source>Save contact</source>
         <translation>Salva contatto</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="62"/>
+        <location filename="../../ui/customer_panel.py" line="69"/>
         <source>Customer</source>
         <translation>Cliente</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="63"/>
+        <location filename="../../ui/customer_panel.py" line="70"/>
         <source>Addresses</source>
         <translation>Indirizzi</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="64"/>
+        <location filename="../../ui/customer_panel.py" line="71"/>
         <source>Phone</source>
         <translation>Telefono</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="65"/>
+        <location filename="../../ui/customer_panel.py" line="72"/>
         <source>Company</source>
         <translation>Azienda</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="104"/>
+        <location filename="../../ui/customer_panel.py" line="155"/>
+        <source>Your unsaved contact changes are back.</source>
+        <translation>Le modifiche al contatto non salvate sono state ripristinate.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_panel.py" line="178"/>
         <source>(no name)</source>
         <translation>(senza nome)</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="110"/>
+        <location filename="../../ui/customer_panel.py" line="184"/>
         <source>Asked for no more automatic mail.</source>
         <translation>Ha chiesto di non ricevere più posta automatica.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="112"/>
+        <location filename="../../ui/customer_panel.py" line="186"/>
         <source>Not saved as a contact.</source>
         <translation>Non salvato come contatto.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="116"/>
+        <location filename="../../ui/customer_panel.py" line="190"/>
         <source>Other conversations ({count}), newest first:</source>
         <translation>Altre conversazioni ({count}), dalla più recente:</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="121"/>
+        <location filename="../../ui/customer_panel.py" line="195"/>
         <source>No other conversations.</source>
         <translation>Nessun&apos;altra conversazione.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="127"/>
+        <location filename="../../ui/customer_panel.py" line="201"/>
         <source>Account {account}</source>
         <translation>Account {account}</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="147"/>
+        <location filename="../../ui/customer_panel.py" line="240"/>
         <source>Sent; waiting for the central database…</source>
         <translation>Inviata; in attesa del database centrale…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_panel.py" line="155"/>
+        <location filename="../../ui/customer_panel.py" line="248"/>
         <source>Saved.</source>
         <translation>Salvato.</translation>
     </message>
@@ -1547,53 +1553,54 @@
         <translation>Esito</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="112"/>
+        <location filename="../../ui/disposition_panel.py" line="102"/>
+        <location filename="../../ui/disposition_panel.py" line="132"/>
         <source>No interaction selected.</source>
         <translation>Nessuna interazione selezionata.</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="118"/>
-        <location filename="../../ui/disposition_panel.py" line="178"/>
+        <location filename="../../ui/disposition_panel.py" line="138"/>
+        <location filename="../../ui/disposition_panel.py" line="203"/>
         <source>Disposition: {name}</source>
         <translation>Esito: {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="120"/>
+        <location filename="../../ui/disposition_panel.py" line="140"/>
         <source>Not disposed yet.</source>
         <translation>Esito non ancora registrato.</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="123"/>
+        <location filename="../../ui/disposition_panel.py" line="143"/>
         <source>Account {account} requires a disposition before closing.</source>
         <translation>L&apos;account {account} richiede un esito prima della chiusura.</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="140"/>
+        <location filename="../../ui/disposition_panel.py" line="162"/>
         <source>— choose —</source>
         <translation>— scegli —</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="162"/>
+        <location filename="../../ui/disposition_panel.py" line="187"/>
         <source>You are paused while you dispose; no new offers until you close.</source>
         <translation>Sei in pausa mentre registri l&apos;esito; nessuna nuova offerta finché non chiudi.</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="169"/>
+        <location filename="../../ui/disposition_panel.py" line="194"/>
         <source>Choose a disposition from the list first.</source>
         <translation>Scegli prima un esito dall&apos;elenco.</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="179"/>
+        <location filename="../../ui/disposition_panel.py" line="204"/>
         <source>Disposed as {name}.</source>
         <translation>Esito registrato: {name}.</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="195"/>
+        <location filename="../../ui/disposition_panel.py" line="220"/>
         <source>Closed.</source>
         <translation>Chiusa.</translation>
     </message>
     <message>
-        <location filename="../../ui/disposition_panel.py" line="209"/>
+        <location filename="../../ui/disposition_panel.py" line="243"/>
         <source>Sent; waiting for the central database…</source>
         <translation>Inviata; in attesa del database centrale…</translation>
     </message>
@@ -2231,22 +2238,22 @@
         <translation>Apertura dell&apos;archivio…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="424"/>
+        <location filename="../../ui/main_window.py" line="439"/>
         <source>No email yet. Add an email account with “relaydesk account add”, then fetch with “relaydesk fetch”.</source>
         <translation>Ancora nessuna email. Aggiungi un account email con “relaydesk account add”, poi scarica la posta con “relaydesk fetch”.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="430"/>
+        <location filename="../../ui/main_window.py" line="445"/>
         <source>No interactions match “{text}”.</source>
         <translation>Nessuna interazione corrisponde a “{text}”.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="432"/>
+        <location filename="../../ui/main_window.py" line="447"/>
         <source>{count} interactions · store {path}</source>
         <translation>{count} interazioni · archivio {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="450"/>
+        <location filename="../../ui/main_window.py" line="465"/>
         <source>The list could not be loaded: {error}</source>
         <translation>Impossibile caricare l&apos;elenco: {error}</translation>
     </message>
@@ -3346,21 +3353,27 @@
     <name>ThreadView</name>
     <message>
         <location filename="../../ui/thread_view.py" line="361"/>
+        <location filename="../../ui/thread_view.py" line="381"/>
         <source>Select an interaction to read its thread.</source>
         <translation>Seleziona un&apos;interazione per leggerne la conversazione.</translation>
     </message>
     <message>
-        <location filename="../../ui/thread_view.py" line="449"/>
+        <location filename="../../ui/thread_view.py" line="379"/>
+        <source>Signed out. Sign in to work, or select an interaction to read its thread.</source>
+        <translation>Disconnesso. Accedere per lavorare, oppure selezionare un&apos;interazione per leggerne la conversazione.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/thread_view.py" line="458"/>
         <source>Open a dangerous attachment?</source>
         <translation>Aprire un allegato pericoloso?</translation>
     </message>
     <message>
-        <location filename="../../ui/thread_view.py" line="451"/>
+        <location filename="../../ui/thread_view.py" line="460"/>
         <source>“{name}” is a file type that can run programs on this computer. Open it only if you trust the sender and expected this file.</source>
         <translation>“{name}” è un tipo di file che può eseguire programmi su questo computer. Aprilo solo se ti fidi del mittente e aspettavi questo file.</translation>
     </message>
     <message>
-        <location filename="../../ui/thread_view.py" line="478"/>
+        <location filename="../../ui/thread_view.py" line="487"/>
         <source>Save attachment</source>
         <translation>Salva allegato</translation>
     </message>
@@ -3368,110 +3381,116 @@
 <context>
     <name>TicketPanel</name>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="59"/>
-        <location filename="../../ui/ticket_panel.py" line="156"/>
+        <location filename="../../ui/ticket_panel.py" line="62"/>
+        <location filename="../../ui/ticket_panel.py" line="181"/>
+        <location filename="../../ui/ticket_panel.py" line="223"/>
         <source>No interaction selected.</source>
         <translation>Nessuna interazione selezionata.</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="64"/>
+        <location filename="../../ui/ticket_panel.py" line="67"/>
         <source>Save ticket</source>
         <translation>Salva ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="68"/>
+        <location filename="../../ui/ticket_panel.py" line="71"/>
         <source>This interaction&apos;s ticket</source>
         <translation>Il ticket di questa interazione</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="71"/>
-        <location filename="../../ui/ticket_panel.py" line="86"/>
+        <location filename="../../ui/ticket_panel.py" line="74"/>
+        <location filename="../../ui/ticket_panel.py" line="89"/>
         <source>Title</source>
         <translation>Titolo</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="72"/>
-        <location filename="../../ui/ticket_panel.py" line="87"/>
+        <location filename="../../ui/ticket_panel.py" line="75"/>
+        <location filename="../../ui/ticket_panel.py" line="90"/>
         <source>Type</source>
         <translation>Tipo</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="73"/>
+        <location filename="../../ui/ticket_panel.py" line="76"/>
         <source>Responsible</source>
         <translation>Responsabile</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="75"/>
+        <location filename="../../ui/ticket_panel.py" line="78"/>
         <source>Interactions on this ticket</source>
         <translation>Interazioni di questo ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="80"/>
+        <location filename="../../ui/ticket_panel.py" line="83"/>
         <source>Title (the subject if empty)</source>
         <translation>Titolo (l&apos;oggetto se vuoto)</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="82"/>
+        <location filename="../../ui/ticket_panel.py" line="85"/>
         <source>Create ticket</source>
         <translation>Crea ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="84"/>
+        <location filename="../../ui/ticket_panel.py" line="87"/>
         <source>New ticket from this interaction</source>
         <translation>Nuovo ticket da questa interazione</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="92"/>
+        <location filename="../../ui/ticket_panel.py" line="95"/>
         <source>Ticket number, customer or title</source>
         <translation>Numero del ticket, cliente o titolo</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="96"/>
+        <location filename="../../ui/ticket_panel.py" line="99"/>
         <source>Assign to this ticket</source>
         <translation>Assegna a questo ticket</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="102"/>
+        <location filename="../../ui/ticket_panel.py" line="105"/>
         <source>Assign to an existing ticket</source>
         <translation>Assegna a un ticket esistente</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="175"/>
+        <location filename="../../ui/ticket_panel.py" line="260"/>
         <source>(no type)</source>
         <translation>(nessun tipo)</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="179"/>
+        <location filename="../../ui/ticket_panel.py" line="264"/>
         <source>(nobody)</source>
         <translation>(nessuno)</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="184"/>
+        <location filename="../../ui/ticket_panel.py" line="269"/>
         <source>Not on a ticket yet.</source>
         <translation>Non ancora in un ticket.</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="188"/>
+        <location filename="../../ui/ticket_panel.py" line="273"/>
         <source>Ticket {number}</source>
         <translation>Ticket {number}</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="262"/>
+        <location filename="../../ui/ticket_panel.py" line="321"/>
+        <source>Your unsaved ticket changes are back.</source>
+        <translation>Le modifiche al ticket non salvate sono state ripristinate.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ticket_panel.py" line="381"/>
         <source>Search for a ticket and choose it first.</source>
         <translation>Cerca prima un ticket e sceglilo.</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="289"/>
+        <location filename="../../ui/ticket_panel.py" line="426"/>
         <source>Sent; waiting for the central database…</source>
         <translation>Inviata; in attesa del database centrale…</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="297"/>
+        <location filename="../../ui/ticket_panel.py" line="434"/>
         <source>Created ticket {number}.</source>
         <translation>Ticket {number} creato.</translation>
     </message>
     <message>
-        <location filename="../../ui/ticket_panel.py" line="299"/>
+        <location filename="../../ui/ticket_panel.py" line="436"/>
         <source>Ticket {number} saved.</source>
         <translation>Ticket {number} salvato.</translation>
     </message>
