@@ -10,6 +10,7 @@ central database unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import uuid
 from collections.abc import Callable
@@ -160,7 +161,9 @@ _EXTENSIONS = (
 )
 
 
+@functools.cache
 def _load_extensions() -> None:
+    # Once per process: this runs before every operation's rules.
     for module in _EXTENSIONS:
         importlib.import_module(module)
 
