@@ -138,19 +138,6 @@ def bump_epoch(conn: Connection) -> int:
     return epoch
 
 
-def visibility(conn: Connection) -> str:
-    """What decides the rows this connection's role sees under row-level security (migration
-    0009): an agent's accounts, queues and role; "" for roles that see everything.
-
-    Rows that became visible without being written (the agent joined an account) carry old
-    change_xids that no incremental pull reaches: a change here means a full resnapshot.
-    """
-    exists = conn.execute(text("SELECT to_regprocedure('relaydesk_visibility()')")).scalar()
-    if exists is None:
-        return ""
-    return str(conn.execute(text("SELECT relaydesk_visibility()")).scalar() or "")
-
-
 def hidden_columns(conn: Connection, tables: Iterable[Table]) -> dict[str, frozenset[str]]:
     """Columns of ``tables`` this connection's role may not read (an agent role may not read
     agents.password_hash); a pull fills them with NULL."""
@@ -170,30 +157,18 @@ def hidden_columns(conn: Connection, tables: Iterable[Table]) -> dict[str, froze
     return {table: frozenset(columns) for table, columns in hidden.items()}
 
 
-# The start of every pull in one statement (Puller._opening); {scope} is the visibility
-# function where the central schema has row security, else ''.
+# The start of every pull in one statement (Puller._opening): the central id and epoch, what
+# this role may see ({scope}: ``relaydesk_visibility()`` where the schema has row security,
+# migration 0009, else ''), and the snapshot's (xmin, xmax): below xmin every transaction has
+# ended, xmax is the next id. Rows that became visible without being written (the agent
+# joined an account) carry old change_xids no incremental pull reaches: a change of scope
+# means a full resnapshot.
 _OPENING = (
     "SELECT (SELECT value FROM sync_state WHERE key = :id_key), "
     "(SELECT value FROM sync_state WHERE key = :epoch_key), {scope}, "
     "pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint "
     "FROM pg_current_snapshot() AS s"
 )
-
-
-def snapshot_xmin(conn: Connection) -> int:
-    """Every transaction with a smaller id has committed or aborted."""
-    return snapshot_bounds(conn)[0]
-
-
-def snapshot_bounds(conn: Connection) -> tuple[int, int]:
-    """(xmin, xmax) now: below xmin every transaction has ended; xmax is the next id."""
-    row = conn.execute(
-        text(
-            "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint "
-            "FROM pg_current_snapshot() AS s"
-        )
-    ).one()
-    return int(row[0]), int(row[1])
 
 
 @dataclass

@@ -19,6 +19,7 @@ os.environ["RELAYDESK_LOG_DIR"] = tempfile.mkdtemp(prefix="relaydesk-logs-")
 
 from sqlalchemy import text  # noqa: E402
 
+from app import policy  # noqa: E402
 from app.context import AppContext, open_local  # noqa: E402
 from storage.blobs import open_local_blob_store  # noqa: E402
 from storage.engine import Store  # noqa: E402
@@ -94,3 +95,13 @@ def shared_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Central
     server = CentralCluster(tmp_path_factory.mktemp("central"))
     yield server
     server.stop()
+
+
+@pytest.fixture
+def no_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No IT policy file, whatever this machine has: the store's settings decide."""
+    monkeypatch.setenv(policy.POLICY_ENV, str(tmp_path / "no-policy.toml"))
+    policy.current.cache_clear()
+    yield
+    monkeypatch.undo()
+    policy.current.cache_clear()

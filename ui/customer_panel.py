@@ -104,11 +104,7 @@ class CustomerPanel(QWidget):
         ctx, agent_id, card = self._ctx, self._agent_id, self.card
         if ctx is not None and agent_id is not None and card is not None:
             slot = (ctx.store, agent_id, "contact", card.interaction_id)
-            kept = self.unsaved()
-            if kept:
-                work = functools.partial(desk.save_panel_draft, *slot, kept)
-            else:  # nothing unsaved: an older draft of this interaction is stale
-                work = functools.partial(desk.discard_panel_draft, *slot)
+            work = functools.partial(desk.save_panel_draft, *slot, self.unsaved())
             self._tasks.op(work, lambda _none: None, self.on_draft_failed)
         self._agent_id = None
         self._notice = ""

@@ -159,11 +159,7 @@ class TicketPanel(QWidget):
         ctx, agent_id, state = self._ctx, self._agent_id, self._state
         if ctx is not None and agent_id is not None and state is not None:
             slot = (ctx.store, agent_id, "ticket", state.interaction_id)
-            kept = self.unsaved()
-            if kept:
-                work = functools.partial(desk.save_panel_draft, *slot, kept)
-            else:  # nothing unsaved: an older draft of this interaction is stale
-                work = functools.partial(desk.discard_panel_draft, *slot)
+            work = functools.partial(desk.save_panel_draft, *slot, self.unsaved())
             self._tasks.op(work, lambda _none: None, self.on_task_failed)
         self._agent_id = None
         self._state = None

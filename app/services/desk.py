@@ -232,11 +232,13 @@ def draft_slot(interaction_id: uuid.UUID | None) -> str:
     return str(interaction_id) if interaction_id is not None else NEW_EMAIL_SLOT
 
 
-def save_draft(
-    store: Store, agent_id: uuid.UUID, interaction_id: uuid.UUID | None, content: dict[str, Any]
+def _write_draft(
+    store: Store,
+    agent_id: uuid.UUID,
+    slot: str,
+    interaction_id: uuid.UUID | None,
+    content: dict[str, Any],
 ) -> dt.datetime:
-    """Keep what the composer holds (text, recipients, staged attachments); one row per slot."""
-    slot = draft_slot(interaction_id)
     now = utcnow()
     with store.write() as session:
         row = session.execute(
@@ -252,29 +254,45 @@ def save_draft(
     return now
 
 
-def load_draft(
-    store: Store, agent_id: uuid.UUID, interaction_id: uuid.UUID | None
-) -> SavedDraft | None:
-    slot = draft_slot(interaction_id)
+def _read_draft(store: Store, agent_id: uuid.UUID, slot: str) -> ComposerDraft | None:
     with store.read() as session:
         row = session.execute(
             select(ComposerDraft).where(
                 ComposerDraft.agent_id == agent_id, ComposerDraft.slot == slot
             )
         ).scalar()
-        if row is None:
-            return None
-        return SavedDraft(row.slot, row.interaction_id, dict(row.content), row.updated_at)
+        if row is not None:
+            session.expunge(row)
+        return row
 
 
-def discard_draft(store: Store, agent_id: uuid.UUID, interaction_id: uuid.UUID | None) -> None:
+def _delete_draft(store: Store, agent_id: uuid.UUID, slot: str) -> None:
     with store.write() as session:
         session.execute(
             delete(ComposerDraft).where(
-                ComposerDraft.agent_id == agent_id,
-                ComposerDraft.slot == draft_slot(interaction_id),
+                ComposerDraft.agent_id == agent_id, ComposerDraft.slot == slot
             )
         )
+
+
+def save_draft(
+    store: Store, agent_id: uuid.UUID, interaction_id: uuid.UUID | None, content: dict[str, Any]
+) -> dt.datetime:
+    """Keep what the composer holds (text, recipients, staged attachments); one row per slot."""
+    return _write_draft(store, agent_id, draft_slot(interaction_id), interaction_id, content)
+
+
+def load_draft(
+    store: Store, agent_id: uuid.UUID, interaction_id: uuid.UUID | None
+) -> SavedDraft | None:
+    row = _read_draft(store, agent_id, draft_slot(interaction_id))
+    if row is None:
+        return None
+    return SavedDraft(row.slot, row.interaction_id, dict(row.content), row.updated_at)
+
+
+def discard_draft(store: Store, agent_id: uuid.UUID, interaction_id: uuid.UUID | None) -> None:
+    _delete_draft(store, agent_id, draft_slot(interaction_id))
 
 
 # Panels beside the composer (the ticket panel, the customer panel) keep an agent's unsaved
@@ -297,43 +315,25 @@ def save_panel_draft(
     interaction_id: uuid.UUID,
     content: dict[str, Any],
 ) -> None:
+    """Keep a panel's unsaved edits; with nothing unsaved, an older kept copy is stale and goes."""
     slot = panel_draft_slot(panel, interaction_id)
-    with store.write() as session:
-        row = session.execute(
-            select(ComposerDraft).where(
-                ComposerDraft.agent_id == agent_id, ComposerDraft.slot == slot
-            )
-        ).scalar()
-        if row is None:
-            row = ComposerDraft(agent_id=agent_id, slot=slot, interaction_id=interaction_id)
-            session.add(row)
-        row.content = dict(content)
-        row.updated_at = utcnow()
+    if content:
+        _write_draft(store, agent_id, slot, interaction_id, content)
+    else:
+        _delete_draft(store, agent_id, slot)
 
 
 def load_panel_draft(
     store: Store, agent_id: uuid.UUID, panel: str, interaction_id: uuid.UUID
 ) -> dict[str, Any] | None:
-    slot = panel_draft_slot(panel, interaction_id)
-    with store.read() as session:
-        content = session.execute(
-            select(ComposerDraft.content).where(
-                ComposerDraft.agent_id == agent_id, ComposerDraft.slot == slot
-            )
-        ).scalar()
-        return dict(content) if content is not None else None
+    row = _read_draft(store, agent_id, panel_draft_slot(panel, interaction_id))
+    return dict(row.content) if row is not None else None
 
 
 def discard_panel_draft(
     store: Store, agent_id: uuid.UUID, panel: str, interaction_id: uuid.UUID
 ) -> None:
-    with store.write() as session:
-        session.execute(
-            delete(ComposerDraft).where(
-                ComposerDraft.agent_id == agent_id,
-                ComposerDraft.slot == panel_draft_slot(panel, interaction_id),
-            )
-        )
+    _delete_draft(store, agent_id, panel_draft_slot(panel, interaction_id))
 
 
 # --- tickets ------------------------------------------------------------------------------------

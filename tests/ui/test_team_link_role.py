@@ -18,7 +18,6 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-from app import policy
 from app.context import AppContext, open_local
 from app.services import push
 from app.services.agents import add_agent
@@ -34,6 +33,7 @@ from storage.models import Operation as OperationRow
 from tests.app.workflow import make_interaction, make_world
 from tests.servers.central import CentralCluster
 from tests.servers.postgres import libpq_url
+from tests.ui.team_desk import sign_in_with_role
 from ui.agent_desk import AgentDesk
 from ui.main_window import MainWindow
 
@@ -43,22 +43,6 @@ WAIT_MS = 60_000
 DESK_ROLE = "rd_frontdesk"  # what IT's central_url names: no password, no rights
 DANA_ROLE, DANA_PASSWORD = "rd_dana", "dana-database-525"
 SAM_ROLE, SAM_PASSWORD = "rd_sam", "sam-database-626"
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[CentralCluster]:
-    server = CentralCluster(tmp_path / "pg")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def no_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv(policy.POLICY_ENV, str(tmp_path / "no-policy.toml"))
-    policy.current.cache_clear()
-    yield
-    monkeypatch.undo()
-    policy.current.cache_clear()
 
 
 class Centre:
@@ -146,12 +130,7 @@ def _sign_in(qtbot: QtBot, window: MainWindow, role: str, password: str) -> None
             qtbot.mouseClick(desk.sign_out_button, Qt.MouseButton.LeftButton)
         assert out.args == [None] and window.team_link is link
         assert not window.admin_mode.toggle.isEnabled()
-    qtbot.waitUntil(desk.sign_in_button.isEnabled, timeout=WAIT_MS)
-    desk.name.clear()
-    qtbot.keyClicks(desk.name, role)
-    qtbot.keyClicks(desk.password, password)
-    with qtbot.waitSignal(desk.signed_in, timeout=WAIT_MS):
-        qtbot.mouseClick(desk.sign_in_button, Qt.MouseButton.LeftButton)
+    sign_in_with_role(qtbot, window, role, password)
 
 
 def _local_interactions(local: AppContext) -> set[uuid.UUID]:

@@ -15,7 +15,6 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from app import policy
 from app.context import open_local
 from app.services import push
 from app.services.agents import add_agent
@@ -31,6 +30,7 @@ from storage.models import Agent, Contact, Disposition, Interaction, Message, Ou
 from storage.models import Operation as OperationRow
 from tests.app.workflow import make_world
 from tests.servers.central import CentralCluster
+from tests.ui.team_desk import sign_in_with_role
 from ui.background import BackgroundWorker
 from ui.main_window import MainWindow
 
@@ -40,22 +40,6 @@ WAIT_MS = 60_000
 DANA_PASSWORD = "dana-secret-424"
 DANA_ROLE = "rd_dana"
 DANA_ROLE_PASSWORD = "dana-database-525"
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[CentralCluster]:
-    server = CentralCluster(tmp_path / "pg")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def no_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv(policy.POLICY_ENV, str(tmp_path / "no-policy.toml"))
-    policy.current.cache_clear()
-    yield
-    monkeypatch.undo()
-    policy.current.cache_clear()
 
 
 @pytest.fixture
@@ -195,12 +179,7 @@ def test_the_desk_sends_its_operations_to_the_central_database_and_settles_them(
         qtbot.waitUntil(lambda: window.team_link is not None, timeout=WAIT_MS)
         link = _link(window)
         qtbot.waitUntil(lambda: link.status.online, timeout=WAIT_MS)  # first sync done
-        qtbot.waitUntil(desk.sign_in_button.isEnabled, timeout=WAIT_MS)
-        desk.name.clear()  # it offers the configured URL's role: here the owner's
-        qtbot.keyClicks(desk.name, DANA_ROLE)
-        qtbot.keyClicks(desk.password, DANA_ROLE_PASSWORD)
-        with qtbot.waitSignal(desk.signed_in, timeout=WAIT_MS):
-            qtbot.mouseClick(desk.sign_in_button, Qt.MouseButton.LeftButton)
+        sign_in_with_role(qtbot, window, DANA_ROLE, DANA_ROLE_PASSWORD)
         assert desk.agent is not None
         dana = desk.agent.agent_id
         with central.read() as session:
@@ -280,12 +259,7 @@ def _sign_in_and_accept(qtbot: QtBot, window: MainWindow, central: Store) -> uui
     desk = window._desk
     qtbot.waitUntil(lambda: window.team_link is not None, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: _link(window).status.online, timeout=WAIT_MS)
-    qtbot.waitUntil(desk.sign_in_button.isEnabled, timeout=WAIT_MS)
-    desk.name.clear()  # it offers the configured URL's role: here the owner's
-    qtbot.keyClicks(desk.name, DANA_ROLE)
-    qtbot.keyClicks(desk.password, DANA_ROLE_PASSWORD)
-    with qtbot.waitSignal(desk.signed_in, timeout=WAIT_MS):
-        qtbot.mouseClick(desk.sign_in_button, Qt.MouseButton.LeftButton)
+    sign_in_with_role(qtbot, window, DANA_ROLE, DANA_ROLE_PASSWORD)
     with central.read() as session:
         interaction = session.execute(select(Interaction.id)).scalar_one()
     desk.show_interaction(interaction)

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app import policy
 from app.context import AppContext, open_local
 from app.services.agents import add_agent, find_agent
 from app.settings import set_value
@@ -52,10 +51,8 @@ def test_a_desktop_opted_in_runs_the_teams_worker(
     data_dir: Path,
     imap_user: ImapUser,
     trust_test_certificate: None,
-    monkeypatch: pytest.MonkeyPatch,
+    no_policy: None,
 ) -> None:
-    monkeypatch.setenv(policy.POLICY_ENV, str(data_dir.parent / "no-policy.toml"))
-    policy.current.cache_clear()
     url = cluster.migrated_database()
     central = Store(url)
     # The account lives centrally; its password only in this computer's keyring.
@@ -91,18 +88,14 @@ def test_a_desktop_opted_in_runs_the_teams_worker(
     finally:
         worker.stop()
         central.dispose()
-        policy.current.cache_clear()
     assert not worker.running
 
 
 def test_a_desktop_not_opted_in_leaves_the_work_to_the_teams_worker(
-    cluster: CentralCluster, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    cluster: CentralCluster, data_dir: Path, no_policy: None
 ) -> None:
-    monkeypatch.setenv(policy.POLICY_ENV, str(data_dir.parent / "no-policy.toml"))
-    policy.current.cache_clear()
     _desk(data_dir, cluster.migrated_database(), run_worker=False)
     worker = BackgroundWorker(data_dir)
     worker.start()
     worker.stop()
-    policy.current.cache_clear()
     assert worker.team_mode and not worker.team_worker and worker.stats is None

@@ -12,10 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app import policy
 from app.context import open_local
 from app.services import push
 from app.services.db_roles import grant_agent
@@ -25,6 +23,7 @@ from storage.blobs import SqlBlobStore
 from storage.engine import Store
 from tests.app.workflow import World, make_world
 from tests.servers.central import CentralCluster
+from tests.ui.team_desk import sign_in_with_role
 from ui.admin.mode import AdminPanel
 from ui.main_window import MainWindow
 
@@ -35,12 +34,10 @@ SAM_ROLE_PASSWORD = "sam-database-626"
 
 @pytest.fixture
 def central_world(
-    cluster: CentralCluster, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    cluster: CentralCluster, data_dir: Path, no_policy: None
 ) -> Iterator[tuple[Store, World]]:
     """The central database with a small contact centre, named in the desk's settings, and
     the worker's appliers running on it (as ``relaydesk worker --central`` does)."""
-    monkeypatch.setenv(policy.POLICY_ENV, str(data_dir.parent / "no-policy.toml"))
-    policy.current.cache_clear()
     url = cluster.migrated_database()
     central = Store(url)
     world = make_world(central)
@@ -61,7 +58,6 @@ def central_world(
         for thread in threads:
             thread.join(timeout=30)
         central.dispose()
-        policy.current.cache_clear()
 
 
 @pytest.fixture
@@ -78,17 +74,12 @@ def team_window(
 @pytest.fixture
 def admin_panel(qtbot: QtBot, team_window: MainWindow) -> AdminPanel:
     """Sam signed in through the central database, in admin mode."""
-    window, desk = team_window, team_window._desk
+    window = team_window
     qtbot.waitUntil(lambda: window.team_link is not None, timeout=WAIT_MS)
     link = window.team_link
     assert link is not None
     qtbot.waitUntil(lambda: link.status.online, timeout=WAIT_MS)  # the first sync is done
-    qtbot.waitUntil(desk.sign_in_button.isEnabled, timeout=WAIT_MS)
-    desk.name.clear()
-    qtbot.keyClicks(desk.name, SAM_ROLE)
-    qtbot.keyClicks(desk.password, SAM_ROLE_PASSWORD)
-    with qtbot.waitSignal(desk.signed_in, timeout=WAIT_MS):
-        qtbot.mouseClick(desk.sign_in_button, Qt.MouseButton.LeftButton)
+    sign_in_with_role(qtbot, window, SAM_ROLE, SAM_ROLE_PASSWORD)
     mode = window.admin_mode
     qtbot.waitUntil(mode.toggle.isEnabled, timeout=WAIT_MS)
     with qtbot.waitSignal(mode.entered, timeout=WAIT_MS):
