@@ -35,6 +35,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -75,9 +76,11 @@ def desk(
     central = Store(url, pool_size=1, max_overflow=0)  # push's connection
     sync = CentralSync(local, CentralConfig(url, "bench"), batch_size=5000)
     high = [0]  # local change_seq of the newest note looked at
+    pulls = Counter()
 
     def on_pulled(result: PullResult) -> None:
         at = time.monotonic()
+        pulls["rounds" if result.rows else "empty"] += 1
         if not result.tables.get("notes"):
             return
         with local.read() as session:
@@ -93,6 +96,8 @@ def desk(
     while not (sync.first_sync_done and loop.listening.is_set()):
         time.sleep(0.05)
     reports.put(("ready", index))
+    pulls.clear()
+    cpu_before = time.process_time()
     while (command := commands.get()) is not None:
         op_id, seq, interaction = command
         body = f"lat-{seq}"
@@ -101,8 +106,9 @@ def desk(
         push.submit(local, op)
         push.push(local, central)
         reports.put(("submitted", index, body, began, time.monotonic()))
+    cpu_s = time.process_time() - cpu_before
     push.settle(local, central)
-    reports.put(("done", index, push.pending_count(local)))
+    reports.put(("done", index, push.pending_count(local), dict(pulls), cpu_s))
     loop.stop()
     loop.join(timeout=15)
     sync.close()
@@ -187,6 +193,14 @@ class AppliedWatch(threading.Thread):
 # --- the run ----------------------------------------------------------------------------------
 
 
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine has spent busy since boot (Linux /proc/stat)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    ticks = [int(x) for x in fields]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], p: float) -> float | None:
     if not values:
         return None
@@ -265,6 +279,7 @@ def run(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
 
     late = 0
     measured_ops = args.ops
+    busy_before = machine_busy_s()
     budget = time.monotonic() + args.budget_s
     for seq in range(args.ops):
         if time.monotonic() > budget:
@@ -285,6 +300,7 @@ def run(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
     ):
         take(0.05)
     load_after_latency = os.getloadavg()
+    busy_s = machine_busy_s() - busy_before
 
     # Worker failover: a second worker joins; the lease holder is killed with SIGKILL.
     second_worker = mp.Process(target=worker, args=(url, args.lease_ttl, args.idle_wait, started))
@@ -310,11 +326,15 @@ def run(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
         command.put(None)
     pending_left = 0
     done = 0
+    desk_pulls: Counter[str] = Counter()
+    desk_cpu_s = 0.0
     while done < args.clients:
         report = reports.get(timeout=120)
         if report[0] == "done":
             done += 1
             pending_left += report[2]
+            desk_pulls.update(report[3])
+            desk_cpu_s += report[4]
     for proc in desks:
         proc.join(timeout=30)
     watch.stop.set()
@@ -361,6 +381,12 @@ def run(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
         "submit_to_applied_centrally": summary(applied_s),
         "submit_to_visible_in_other_desk": summary(visible_s),
         "visible_expected": measured_ops * (args.clients - 1),
+        # What the desks spent (the failover part included): pulls that brought rows, pulls
+        # that found nothing new, and their processes' CPU per operation.
+        "desk_pulls_per_op": {k: round(v / total, 1) for k, v in desk_pulls.items()},
+        "desk_cpu_ms_per_op": round(desk_cpu_s * 1000 / total, 1),
+        # Every process of the machine (desks, worker, PostgreSQL, this one) while submitting.
+        "machine_cpu_ms_per_op": round(busy_s * 1000 / max(1, measured_ops), 1),
         "ops_late_over_10s": late,
         "targets_ms": {"p50": 30, "p99": 100},
         "failover": {

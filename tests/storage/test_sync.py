@@ -10,10 +10,10 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, update
 
 from storage.blobs import SqlBlobStore, open_local_blob_store
-from storage.engine import Store, StoreError, sqlite_url
+from storage.engine import Store, StoreError, make_engine, sqlite_url
 from storage.migrate import ensure_current, head_revision, upgrade
 from storage.models import EmailAccount, Interaction, Message, Project, Setting, Tag
 from storage.sync import (
@@ -430,3 +430,33 @@ def test_a_central_database_with_data_from_before_sync_is_pulled_whole(
         assert set(_tags(local)) == {"old", "new"}
     finally:
         store.dispose()
+
+
+def test_a_usual_pull_is_one_statement_per_changed_table_and_stays_prepared(
+    central: Store, local: Store
+) -> None:
+    # 20 desks pull on every change: the opening (with its probe of every table) and one
+    # page per changed table, on one connection whose prepared statements survive the pull.
+    engine = make_engine(central.url, pool_size=1, max_overflow=0)
+    statements: list[str] = []
+    event.listen(
+        engine, "before_cursor_execute", lambda *args: statements.append(args[2].split()[0])
+    )
+    with central.write() as session:
+        session.add(Project(name="Help", key="HLP"))
+    puller = Puller(local.engine, engine)
+    puller.pull()
+    for i in range(7):
+        with central.write() as session:
+            session.add(Tag(name=f"t{i}"))
+            session.execute(update(Project).values(name=f"p{i}"))
+        statements.clear()
+        result = puller.pull()
+        assert result.tables == {"tags": 1, "projects": 1}
+        assert len(statements) == 3, statements
+    assert set(_tags(local)) == {f"t{i}" for i in range(7)}
+    with engine.connect() as conn:
+        # psycopg prepares a statement at its fifth run, and forgets them all at a ROLLBACK.
+        prepared = conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
+    assert prepared is not None and prepared >= 3
+    engine.dispose()
