@@ -595,6 +595,7 @@ class Operation(Synced, Base):
         Index(
             "ix_operations_pending",
             "created_at",
+            "id",
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
@@ -604,6 +605,7 @@ class Operation(Synced, Base):
             "ix_operations_pending_actor",
             "actor_id",
             "created_at",
+            "id",
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),

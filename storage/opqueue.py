@@ -248,6 +248,11 @@ def claim_query(limit: int) -> Select[Any]:
     # One agent's operations apply in the order they were made (claim, reply, close), even
     # with several appliers: an operation waits while an earlier one of its agent is
     # pending, being applied included (SKIP LOCKED hides locked rows, this does not).
+    #
+    # OFFSET 0 keeps the check a probe of ix_operations_pending_actor for each row the walk
+    # reaches: without it PostgreSQL may turn NOT EXISTS into an anti-join, and with stale
+    # statistics (a queue that just filled) it hashed or rescanned every pending row for
+    # each candidate (4.8 ms per pick with 1,500 pending, against 0.1 ms).
     waiting = (
         select(earlier.id)
         .where(
@@ -255,6 +260,7 @@ def claim_query(limit: int) -> Select[Any]:
             earlier.actor_id == Operation.actor_id,
             tuple_(earlier.created_at, earlier.id) < tuple_(Operation.created_at, Operation.id),
         )
+        .offset(0)
         .exists()
     )
     return (
