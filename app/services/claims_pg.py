@@ -17,14 +17,17 @@ two paths to the same rows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import Connection
 
 from storage.engine import CHANGE_SEQUENCE
 from storage.ids import new_id
+from storage.leases import LeaseHold, LeaseLost
 
 Record = Literal["insert", "settle"]
 
@@ -69,12 +72,7 @@ _RECORD = {
 # walk of ix_interactions_unclaimed (queue_id, created_at) that stops at the first row it
 # can lock), the oldest of those, and the writes. Anyone else: the actor CTE is empty,
 # nothing is written, and the caller runs the general rule.
-_AGENT_CLAIM = """
-WITH actor AS (
-    SELECT id FROM agents
-    WHERE {key} = %(actor)s AND deleted_at IS NULL AND state = 'in_email'
-      AND role <> 'supervisor'
-), candidates AS (
+_AGENT_PICK = """candidates AS (
     SELECT c.id, c.created_at
     FROM agent_queues AS aq
     CROSS JOIN LATERAL (
@@ -92,10 +90,21 @@ WITH actor AS (
     WHERE aq.agent_id = (SELECT id FROM actor) AND aq.deleted_at IS NULL
 ), pick AS (
     SELECT id FROM candidates ORDER BY created_at LIMIT 1
-){writes}
+)"""
+
+_AGENT_CLAIM = (
+    """
+WITH actor AS (
+    SELECT id FROM agents
+    WHERE {key} = %(actor)s AND deleted_at IS NULL AND state = 'in_email'
+      AND role <> 'supervisor'
+), """
+    + _AGENT_PICK
+    + """{writes}
 SELECT (SELECT id FROM actor), (SELECT id FROM claimed), (SELECT claim_fence FROM claimed),
        (SELECT id FROM record)
 """
+)
 
 # A supervisor takes from every queue: the agent read first, then the writes.
 _SUPERVISOR_CLAIM = """
@@ -178,3 +187,92 @@ def claim_next(
     if claimed_id is None:
         return {}
     return {"id": str(claimed_id), "fence": fence}
+
+
+# Team mode's applier, for the commonest operation: take the oldest free pending operation
+# of the central queue (opqueue.claim_query's walk) and, when it is a plain agent's claim
+# next, apply and settle it in the same statement, in autocommit: one round trip and one
+# implicit transaction per operation instead of BEGIN, a pick, the claim and COMMIT.
+# {lease}: with the queue's lease, the statement writes only while the lease row, share-
+# locked by this very statement, still names our holder and fence.
+_LEASE = """lease AS (
+    SELECT 1 FROM leases
+    WHERE name = %(lease)s AND holder = %(holder)s AND fence = %(fence)s
+      AND expires_at > clock_timestamp()
+    FOR SHARE
+), """
+
+_NEXT_CLAIM = (
+    """
+WITH {lease}op AS (
+    SELECT o.id, o.kind, o.actor_id, o.payload FROM operations AS o
+    WHERE o.status = 'pending'{lease_ok}
+      AND NOT EXISTS (
+          SELECT 1 FROM operations AS e
+          WHERE e.status = 'pending' AND e.actor_id = o.actor_id
+            AND (e.created_at, e.id) < (o.created_at, o.id)
+          OFFSET 0
+      )
+    ORDER BY o.created_at, o.id
+    LIMIT 1
+    FOR UPDATE OF o SKIP LOCKED
+), actor AS (
+    SELECT a.id FROM agents AS a JOIN op ON a.id = op.actor_id
+    WHERE op.kind = 'claim' AND (op.payload ->> 'interaction') IS NULL
+      AND a.deleted_at IS NULL AND a.state = 'in_email' AND a.role <> 'supervisor'
+), """
+    + _AGENT_PICK
+    + """{writes}
+SELECT op.id, (SELECT id FROM actor), (SELECT id FROM claimed), (SELECT claim_fence FROM claimed),
+       (SELECT id FROM record), {lease_held}
+FROM (SELECT) AS one LEFT JOIN op ON true
+"""
+)
+
+
+@dataclass(frozen=True)
+class Next:
+    """What ``apply_next_claim`` did with the oldest free pending operation."""
+
+    op_id: uuid.UUID
+    result: dict[str, Any] | None  # applied with this result; None: for the general rule
+
+
+def apply_next_claim(
+    conn: Connection, now: dt.datetime, lease: LeaseHold | None = None
+) -> Next | None:
+    """The oldest free pending operation: applied here if it is a plain agent's claim next
+    (the same rule as ``claim_next``), else left for the general rule; None when none is
+    free. ``conn`` in autocommit. Raises LeaseLost, writing nothing, when ``lease`` is no
+    longer ours."""
+    params: dict[str, Any] = {"now": now, "event": new_id()}
+    if lease is not None:
+        params.update(lease=lease.name, holder=lease.holder, fence=lease.fence)
+    row = conn.exec_driver_sql(_next_claim_sql(lease is not None), params).one()
+    op_id, actor, claimed_id, fence, recorded, held = row
+    if not held:
+        assert lease is not None
+        raise LeaseLost(f"Lease {lease.name} (fence {lease.fence}) is no longer ours.")
+    if op_id is None:
+        return None
+    if actor is None:
+        return Next(op_id, None)
+    if recorded is None:  # the row is locked by this statement: cannot happen
+        raise RuntimeError(f"operation {op_id} is no longer pending")
+    return Next(op_id, {} if claimed_id is None else {"id": str(claimed_id), "fence": fence})
+
+
+@functools.cache
+def _next_claim_sql(leased: bool) -> str:
+    writes = _WRITES.format(seq=CHANGE_SEQUENCE, record=_RECORD["settle"])
+    # The operation is the one the statement picked, not a parameter.
+    writes = writes.replace("%(op)s::uuid", "(SELECT id FROM op)")
+    writes = writes.replace("%(op_text)s::text", "(SELECT id::text FROM op)")
+    parts = {"lease": "", "lease_ok": "", "lease_held": "true"}
+    if leased:
+        parts = {
+            "lease": _LEASE,
+            "lease_ok": "\n      AND EXISTS (SELECT 1 FROM lease)",
+            "lease_held": "EXISTS (SELECT 1 FROM lease)",
+        }
+    return _NEXT_CLAIM.format(writes=writes, **parts)

@@ -302,7 +302,17 @@ def apply_batch(
     otherwise, and it writes nothing).
     """
     results: list[OpResult] = []
+    fused = central.dialect == "postgresql" and claims_pg.enabled
     for _ in range(limit):
+        if fused:
+            # An agent's claim next (most of the queue) in one statement; anything else
+            # goes on below, in its own transaction with the general rules.
+            nxt = _next_claim(central, lease)
+            if nxt is None:
+                break
+            if nxt.result is not None:
+                results.append(OpResult(nxt.op_id, "applied", "", nxt.result))
+                continue
         claimed: opqueue.QueuedOp | None = None
         try:
             # The unpinged pool: a dropped connection fails the transaction (nothing was
@@ -343,6 +353,24 @@ def apply_batch(
         if refused is not None:
             results.append(refused)
     return results
+
+
+_GENERAL = claims_pg.Next(uuid.UUID(int=0), None)
+"""The next operation is for the general path (or the fused statement could not say)."""
+
+
+def _next_claim(central: Store, lease: leases.LeaseHold | None) -> claims_pg.Next | None:
+    """``claims_pg.apply_next_claim`` in autocommit; None when nothing is pending."""
+    try:
+        with central.statements() as conn:
+            return claims_pg.apply_next_claim(conn, utcnow(), lease)
+    except DBAPIError as exc:
+        # One statement, so nothing was written. A dropped connection or a deadlock: the
+        # general path below tries again (and raises what it cannot handle); any other
+        # error is logged, and that path words it for the operation it concerns.
+        if not (exc.connection_invalidated or _transient(exc)):
+            log.warning("fused claim failed, using the general path: %s", _short(exc))
+        return _GENERAL
 
 
 def _apply_claimed(

@@ -11,11 +11,11 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from app.services import claims_pg, push
 from app.services.operations import Operation, apply
-from storage import opqueue
+from storage import leases, opqueue
 from storage.engine import Store
 from storage.models import Event, Interaction, utcnow
 from storage.models import Operation as OperationRow
@@ -175,3 +175,115 @@ def test_a_supervisor_takes_the_oldest_of_every_queue(world: World) -> None:
     world.op("claim", "sam")  # the general rule: logged out -> in email, takes the oldest
     taken = _direct(world, "sam", uuid.uuid4())
     assert taken == {"id": str(oldest_left), "fence": 1}
+
+
+def _queue(world: World, *ops: tuple[str, str, dict[str, object]]) -> list[uuid.UUID]:
+    """Push ``(kind, agent, payload)`` rows into the central queue, oldest first."""
+    rows = []
+    with world.store.connect() as conn:
+        for kind, agent, payload in ops:
+            actor = conn.execute(text("SELECT id FROM agents WHERE name = :n"), {"n": agent})
+            row = {"id": uuid.uuid4(), "kind": kind, "actor_id": actor.scalar_one()}
+            rows.append({**row, "payload": payload, "created_at": utcnow()})
+        opqueue.insert_pending(conn, rows)  # one push: the queue keeps this order
+    return [row["id"] for row in rows]
+
+
+def test_the_applier_takes_and_claims_each_pushed_claim_in_one_statement(world: World) -> None:
+    taken = [world.interaction(age_min=50 - i) for i in range(6)]
+    world.op("claim", "alice")
+    world.op("claim", "bob")  # both in email now
+    ids = _queue(world, *[("claim", agent, {}) for agent in ("alice", "bob", "alice", "bob")])
+    statements: list[str] = []
+    event.listen(
+        world.store._unpinged(),
+        "before_cursor_execute",
+        lambda *args: statements.append(args[2]),
+    )
+    results = push.apply_batch(world.store)
+    assert [(r.op_id, r.status) for r in results] == [(i, "applied") for i in ids]
+    assert [r.result["id"] for r in results] == [str(i) for i in taken[2:]], "oldest first"
+    # One statement per claim (it picks, claims, audits and settles), one finding none.
+    assert len(statements) == len(ids) + 1
+    assert all(s.lstrip().startswith("WITH") for s in statements)
+    for op_id, result in zip(ids, results, strict=True):
+        recorded = _op_row(world, op_id)
+        assert (recorded.status, recorded.result) == ("applied", result.result)
+    events = {e.data["op"]: e for e in _claim_events(world) if "op" in e.data}
+    assert {str(i) for i in ids} <= set(events)
+    assert all(e.data["fence"] == 1 for e in events.values())
+
+
+def test_other_operations_and_supervisors_go_the_general_way_in_order(world: World) -> None:
+    first = world.interaction(age_min=50)
+    world.interaction(account="sales", age_min=40)
+    world.interaction(age_min=30)
+    world.interaction(age_min=20)
+    world.op("claim", "alice")
+    world.op("claim", "sam")  # the supervisor: in email, takes the oldest of every queue
+    ids = _queue(
+        world,
+        ("note", "alice", {"interaction": str(first), "body": "Called the customer"}),
+        ("claim", "alice", {}),
+        ("claim", "sam", {}),
+        ("set_state", "bob", {"state": "paused", "reason": "Lunch"}),
+        ("claim", "bob", {}),  # paused: the general rule answers
+    )
+    results = push.apply_batch(world.store)
+    assert [r.op_id for r in results] == ids
+    assert [r.status for r in results] == ["applied"] * 5
+    assert results[1].result["fence"] == 1 and results[2].result["fence"] == 1
+    assert results[4].status == "applied" and "id" not in results[4].result
+    with world.store.read() as session:
+        holders = dict(
+            session.execute(
+                text(
+                    "SELECT a.name, count(*) FROM interactions i JOIN agents a "
+                    "ON a.id = i.claimed_by_id GROUP BY a.name"
+                )
+            ).all()
+        )
+    assert holders == {"alice": 2, "sam": 2}
+
+
+def test_an_agents_claim_waits_while_their_earlier_operation_is_being_applied(
+    world: World,
+) -> None:
+    world.interaction(age_min=20)
+    world.interaction(age_min=10)
+    world.op("claim", "alice")
+    world.op("claim", "bob")
+    earlier, later, bobs = _queue(
+        world, ("claim", "alice", {}), ("claim", "alice", {}), ("claim", "bob", {})
+    )
+    busy = world.store._sessions()  # another applier, in the middle of alice's first
+    busy.begin()
+    assert opqueue.claim_by_id(busy, earlier)
+    try:
+        results = push.apply_batch(world.store)
+        assert [r.op_id for r in results] == [bobs], "alice's later claim must wait"
+    finally:
+        busy.rollback()
+        busy.close()
+    assert [r.op_id for r in push.apply_batch(world.store)] == [earlier, later]
+
+
+def test_a_claim_under_a_lost_lease_writes_nothing(world: World) -> None:
+    world.interaction(age_min=10)
+    world.interaction(age_min=5)
+    world.op("claim", "alice")
+    (op_id,) = _queue(world, ("claim", "alice", {}))
+    engine = world.store.engine
+    fence = leases.try_acquire(engine, push.QUEUE_LEASE, "old", ttl_s=30)
+    assert fence is not None
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE leases SET expires_at = clock_timestamp() - interval '1 s'"))
+    stale = leases.LeaseHold(push.QUEUE_LEASE, "old", fence, 30)
+    with pytest.raises(leases.LeaseLost):
+        push.apply_batch(world.store, lease=stale)
+    assert _op_row(world, op_id).status == "pending"
+    assert len(_claim_events(world)) == 1, "only the claim made before"
+    new = leases.try_acquire(engine, push.QUEUE_LEASE, "new", ttl_s=30)
+    assert new == fence + 1
+    hold = leases.LeaseHold(push.QUEUE_LEASE, "new", new, 30)
+    assert [r.result["fence"] for r in push.apply_batch(world.store, lease=hold)] == [1]
