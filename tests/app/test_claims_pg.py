@@ -10,16 +10,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
+import psycopg
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, select, text, update
 
 from app.services import claims_pg, push
 from app.services.operations import Operation, apply
 from storage import leases, opqueue
 from storage.engine import Store
-from storage.models import Event, Interaction, utcnow
+from storage.models import Event, Interaction, Tag, utcnow
 from storage.models import Operation as OperationRow
+from storage.sync import NOTIFY_CHANNEL
 from tests.app.workflow import World, make_world
+from tests.servers.postgres import libpq_url
 
 
 @pytest.fixture
@@ -287,3 +290,21 @@ def test_a_claim_under_a_lost_lease_writes_nothing(world: World) -> None:
     assert new == fence + 1
     hold = leases.LeaseHold(push.QUEUE_LEASE, "new", new, 30)
     assert [r.result["fence"] for r in push.apply_batch(world.store, lease=hold)] == [1]
+
+
+def test_a_statement_that_writes_nothing_wakes_nobody(world: World) -> None:
+    # Every desk and applier listens: a notice for a statement that wrote no row (the
+    # applier's claim on an empty queue) made appliers wake themselves in a loop.
+    with psycopg.connect(libpq_url(world.store.url), autocommit=True) as listener:
+        listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        with world.store.statements() as conn:
+            assert claims_pg.apply_next_claim(conn, utcnow()) is None
+            conn.execute(update(Interaction).where(Interaction.id.is_(None)).values(subject="x"))
+        with world.store.write() as session:
+            session.add(Tag(name="marker"))  # a real change, committed after those
+        notices: list[str] = []
+        for notice in listener.notifies(timeout=10):
+            notices.append(notice.payload)
+            if notice.payload == "tags":
+                break
+    assert notices == ["tags"]
