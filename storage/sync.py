@@ -348,7 +348,6 @@ class Puller:
                     self._save(state)
             if not state.full:
                 result = self._round(state, progress, cancel, central, changed)
-                _end_read(central)
                 return dataclasses.replace(result, horizon=horizon)
             _end_read(central)
         result = self._round(state, progress, cancel)
@@ -398,8 +397,9 @@ class Puller:
         changed: frozenset[str] | None = None,
     ) -> PullResult:
         """One round; ``central``: the pull's connection, which fetches each table's first
-        page itself (no thread hand-over for the usual few rows); ``changed``: the tables
-        the opening's probe found changed."""
+        page up front and ends its read before anything is written locally (no thread
+        hand-over for the usual few rows); ``changed``: the tables the opening's probe
+        found changed."""
         tables = [t for t in sync_tables() if state.done.get(t.name) != "*"]
         if not state.full:
             # A round after the first usually carries a few rows of a few tables: one query
@@ -414,6 +414,14 @@ class Puller:
                     _end_read(conn)
         self.last_round_tables = [t.name for t in tables]
         total = self._count(state, tables) if progress else 0
+        firsts: dict[str, list[Any]] = {}
+        if central is not None:
+            for table in tables:
+                window = (state.cursor, state.target)
+                firsts[table.name] = self._fetch_on(
+                    central, table, *window, state.done.get(table.name)
+                )
+            _end_read(central)
         done_rows = 0
         batches = 0
         per_table: dict[str, int] = {}
@@ -427,9 +435,9 @@ class Puller:
             def fetch(table: Table, last: str | None, first: bool) -> Future[list[Any]]:
                 nonlocal prefetch
                 window = (state.cursor, state.target)
-                if first and central is not None:
+                if first and table.name in firsts:
                     ready: Future[list[Any]] = Future()
-                    ready.set_result(self._fetch_on(central, table, *window, last))
+                    ready.set_result(firsts.pop(table.name))
                     return ready
                 if prefetch is None:
                     prefetch = ThreadPoolExecutor(1, thread_name_prefix="pull-fetch")
