@@ -1,7 +1,7 @@
 """Team-mode latency: an operation from one desk's submit to its effect in every other desk.
 
-    python -m bench.sync_latency [--clients 20] [--ops 200] [--budget-s 90] [--gap-ms 20]
-                                 [--idle-wait S] [--lease-ttl 15] [--admin-url URL]
+    python -m bench.sync_latency [--clients 20] [--warmup 20] [--ops 200] [--budget-s 90]
+                                 [--gap-ms 20] [--idle-wait S] [--lease-ttl 15] [--admin-url URL]
 
 A migrated central PostgreSQL database; one worker process running the worker's appliers
 under the operation queue's lease (``push.start_appliers``, as ``relaydesk worker`` does);
@@ -278,10 +278,15 @@ def run(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
         return len(set(seen.get(body, {})) - {by}) >= args.clients - 1
 
     late = 0
-    measured_ops = args.ops
+    # Warm-up first: each desk's first push opens its connection to the centre and every
+    # process compiles and prepares its statements once; those operations are not measured.
+    measured_ops = args.warmup + args.ops
     busy_before = machine_busy_s()
-    budget = time.monotonic() + args.budget_s
-    for seq in range(args.ops):
+    budget = float("inf")
+    for seq in range(args.warmup + args.ops):
+        if seq == args.warmup:
+            busy_before = machine_busy_s()
+            budget = time.monotonic() + args.budget_s
         if time.monotonic() > budget:
             measured_ops = seq
             break
@@ -355,7 +360,7 @@ def run(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
         ).all()
     central.dispose()
 
-    measured = [f"lat-{s}" for s in range(measured_ops)]
+    measured = [f"lat-{s}" for s in range(args.warmup, measured_ops)]
     push_s = [submitted[b][2] - submitted[b][1] for b in measured]
     applied_s = [
         watch.applied[submitted[b][3]] - submitted[b][1]
@@ -368,9 +373,19 @@ def run(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
         for index, at in seen.get(b, {}).items()
         if index != submitted[b][0]
     ]
+    # The operations whose last desk saw them latest: where the tail comes from.
+    slowest = sorted(
+        (
+            (max(seen[b].values()) - submitted[b][1], s)
+            for s, b in enumerate(measured, args.warmup)
+            if seen.get(b)
+        ),
+        reverse=True,
+    )[:8]
     return {
         "clients": args.clients,
-        "operations": measured_ops,
+        "operations": len(measured),
+        "warmup_operations": args.warmup,
         "gap_ms": args.gap_ms,
         "worker_idle_poll_s": args.idle_wait if args.idle_wait is not None else push.IDLE_WAIT_S,
         "cpus": os.cpu_count(),
@@ -380,13 +395,14 @@ def run(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
         "submit_and_push": summary(push_s),
         "submit_to_applied_centrally": summary(applied_s),
         "submit_to_visible_in_other_desk": summary(visible_s),
-        "visible_expected": measured_ops * (args.clients - 1),
-        # What the desks spent (the failover part included): pulls that brought rows, pulls
+        "visible_expected": len(measured) * (args.clients - 1),
+        "slowest_ops_ms": [[seq, round(t * 1000)] for t, seq in slowest],
+        # What the desks spent (warm-up and failover included): pulls that brought rows, pulls
         # that found nothing new, and their processes' CPU per operation.
         "desk_pulls_per_op": {k: round(v / total, 1) for k, v in desk_pulls.items()},
         "desk_cpu_ms_per_op": round(desk_cpu_s * 1000 / total, 1),
         # Every process of the machine (desks, worker, PostgreSQL, this one) while submitting.
-        "machine_cpu_ms_per_op": round(busy_s * 1000 / max(1, measured_ops), 1),
+        "machine_cpu_ms_per_op": round(busy_s * 1000 / max(1, len(measured)), 1),
         "ops_late_over_10s": late,
         "targets_ms": {"p50": 30, "p99": 100},
         "failover": {
@@ -409,6 +425,9 @@ def main() -> None:
     parser.add_argument("--ops", type=int, default=200)
     parser.add_argument(
         "--budget-s", type=float, default=90, help="stop submitting after this many seconds"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=20, help="operations first, not measured (one per desk)"
     )
     parser.add_argument("--gap-ms", type=int, default=20, help="pause between two operations")
     parser.add_argument(
