@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql
 
+from storage import opqueue
 from storage.engine import CHANGE_SEQUENCE
 from storage.ids import new_id
 from storage.leases import LeaseHold, LeaseLost
@@ -190,11 +192,11 @@ def claim_next(
 
 
 # Team mode's applier, for the commonest operation: take the oldest free pending operation
-# of the central queue (opqueue.claim_query's walk) and, when it is a plain agent's claim
-# next, apply and settle it in the same statement, in autocommit: one round trip and one
-# implicit transaction per operation instead of BEGIN, a pick, the claim and COMMIT.
-# {lease}: with the queue's lease, the statement writes only while the lease row, share-
-# locked by this very statement, still names our holder and fence.
+# of the central queue ({op}: opqueue.claim_query, the general path's own pick) and, when it
+# is a plain agent's claim next, apply and settle it in the same statement, in autocommit:
+# one round trip and one implicit transaction per operation instead of BEGIN, a pick, the
+# claim and COMMIT. {lease}: with the queue's lease, the statement writes only while the
+# lease row, share-locked by this very statement, still names our holder and fence.
 _LEASE = """lease AS (
     SELECT 1 FROM leases
     WHERE name = %(lease)s AND holder = %(holder)s AND fence = %(fence)s
@@ -205,21 +207,11 @@ _LEASE = """lease AS (
 _NEXT_CLAIM = (
     """
 WITH {lease}op AS (
-    SELECT o.id, o.kind, o.actor_id, o.payload FROM operations AS o
-    WHERE o.status = 'pending'{lease_ok}
-      AND NOT EXISTS (
-          SELECT 1 FROM operations AS e
-          WHERE e.status = 'pending' AND e.actor_id = o.actor_id
-            AND (e.created_at, e.id) < (o.created_at, o.id)
-          OFFSET 0
-      )
-    ORDER BY o.created_at, o.id
-    LIMIT 1
-    FOR UPDATE OF o SKIP LOCKED
+{op}
 ), actor AS (
     SELECT a.id FROM agents AS a JOIN op ON a.id = op.actor_id
     WHERE op.kind = 'claim' AND (op.payload ->> 'interaction') IS NULL
-      AND a.deleted_at IS NULL AND a.state = 'in_email' AND a.role <> 'supervisor'
+      AND a.deleted_at IS NULL AND a.state = 'in_email' AND a.role <> 'supervisor'{lease_ok}
 ), """
     + _AGENT_PICK
     + """{writes}
@@ -268,6 +260,9 @@ def _next_claim_sql(leased: bool) -> str:
     # The operation is the one the statement picked, not a parameter.
     writes = writes.replace("%(op)s::uuid", "(SELECT id FROM op)")
     writes = writes.replace("%(op_text)s::text", "(SELECT id::text FROM op)")
+    pick = opqueue.claim_query(1).compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+    )
     parts = {"lease": "", "lease_ok": "", "lease_held": "true"}
     if leased:
         parts = {
@@ -275,4 +270,4 @@ def _next_claim_sql(leased: bool) -> str:
             "lease_ok": "\n      AND EXISTS (SELECT 1 FROM lease)",
             "lease_held": "EXISTS (SELECT 1 FROM lease)",
         }
-    return _NEXT_CLAIM.format(writes=writes, **parts)
+    return _NEXT_CLAIM.format(writes=writes, op=pick, **parts)
