@@ -188,6 +188,24 @@ def settle(
     return [_result(o.op_id, o.status, o.reason, o.result) for o in found]
 
 
+def settle_pulled(local: Store, *, actors: Collection[str] | None = None) -> list[OpResult]:
+    """Settle pushed operations whose outcome a pull just brought; the newly settled ones.
+
+    ``settle`` asks the centre before the pull, so its outcomes' effects come with that
+    pull. An operation applied between the two arrived with the pull, effects and outcome
+    in one snapshot (one central transaction writes both): read here, the desk does not
+    show the claim done and still "waiting for the central database" until its next tick.
+    """
+    with local.write() as session:
+        ids = opqueue.awaiting(session, 100_000, actors)
+        if not ids:
+            return []
+        # The desk's pulled copy of the central operations; not there yet is not lost.
+        found, _not_pulled = opqueue.outcomes(session, ids)
+        opqueue.settle(session, found)
+    return [_result(o.op_id, o.status, o.reason, o.result) for o in found]
+
+
 def sync_operations(local: Store, central: Store) -> list[OpResult]:
     """Push what is queued, then settle what has come back (a desk's sync tick)."""
     push(local, central)

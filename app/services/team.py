@@ -193,6 +193,8 @@ class TeamLink(SyncLoop):
             )
             online = True
             self._last_pull = result
+            if result is not None and result.changed:
+                settled += push.settle_pulled(self.local, actors=actors)
             if result is not None:
                 pulled_at = utcnow()
         except (ServerError, ConfigError) as exc:

@@ -25,6 +25,7 @@ from app.mail.fetcher import FetchOptions
 from app.services import push
 from app.services.agents import add_agent
 from app.services.operations import Operation
+from app.services.sync import CentralConfig, CentralSync
 from storage import leases, opqueue
 from storage.engine import Store
 from storage.models import Event, Interaction, Note, OpOutboxEntry, utcnow
@@ -489,3 +490,27 @@ def test_operations_the_central_database_lost_are_pushed_again(
     drain(central)
     assert len(push.settle(desk.store, central)) == 3
     assert notes(central) == {"n0": 1, "n1": 1, "n2": 1}
+
+
+def test_an_outcome_the_pull_brought_settles_from_the_desks_copy(
+    world: World, central: Store, desk: AppContext
+) -> None:
+    # A desk's tick asks for outcomes, then pulls: an operation applied in between comes
+    # with the pull, its effects and its outcome together, and is settled from there.
+    interaction = world.interaction()
+    op = Operation("note", "alice", {"interaction": str(interaction), "body": "Called back"})
+    push.submit(desk.store, op)
+    push.push(desk.store, central)
+    assert push.settle(desk.store, central) == []  # asked before it was applied
+    assert push.settle_pulled(desk.store) == []  # nothing pulled yet
+    drain(central)
+    sync = CentralSync(desk.store, CentralConfig(central.url, "test"))
+    try:
+        sync.pull()
+    finally:
+        sync.close()
+    settled = push.settle_pulled(desk.store)
+    assert [(r.op_id, r.status) for r in settled] == [(op.op_id, "applied")]
+    outcome = push.outcome(desk.store, op.op_id)
+    assert outcome is not None and outcome.applied
+    assert push.settle_pulled(desk.store) == [] and push.settle(desk.store, central) == []
