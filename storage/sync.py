@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import json
 import logging
 import threading
 import uuid
@@ -45,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.blobs import SqlBlobStore, digest
+from storage.central_link import CentralLink, StaleLink, fetch_all
 from storage.engine import StoreError, allocate_change_seqs
 from storage.migrate import current_revision, head_revision, known_revisions
 from storage.models import Base, SyncState, UTCDateTime
@@ -186,6 +188,14 @@ _OPENING = (
 )
 _SNAPSHOT_XMIN = "pg_snapshot_xmin(s)::text::bigint"
 
+# The local side of a usual pull, as driver SQL (SyncState.value is JSON text in SQLite).
+_LOAD_STATE = "SELECT value FROM sync_state WHERE key = ?"
+_SAVE_STATE = (
+    "INSERT INTO sync_state (key, value) VALUES (?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+_ALLOCATE_SEQS = "UPDATE change_counter SET value = value + ? WHERE id = 1 RETURNING value"
+
 
 @dataclass(frozen=True)
 class _Opening:
@@ -195,6 +205,25 @@ class _Opening:
     xmin: int
     xmax: int
     changed: frozenset[str] | None  # tables with rows in [cursor, xmin); None: not probed
+
+    @classmethod
+    def from_row(cls, row: Any) -> _Opening:
+        return cls(
+            central_id="" if row[0] is None else str(row[0].get("v") or ""),
+            epoch=0 if row[1] is None else int(row[1].get("v") or 0),
+            scope=str(row[2] or ""),
+            xmin=int(row[3]),
+            xmax=int(row[4]),
+            changed=None if row[5] is None else frozenset(row[5]),
+        )
+
+    def same_centre(self, state: PullState) -> bool:
+        """The same central database, schema epoch and visible rows as ``state``'s."""
+        return (self.central_id, self.epoch, self.scope) == (
+            state.central_id,
+            state.epoch,
+            state.scope,
+        )
 
 
 @dataclass
@@ -260,6 +289,13 @@ class Puller:
         self.last_round_tables: list[str] = []  # the tables the last round read
         self._hidden: dict[str, frozenset[str]] = {}
         self._opening_sql: str | None = None  # built at the first pull (see _opening)
+        self._quick_sql: str | None = None
+        self._link = CentralLink(central)  # a usual pull's own connection (see _quick_pull)
+
+    def close(self) -> None:
+        """Close the connection kept for usual pulls (the engines stay their owner's)."""
+        with self._lock:
+            self._link.close()
 
     def state(self) -> PullState | None:
         with self._read_local() as conn:
@@ -295,32 +331,23 @@ class Puller:
             probe = f"ARRAY({_probe_sql(names, (), _SNAPSHOT_XMIN)})"
             params["cursor"] = state.cursor
         sql = self._opening_sql.format(probe=probe)
-        row = central.exec_driver_sql(sql, params).one()
-        return _Opening(
-            central_id="" if row[0] is None else str(row[0].get("v") or ""),
-            epoch=0 if row[1] is None else int(row[1].get("v") or 0),
-            scope=str(row[2] or ""),
-            xmin=int(row[3]),
-            xmax=int(row[4]),
-            changed=None if row[5] is None else frozenset(row[5]),
-        )
+        return _Opening.from_row(central.exec_driver_sql(sql, params).one())
 
     def _pull(self, progress: Progress | None, cancel: Callable[[], bool] | None) -> PullResult:
-        with self._read_local() as local:
-            loaded = PullState.load(local)
-            local.rollback()
+        loaded = self._load_state()
+        if loaded is not None and loaded.synced_once and loaded.target is None:
+            quick = self._quick_pull(loaded, cancel)
+            if quick is not None:
+                if progress and quick.rows:
+                    progress(quick.rows, quick.rows)
+                return quick
         # One connection for the whole of a usual pull (a few rows of a few tables): the
         # opening with its probe, then one page per changed table. A full round pages
         # through its own connections, the next page fetched while this one is written.
         with self.central.connect() as central:
             opening = self._opening(central, loaded)
             state = loaded
-            if (
-                state is None
-                or state.central_id != opening.central_id
-                or state.epoch != opening.epoch
-                or state.scope != opening.scope
-            ):
+            if state is None or not opening.same_centre(state):
                 if state is not None:
                     log.info(
                         "full resnapshot: central %s epoch %s (was %s epoch %s)%s",
@@ -356,6 +383,93 @@ class Puller:
     def _save(self, state: PullState) -> None:
         with self.local.begin() as conn:
             state.save(conn)
+
+    def _load_state(self) -> PullState | None:
+        # Driver SQL: every desk reads it on every change notice.
+        conn = self.local.raw_connection()
+        try:
+            row = conn.cursor().execute(_LOAD_STATE, (PULL_KEY,)).fetchone()
+        finally:
+            conn.close()
+        return None if row is None else PullState(**json.loads(row[0])["v"])
+
+    def _quick_pull(self, state: PullState, cancel: Callable[[], bool] | None) -> PullResult | None:
+        """The usual pull of a desk in sync, on its own connection (``CentralLink``): the
+        opening with its probe, then the first page of every changed table in one pipeline,
+        two round trips in all; then one local transaction. None when it is not usual after
+        all (another centre, epoch or scope; a page full: a desk back after a long absence):
+        the paged path takes it from the start."""
+        if self._opening_sql is None:
+            return None  # the first pull of this Puller reads the role's columns and scope
+        try:
+            with self._link.session() as conn:
+                read = self._quick_read(conn, state)
+        except StaleLink:
+            log.info("the kept central connection had dropped; connecting again")
+            with self._link.session() as conn:
+                read = self._quick_read(conn, state)
+        if read is None:
+            return None
+        opening, pages = read
+        if opening.xmin <= state.cursor:
+            return PullResult(0, 0, state.cursor, False, horizon=opening.xmax)
+        if cancel is not None and cancel():
+            raise PullCancelled  # before anything is written: the next pull brings it whole
+        total = sum(len(rows) for _, rows in pages)
+        state.cursor = opening.xmin
+        with self.local.connect() as local:
+            dbapi = local.connection.dbapi_connection
+            assert dbapi is not None
+            cursor = dbapi.cursor()
+            cursor.execute("PRAGMA foreign_keys=OFF")  # as every pull (see the module's text)
+            try:
+                with local.begin():
+                    last = 0
+                    if total:
+                        last = cursor.execute(_ALLOCATE_SEQS, (total,)).fetchone()[0]
+                    seq = last - total
+                    for table, rows in pages:
+                        if rows:
+                            cursor.executemany(
+                                _plan(table).upsert,
+                                [(*row, seq + n) for n, row in enumerate(rows, 1)],
+                            )
+                            seq += len(rows)
+                    cursor.execute(_SAVE_STATE, (PULL_KEY, json.dumps({"v": state.__dict__})))
+            finally:
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.close()
+        self.last_round_tables = [table.name for table, _ in pages]
+        per_table = {table.name: len(rows) for table, rows in pages if rows}
+        log.info("pulled %d rows up to %d", total, state.cursor)
+        return PullResult(
+            total, len(per_table), state.cursor, False, tables=per_table, horizon=opening.xmax
+        )
+
+    def _quick_read(
+        self, conn: Any, state: PullState
+    ) -> tuple[_Opening, list[tuple[Table, list[Any]]]] | None:
+        assert self._opening_sql is not None
+        if self._quick_sql is None:
+            names = tuple(t.name for t in sync_tables())
+            probe = f"ARRAY({_probe_sql(names, (), _SNAPSHOT_XMIN)})"
+            self._quick_sql = self._opening_sql.format(probe=probe)
+        params = {"id_key": CENTRAL_ID_KEY, "epoch_key": EPOCH_KEY, "cursor": state.cursor}
+        opening = _Opening.from_row(conn.execute(self._quick_sql, params).fetchone())
+        if not opening.same_centre(state):
+            return None
+        if opening.xmin <= state.cursor:
+            return opening, []
+        changed = opening.changed or frozenset()
+        tables = [t for t in sync_tables() if t.name in changed]
+        window = {"cursor": state.cursor, "target": opening.xmin, "limit": self.batch_size}
+        statements = [
+            (_plan(t, self._hidden.get(t.name, frozenset())).select_first, window) for t in tables
+        ]
+        pages = fetch_all(conn, statements) if statements else []
+        if any(len(rows) >= self.batch_size for rows in pages):
+            return None
+        return opening, list(zip(tables, pages, strict=True))
 
     def _count(self, state: PullState, tables: list[Table]) -> int:
         total = 0

@@ -244,6 +244,7 @@ class CentralSync:
             ) from exc
 
     def close(self) -> None:
+        self.puller.close()
         self.engine.dispose()
 
 

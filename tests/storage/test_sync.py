@@ -10,10 +10,11 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select, text, update
+from psycopg import pq
+from sqlalchemy import select, text, update
 
 from storage.blobs import SqlBlobStore, open_local_blob_store
-from storage.engine import Store, StoreError, make_engine, sqlite_url
+from storage.engine import Store, StoreError, sqlite_url
 from storage.migrate import ensure_current, head_revision, upgrade
 from storage.models import EmailAccount, Interaction, Message, Project, Setting, Tag
 from storage.sync import (
@@ -432,31 +433,38 @@ def test_a_central_database_with_data_from_before_sync_is_pulled_whole(
         store.dispose()
 
 
-def test_a_usual_pull_is_one_statement_per_changed_table_and_stays_prepared(
-    central: Store, local: Store
+def test_a_usual_pull_is_two_round_trips_on_a_kept_connection_and_stays_prepared(
+    central: Store, local: Store, tmp_path: Path
 ) -> None:
-    # 20 desks pull on every change: the opening (with its probe of every table) and one
-    # page per changed table, on one connection whose prepared statements survive the pull.
-    engine = make_engine(central.url, pool_size=1, max_overflow=0)
-    statements: list[str] = []
-    event.listen(
-        engine, "before_cursor_execute", lambda *args: statements.append(args[2].split()[0])
-    )
+    # 20 desks pull on every change: the opening (with its probe of every table), then the
+    # first page of every changed table in one pipeline; no checkout ping, no BEGIN or
+    # COMMIT, and the statements stay prepared from one pull to the next.
     with central.write() as session:
         session.add(Project(name="Help", key="HLP"))
-    puller = Puller(local.engine, engine)
-    puller.pull()
-    for i in range(7):
+    puller = Puller(local.engine, central.engine)
+    puller.pull()  # the first pull of a Puller reads the role's columns: the paged path
+    trace_path = tmp_path / "libpq.trace"
+    for i in range(8):
         with central.write() as session:
             session.add(Tag(name=f"t{i}"))
             session.execute(update(Project).values(name=f"p{i}"))
-        statements.clear()
-        result = puller.pull()
+        with trace_path.open("w") as trace:
+            conn = puller._link._conn
+            if conn is not None:  # made by the first usual pull
+                conn.pgconn.trace(trace.fileno())
+                conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+            result = puller.pull()
+            if conn is not None:
+                conn.pgconn.untrace()
         assert result.tables == {"tags": 1, "projects": 1}
-        assert len(statements) == 3, statements
-    assert set(_tags(local)) == {f"t{i}" for i in range(7)}
-    with engine.connect() as conn:
-        # psycopg prepares a statement at its fifth run, and forgets them all at a ROLLBACK.
-        prepared = conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
-    assert prepared is not None and prepared >= 3
-    engine.dispose()
+        if conn is None:
+            continue
+        sent = [line.split("\t")[2] for line in trace_path.read_text().splitlines()
+                if line.startswith("F\t")]  # fmt: skip
+        assert "Query" not in sent, "no BEGIN, COMMIT or ping"
+        if i >= 6:  # psycopg prepares a statement at its fifth run (a round trip more)
+            assert sent.count("Sync") == 2, sent
+            assert "Parse" not in sent, sent
+    assert set(_tags(local)) == {f"t{i}" for i in range(8)}
+    puller.close()
+    assert puller._link._conn is None

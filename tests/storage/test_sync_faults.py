@@ -56,3 +56,47 @@ def test_central_stopped_mid_pull_loses_nothing_and_resumes(
     finally:
         central.dispose()
         local.dispose()
+
+
+def test_a_usual_pull_reconnects_after_a_restart_and_reports_an_outage(
+    cluster: CentralCluster, tmp_path: Path
+) -> None:
+    # A desk in sync pulls on a connection it keeps (storage/central_link.py): a restart of
+    # the centre leaves it dead, and the next pull connects again by itself; while the
+    # centre is down the pull fails with SQLAlchemy's OperationalError, writing nothing.
+    central = Store(cluster.migrated_database())
+    local = Store(sqlite_url(tmp_path / "local.sqlite3"))
+    puller = Puller(local.engine, central.engine)
+    try:
+        ensure_current(local.engine)
+        puller.pull()
+        with central.write() as session:
+            session.add(Tag(name="before"))
+        assert puller.pull().tables == {"tags": 1}
+        kept = puller._link._conn
+        assert kept is not None
+
+        cluster.crash()
+        cluster.restart()
+        central.engine.dispose()  # the pool's connections died too
+        with central.write() as session:
+            session.add(Tag(name="after restart"))
+        assert puller.pull().tables == {"tags": 1}
+        assert puller._link._conn is not kept and kept.closed
+
+        cursor = puller.state().cursor  # type: ignore[union-attr]
+        cluster.crash()
+        with pytest.raises(OperationalError):
+            puller.pull()
+        assert puller.state().cursor == cursor  # type: ignore[union-attr]
+        cluster.restart()
+        with central.write() as session:
+            session.add(Tag(name="after outage"))
+        assert puller.pull().tables == {"tags": 1}
+        with local.read() as session:
+            names = set(session.execute(select(Tag.name)).scalars())
+        assert names == {"before", "after restart", "after outage"}
+    finally:
+        puller.close()
+        central.dispose()
+        local.dispose()
