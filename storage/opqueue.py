@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -233,6 +234,57 @@ def insert_pending(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     stamped = [{**r, "change_seq": s} for r, s in zip(base, seqs, strict=True)]
     lite = sqlite.insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
     return len(conn.execute(lite, stamped).all())
+
+
+# A desk's push on PostgreSQL, one statement in autocommit (one round trip, where the ORM
+# took BEGIN, a look-up per actor, the INSERT and COMMIT): each operation's actor named by
+# id or by name is resolved to a live agent; those found are queued as ``insert_pending``
+# queues them (central arrival time, a microsecond apart in the push's order; a repeat of
+# an id changes nothing); every operation comes back with its agent's id, NULL if unknown.
+# Row security applies as to the INSERT it replaces: an agent's role queues only its own.
+_PUSH_PENDING = f"""
+WITH v AS (
+    SELECT * FROM unnest(
+        %(ids)s::uuid[], %(kinds)s::text[], %(names)s::text[], %(refs)s::uuid[],
+        %(payloads)s::text[]
+    ) WITH ORDINALITY AS v(id, kind, name, ref, payload, n)
+), resolved AS (
+    SELECT v.*, COALESCE(
+        (SELECT a.id FROM agents a WHERE a.id = v.ref AND a.deleted_at IS NULL),
+        (SELECT a.id FROM agents a
+         WHERE v.ref IS NULL AND a.name = v.name AND a.deleted_at IS NULL LIMIT 1)
+    ) AS actor_id
+    FROM v
+), queued AS (
+    INSERT INTO operations (id, change_seq, kind, actor_id, payload, status, reason, result,
+                            created_at, applied_at, deleted_at)
+    SELECT id, nextval('{CHANGE_SEQUENCE}'), kind, actor_id, payload::json, 'pending', '',
+           NULL, now() + (n - 1) * interval '1 microsecond', NULL, NULL
+    FROM resolved WHERE actor_id IS NOT NULL ORDER BY n
+    ON CONFLICT (id) DO NOTHING
+)
+SELECT id, actor_id FROM resolved ORDER BY n
+"""
+
+
+def push_pending(conn: Connection, ops: Sequence[QueuedOp]) -> dict[uuid.UUID, uuid.UUID | None]:
+    """Queue ``ops`` in the central (PostgreSQL) queue in one statement; run it on a
+    connection in autocommit. Returns each operation's agent id, None where its actor names
+    no live agent (that one is not queued)."""
+    refs: list[uuid.UUID | None] = []
+    for op in ops:
+        try:
+            refs.append(uuid.UUID(op.actor))
+        except ValueError:
+            refs.append(None)
+    params = {
+        "ids": [op.op_id for op in ops],
+        "kinds": [op.kind for op in ops],
+        "names": [op.actor for op in ops],
+        "refs": refs,
+        "payloads": [json.dumps(op.payload) for op in ops],
+    }
+    return {row[0]: row[1] for row in conn.exec_driver_sql(_PUSH_PENDING, params)}
 
 
 @functools.lru_cache(maxsize=16)

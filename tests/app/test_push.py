@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 
 from app import worker
@@ -133,6 +133,34 @@ def test_the_queue_applies_the_standalone_rules(
     assert "no disposition 'Nope'" in refused.reason
 
 
+def test_a_push_is_one_statement_and_keeps_the_order(
+    world: World, central: Store, desk: AppContext
+) -> None:
+    # The push is on the way to every operation's latency: actors resolved, operations
+    # queued and the unknown refused in one statement (in autocommit: no BEGIN, no COMMIT).
+    interaction = world.interaction()
+    made = queue_notes(desk, interaction, 3)
+    ghost = push.submit(desk.store, Operation("note", "zed", {"interaction": interaction}))
+    sent: list[str] = []
+    watched = Store(central.url)  # its own engine, listened to
+    event.listen(watched.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    try:
+        report = push.push(desk.store, watched)
+    finally:
+        watched.dispose()
+    assert report == push.PushReport(pushed=3, refused=1, refusals=report.refusals)
+    assert len(sent) == 1 and "INSERT INTO operations" in sent[0], sent
+    with central.read() as session:
+        queued = (
+            session.execute(select(OperationRow.id).order_by(OperationRow.created_at))
+            .scalars()
+            .all()
+        )
+    assert queued == made, "the desk's order, a microsecond apart"
+    outcome = push.outcome(desk.store, ghost)
+    assert outcome is not None and outcome.reason == "There is no agent named zed."
+
+
 def test_bad_operations_are_refused_with_a_reason_and_kept(
     world: World, central: Store, desk: AppContext
 ) -> None:
@@ -172,10 +200,12 @@ def test_offline_the_outbox_keeps_everything(
 
 
 class CuttingProxy:
-    """A TCP relay to PostgreSQL that cuts the connection at the first COMMIT.
+    """A TCP relay to PostgreSQL that cuts the connection at the push's commit point: the
+    first COMMIT, or the statement that queues the operations (in autocommit, its arrival
+    commits them).
 
-    ``lose_reply``: COMMIT reaches the server and the cut eats its answer (the desk cannot
-    know the push went through); otherwise COMMIT never arrives.
+    ``lose_reply``: that reaches the server and the cut eats its answer (the desk cannot
+    know the push went through); otherwise it never arrives.
     """
 
     def __init__(self, target: tuple[str, int], *, lose_reply: bool) -> None:
@@ -206,14 +236,14 @@ class CuttingProxy:
             while data := src.recv(65536):
                 if self.cut.is_set():
                     break
-                if to_server and b"COMMIT" in data:
+                if to_server and (b"COMMIT" in data or b"INSERT INTO operations" in data):
                     if self.lose_reply:
                         self._replies_lost = True
                         dst.sendall(data)
                         continue
                     break
                 if not to_server and getattr(self, "_replies_lost", False):
-                    break  # the server answered the COMMIT: the desk never hears it
+                    break  # the server answered: the desk never hears it
                 dst.sendall(data)
         except OSError:
             pass
