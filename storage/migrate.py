@@ -49,6 +49,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Undo the migrations above ``revision`` in one transaction (tests of a migration)."""
+    cfg = _config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
 def backup_sqlite(path: Path, label: str) -> Path:
     """A consistent copy of a live SQLite file (the backup API copes with WAL)."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")

@@ -8,15 +8,13 @@ from typing import Any
 
 import psycopg
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import make_url
 
 from app.services.db_roles import grant_agent
 from app.services.sync import CentralConfig
 from storage.blobs import SqlBlobStore, digest
 from storage.engine import Store
-from storage.migrate import MIGRATIONS_DIR, current_revision, upgrade
+from storage.migrate import current_revision, downgrade, upgrade
 from tests.app.workflow import make_world
 from tests.servers.central import CentralCluster
 from tests.servers.postgres import libpq_url
@@ -24,14 +22,6 @@ from tests.servers.postgres import libpq_url
 pytestmark = pytest.mark.pg
 
 ROLE = "rd_alice_blobs"
-
-
-def _downgrade(store: Store, revision: str) -> None:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with store.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
 
 
 def _connect(url: str, role: str) -> psycopg.Connection[Any]:
@@ -82,7 +72,7 @@ def test_agents_insert_content_addressed_blobs_from_0010_and_never_change_them(
         assert SqlBlobStore(store.engine).get(key) == attachment
         assert SqlBlobStore(store.engine).get(old) == b"mail stored before 0010"
 
-        _downgrade(store, "0009")
+        downgrade(store.engine, "0009")
         again = b"after the downgrade"
         with _connect(url, ROLE) as conn:
             assert "permission denied" in _denied(conn, INSERT, (digest(again), 19, again))

@@ -30,7 +30,7 @@ from app.services.operations import Operation
 from app.services.sync import CentralConfig
 from storage.blobs import SqlBlobStore
 from storage.engine import Store, sqlite_url
-from storage.migrate import ensure_current
+from storage.migrate import downgrade, ensure_current, upgrade
 from storage.models import (
     Agent,
     AgentAccount,
@@ -425,3 +425,56 @@ def test_the_cli_grants_an_agent_and_the_worker(
         assert len(_column(conn, "SELECT id FROM interactions")) == 3
     assert main([*data, "db", "grant-agent", "nobody", "--central", team.url]) == 1
     assert "no agent named nobody" in capsys.readouterr().err
+
+
+_WHO = (
+    "SELECT relaydesk_visibility(), relaydesk_current_agent(), "
+    "relaydesk_supervisor(current_user), "
+    "ARRAY(SELECT relaydesk_accounts_of(current_user) ORDER BY 1), "
+    "ARRAY(SELECT relaydesk_queues_of(current_user) ORDER BY 1), "
+    "ARRAY(SELECT id FROM interactions ORDER BY id)"
+)
+
+
+def _languages(conn: psycopg.Connection[Any]) -> set[str]:
+    return set(
+        _column(
+            conn,
+            "SELECT DISTINCT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
+            "WHERE p.proname LIKE 'relaydesk\\_%' AND p.proname <> 'relaydesk_stamp_change_xid' "
+            "AND p.proname <> 'relaydesk_notify_change'",
+        )
+    )
+
+
+def test_the_visibility_functions_answer_alike_in_sql_and_plpgsql(team: Team) -> None:
+    # Migration 0013 rewrote 0009's functions in PL/pgSQL (their plans then stay cached;
+    # every pull's opening calls relaydesk_visibility()): the same answers for every role,
+    # before and after, and a downgrade brings the SQL back.
+    roles = ("rd_alice", "rd_bob", "rd_sue", "rd_worker")
+
+    def answers() -> dict[str, Any]:
+        seen = {}
+        for role in roles:
+            with team.connect(role) as conn:
+                seen[role] = conn.execute(_WHO).fetchone()
+        return seen
+
+    store = Store(team.url)
+    try:
+        with team.connect("rd_sue") as conn:
+            assert _languages(conn) == {"plpgsql"}
+        now = answers()
+        assert now["rd_alice"][1] == team.alice and now["rd_alice"][0] != ""
+        assert now["rd_alice"][5] == [team.mine]
+        assert now["rd_worker"][:2] == ("", None), "the worker is nobody's agent"
+        downgrade(store.engine, "0012")
+        with team.connect("rd_sue") as conn:
+            assert _languages(conn) == {"sql"}
+        assert answers() == now
+        upgrade(store.engine)
+        with team.connect("rd_sue") as conn:
+            assert _languages(conn) == {"plpgsql"}
+        assert answers() == now
+    finally:
+        store.dispose()
