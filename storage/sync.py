@@ -46,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.blobs import SqlBlobStore, digest
-from storage.central_link import CentralLink, StaleLink, fetch_all
+from storage.central_link import CentralLink, StaleLink, fetch_all, fetch_one_native
 from storage.engine import StoreError, allocate_change_seqs
 from storage.migrate import current_revision, head_revision, known_revisions
 from storage.models import Base, SyncState, UTCDateTime
@@ -453,9 +453,12 @@ class Puller:
         if self._quick_sql is None:
             names = tuple(t.name for t in sync_tables())
             probe = f"ARRAY({_probe_sql(names, (), _SNAPSHOT_XMIN)})"
-            self._quick_sql = self._opening_sql.format(probe=probe)
-        params = {"id_key": CENTRAL_ID_KEY, "epoch_key": EPOCH_KEY, "cursor": state.cursor}
-        opening = _Opening.from_row(conn.execute(self._quick_sql, params).fetchone())
+            sql = self._opening_sql.format(probe=probe)
+            for name, number in (("id_key", 1), ("epoch_key", 2), ("cursor", 3)):
+                sql = sql.replace(f"%({name})s", f"${number}")
+            self._quick_sql = sql
+        params = (CENTRAL_ID_KEY, EPOCH_KEY, state.cursor)
+        opening = _Opening.from_row(fetch_one_native(conn, self._quick_sql, params))
         if not opening.same_centre(state):
             return None
         if opening.xmin <= state.cursor:
