@@ -87,6 +87,13 @@ def test_agents_see_only_their_accounts_and_queues(world: World) -> None:
         "rejected",
         "You do not work on this interaction's account and queue.",
     )
+    # Both memberships count: Carol works on the sales account, not in its default queue.
+    half = world.op("claim", "carol", interaction=sales_default)
+    assert (half.status, half.reason) == (
+        "rejected",
+        "You do not work on this interaction's account and queue.",
+    )
+    assert world.op("claim", "carol", interaction=sales_italian).applied
 
 
 def test_lock_emails_to_agents_hides_claimed_interactions_from_others(world: World) -> None:
