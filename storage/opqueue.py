@@ -65,20 +65,23 @@ class Outcome:
 
 
 def enqueue(session: Session, op: QueuedOp) -> bool:
-    """Keep ``op`` in the outbox; False if that id is already there (a repeated submit)."""
-    if session.get(OpOutboxEntry, op.op_id) is not None:
-        return False
-    session.add(
-        OpOutboxEntry(
-            id=op.op_id,
-            kind=op.kind,
-            actor=op.actor,
-            payload=op.payload,
-            state="queued",
-            created_at=utcnow(),
-        )
+    """Keep ``op`` in the outbox; False if that id is already there (a repeated submit).
+
+    One INSERT that ignores a known id: every action an agent takes in team mode comes here
+    first, and the look-up, the object and the flush cost three times as much.
+    """
+    table = cast(Table, OpOutboxEntry.__table__)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(
+        id=op.op_id,
+        kind=op.kind,
+        actor=op.actor,
+        payload=op.payload,
+        state="queued",
+        created_at=utcnow(),
     )
-    return True
+    added = session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
+    return bool(cast(Any, added).rowcount == 1)
 
 
 def _of(actors: Collection[str] | None) -> Any:
