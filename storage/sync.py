@@ -54,6 +54,7 @@ from storage.models import Base, SyncState, UTCDateTime
 log = logging.getLogger("sync")
 
 NOTIFY_CHANNEL = "relaydesk_changes"
+OPERATIONS_CHANNEL = "relaydesk_operations"  # new pending operations (migration 0014)
 PULL_KEY = "pull"
 EPOCH_KEY = "epoch"
 CENTRAL_ID_KEY = "central_id"

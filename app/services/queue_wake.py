@@ -1,10 +1,10 @@
 """Wake the worker's appliers when desks push operations, instead of polling for them.
 
-The central database announces every statement that writes ``operations`` on the change
-channel (migration 0004's statement trigger, payload: the table name). One LISTEN
-connection per worker turns those notices into a threading.Event the appliers wait on, so
-an operation is picked up within milliseconds of its push; the appliers' idle wait stays as
-the safety net while the listener reconnects.
+The central database announces every new pending operation on a channel of its own
+(migration 0014: desks do not hear it, and appliers do not hear their own updates).
+One LISTEN connection per worker turns those notices into a threading.Event the appliers
+wait on, so an operation is picked up within milliseconds of its push; the appliers' idle
+wait stays as the safety net while the listener reconnects.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine
 
-from storage.sync import NOTIFY_CHANNEL
+from storage.sync import OPERATIONS_CHANNEL
 
 log = logging.getLogger("sync")
 
@@ -26,7 +26,7 @@ CONNECT_TIMEOUT_S = 5
 
 
 class QueueWake:
-    """``event`` is set whenever the central ``operations`` table was written."""
+    """``event`` is set whenever a new operation was queued centrally."""
 
     def __init__(self, engine: Engine, table: str = "operations") -> None:
         # libpq's form of the engine's URL, password included (from the keyring at start-up).
@@ -56,7 +56,7 @@ class QueueWake:
                 with psycopg.connect(
                     self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
                 ) as conn:
-                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    conn.execute(f"LISTEN {OPERATIONS_CHANNEL}")
                     self.listening.set()
                     self.event.set()  # whatever came while nobody listened
                     while not stop.is_set():

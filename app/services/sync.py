@@ -304,10 +304,11 @@ class SyncLoop(threading.Thread):
     def wants(self, table: str) -> bool:
         """Whether a change notice for ``table`` is worth a pull now.
 
-        Every desk's push writes the central ``operations`` table: with 20 desks, pulling on
-        each of those notices doubled the pulls per operation, for rows that matter to the
-        desk that pushed them (which settles them by id). Their effects write other tables,
-        whose notices do wake a pull, and the operation rows come with it.
+        An operation's outcome is written to the central ``operations`` table (its push
+        notifies only the appliers, migration 0014): with 20 desks, pulling on each of those
+        notices doubled the pulls per operation, for rows that matter to the desk that
+        pushed them (which settles them by id). Their effects write other tables, whose
+        notices do wake a pull, and the operation rows come with it.
         """
         return table != OPERATIONS_TABLE
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
@@ -28,9 +29,11 @@ from app.services.operations import Operation
 from app.services.sync import CentralConfig, CentralSync
 from storage import leases, opqueue
 from storage.engine import Store
-from storage.models import Event, Interaction, Note, OpOutboxEntry, utcnow
+from storage.models import Event, Interaction, Note, OpOutboxEntry, Tag, utcnow
 from storage.models import Operation as OperationRow
+from storage.sync import NOTIFY_CHANNEL, OPERATIONS_CHANNEL
 from tests.app.workflow import World, make_world
+from tests.servers.postgres import libpq_url
 
 pytestmark = pytest.mark.pg
 
@@ -159,6 +162,33 @@ def test_a_push_is_one_statement_and_keeps_the_order(
     assert queued == made, "the desk's order, a microsecond apart"
     outcome = push.outcome(desk.store, ghost)
     assert outcome is not None and outcome.reason == "There is no agent named zed."
+
+
+def test_a_pushed_operation_wakes_the_appliers_not_the_desks(
+    world: World, central: Store, desk: AppContext
+) -> None:
+    # Migration 0014: a pushed operation is announced on the appliers' own channel; its
+    # applying announces its effects and its outcome to the desks only.
+    interaction = world.interaction()
+    with psycopg.connect(libpq_url(central.url), autocommit=True) as listener:
+        listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        listener.execute(f"LISTEN {OPERATIONS_CHANNEL}")
+        queue_notes(desk, interaction, 1)
+        push.push(desk.store, central)
+        assert [r.status for r in push.apply_batch(central)] == ["applied"]
+        with central.write() as session:
+            session.add(Tag(name="marker"))  # a last change, to know when to stop listening
+        heard: list[tuple[str, str]] = []
+        for notice in listener.notifies(timeout=10):
+            heard.append((notice.channel, notice.payload))
+            if notice.payload == "tags":
+                break
+    assert [h for h in heard if h[1] == "operations"] == [
+        (OPERATIONS_CHANNEL, "operations"),
+        (NOTIFY_CHANNEL, "operations"),
+    ]
+    assert (NOTIFY_CHANNEL, "notes") in heard and heard[-1] == (NOTIFY_CHANNEL, "tags")
+    assert {channel for channel, _ in heard} == {OPERATIONS_CHANNEL, NOTIFY_CHANNEL}
 
 
 def test_bad_operations_are_refused_with_a_reason_and_kept(
