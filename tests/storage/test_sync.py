@@ -5,19 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
+import uuid
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
+import psycopg
 import pytest
 from psycopg import pq
 from sqlalchemy import select, text, update
 
+from storage import opqueue
 from storage.blobs import SqlBlobStore, open_local_blob_store
 from storage.engine import Store, StoreError, sqlite_url
-from storage.migrate import ensure_current, head_revision, upgrade
-from storage.models import EmailAccount, Interaction, Message, Project, Setting, Tag
+from storage.migrate import downgrade, ensure_current, head_revision, upgrade
+from storage.models import EmailAccount, Interaction, Message, Project, Setting, Tag, utcnow
 from storage.sync import (
+    NOTIFY_CHANNEL,
+    OPERATIONS_CHANNEL,
     CentralBlobs,
     PullCancelled,
     Puller,
@@ -27,6 +32,7 @@ from storage.sync import (
     check_central_schema,
 )
 from tests.servers.central import CentralCluster
+from tests.servers.postgres import libpq_url
 
 pytestmark = pytest.mark.pg
 
@@ -468,3 +474,21 @@ def test_a_usual_pull_is_two_round_trips_on_a_kept_connection_and_stays_prepared
     assert set(_tags(local)) == {f"t{i}" for i in range(8)}
     puller.close()
     assert puller._link._conn is None
+
+
+def test_new_operations_have_their_own_channel_until_a_downgrade(central: Store) -> None:
+    # Migration 0014 and back: where a new pending operation is announced.
+    def channels_of_a_new_operation() -> list[tuple[str, str]]:
+        with psycopg.connect(libpq_url(central.url), autocommit=True) as listener:
+            listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            listener.execute(f"LISTEN {OPERATIONS_CHANNEL}")
+            with central.connect() as conn:
+                row = {"id": uuid.uuid4(), "kind": "note", "payload": {}, "created_at": utcnow()}
+                opqueue.insert_pending(conn, [row])
+            return [(n.channel, n.payload) for n in listener.notifies(timeout=5, stop_after=1)]
+
+    assert channels_of_a_new_operation() == [(OPERATIONS_CHANNEL, "operations")]
+    downgrade(central.engine, "0013")
+    assert channels_of_a_new_operation() == [(NOTIFY_CHANNEL, "operations")]
+    upgrade(central.engine)
+    assert channels_of_a_new_operation() == [(OPERATIONS_CHANNEL, "operations")]

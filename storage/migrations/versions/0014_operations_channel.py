@@ -18,6 +18,9 @@ statement trigger.
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 from alembic import op
 
 revision = "0014"
@@ -41,19 +44,6 @@ END
 $$
 """
 
-# 0012's function, for the downgrade.
-STAMP_AND_NOTIFY_0012 = """
-CREATE OR REPLACE FUNCTION relaydesk_stamp_change_xid() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.change_xid := pg_current_xact_id()::text::bigint;
-    -- Identical payloads fold into one notification per transaction.
-    PERFORM pg_notify('relaydesk_changes', TG_TABLE_NAME);
-    RETURN NEW;
-END
-$$
-"""
-
 
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
@@ -64,4 +54,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute(STAMP_AND_NOTIFY_0012)
+    # Back to 0012's function, from 0012 itself.
+    path = Path(__file__).with_name("0012_notify_changed_rows.py")
+    spec = importlib.util.spec_from_file_location("relaydesk_migration_0012", path)
+    assert spec is not None and spec.loader is not None
+    previous = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(previous)
+    op.execute(previous.STAMP_AND_NOTIFY)
