@@ -57,8 +57,8 @@ class CentralLink:
     def session(self) -> Iterator[psycopg.Connection[Any]]:
         """The connection for one pull. A driver error closes a broken connection and comes
         out as SQLAlchemy's; raises StaleLink instead when the connection was kept from before
-        and is found dead (the server restarted meanwhile): nothing was read, so the caller
-        may start over once with a new ``session()``."""
+        and is found dead (the server restarted meanwhile): the caller writes nothing locally
+        before its reads end, so it may start over once with a new ``session()``."""
         conn, fresh = self._connection()
         try:
             yield conn
