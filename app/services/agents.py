@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from app.errors import UserError
@@ -366,18 +366,9 @@ def can_work_on(session: Session, agent: Agent, interaction: Interaction) -> boo
         return True
     if interaction.queue_id is None:
         return False
-    # Both memberships in one query: every rule on an interaction asks (one round trip).
-    account = exists().where(
-        AgentAccount.agent_id == agent.id,
-        AgentAccount.account_id == interaction.account_id,
-        AgentAccount.deleted_at.is_(None),
-    )
-    queue = exists().where(
-        AgentQueue.agent_id == agent.id,
-        AgentQueue.queue_id == interaction.queue_id,
-        AgentQueue.deleted_at.is_(None),
-    )
-    return bool(session.execute(select(and_(account, queue))).scalar())
+    # One query, as rules ask it in the read of the interaction itself (operations.py).
+    found = session.execute(select(works_on(agent)).where(Interaction.id == interaction.id))
+    return bool(found.scalar())
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,14 @@ from sqlalchemy.orm import Session
 from app.errors import UserError
 from app.services import claims_pg, timers
 from app.services.accounts import find_account, find_project
-from app.services.agents import can_work_on, find_agent, find_queue, memberships, not_locked_away
+from app.services.agents import (
+    can_work_on,
+    find_agent,
+    find_queue,
+    memberships,
+    not_locked_away,
+    works_on,
+)
 from app.services.tickets import allocate_ticket_number, recompute_ticket_facts
 from app.settings import Scope, apply_to_row, set_value
 from storage.blobs import SqlBlobStore
@@ -370,20 +377,24 @@ def _uuid(payload: dict[str, Any], key: str, what: str) -> uuid.UUID:
         raise Rejected(f"{raw!r} is not an {what} id.") from None
 
 
-def _lock_interaction(ctx: OpContext, payload: dict[str, Any]) -> Interaction:
-    """The addressed interaction, row-locked until commit (PostgreSQL; SQLite holds the db)."""
+def _lock_interaction(
+    ctx: OpContext, payload: dict[str, Any], *also: ColumnElement[bool]
+) -> tuple[Interaction, tuple[bool, ...]]:
+    """The addressed interaction, row-locked until commit (PostgreSQL; SQLite holds the db),
+    if the actor works on it; with the values of ``also`` for that row. One query: whether
+    the actor works on it is a column of the same read."""
     interaction_id = _uuid(payload, "interaction", "interaction")
-    interaction = ctx.session.execute(
-        select(Interaction)
+    row = ctx.session.execute(
+        select(Interaction, works_on(ctx.actor), *also)
         .where(Interaction.id == interaction_id, Interaction.deleted_at.is_(None))
-        .with_for_update()
+        .with_for_update(of=Interaction)
         .execution_options(populate_existing=True)
-    ).scalar()
-    if interaction is None:
+    ).first()
+    if row is None:
         raise Rejected(f"There is no interaction {interaction_id}.")
-    if not can_work_on(ctx.session, ctx.actor, interaction):
+    if not row[1]:
         raise Rejected("You do not work on this interaction's account and queue.")
-    return interaction
+    return row[0], tuple(bool(value) for value in row[2:])
 
 
 def _agent_name(session: Session, agent_id: uuid.UUID) -> str:
@@ -406,7 +417,7 @@ def _check_fence(interaction: Interaction, payload: dict[str, Any]) -> None:
 
 def _held(ctx: OpContext, payload: dict[str, Any], *, open_only: bool = True) -> Interaction:
     """The interaction, if the actor holds it (or is a supervisor) and the fence matches."""
-    interaction = _lock_interaction(ctx, payload)
+    interaction, _ = _lock_interaction(ctx, payload)
     if open_only and interaction.status != "open":
         raise Rejected("This interaction is closed.")
     if not ctx.supervisor and interaction.claimed_by_id != ctx.actor.id:
@@ -424,11 +435,8 @@ def held_interaction(ctx: OpContext, payload: dict[str, Any]) -> Interaction:
 
 def _seen(ctx: OpContext, payload: dict[str, Any]) -> Interaction:
     """The interaction, if it is on the actor's list (tags, notes, read state)."""
-    interaction = _lock_interaction(ctx, payload)
-    visible = ctx.session.execute(
-        select(Interaction.id).where(Interaction.id == interaction.id, not_locked_away(ctx.actor))
-    ).first()
-    if visible is None:
+    interaction, (visible,) = _lock_interaction(ctx, payload, not_locked_away(ctx.actor))
+    if not visible:
         raise _taken(ctx, interaction)
     return interaction
 
@@ -490,7 +498,7 @@ def _claim(ctx: OpContext, payload: dict[str, Any]) -> dict[str, Any]:
     """Accept a named interaction, or with no interaction named the oldest one available."""
     if payload.get("interaction") is None:
         return _claim_next(ctx)
-    interaction = _lock_interaction(ctx, payload)
+    interaction, _ = _lock_interaction(ctx, payload)
     if interaction.status != "open":
         raise Rejected("This interaction is closed.")
     if interaction.claimed_by_id == ctx.actor.id:
