@@ -191,6 +191,28 @@ def test_a_pushed_operation_wakes_the_appliers_not_the_desks(
     assert {channel for channel, _ in heard} == {OPERATIONS_CHANNEL, NOTIFY_CHANNEL}
 
 
+def test_a_note_is_applied_in_nine_statements(
+    world: World, central: Store, desk: AppContext
+) -> None:
+    # The worker's general path, statement by statement: the fused pick, the locked pick,
+    # the actor, the interaction read with whether the actor works on it and may see it
+    # (one query, three before), the note's change marker and row, the outcome, the event,
+    # and the pick that finds the queue empty.
+    interaction = world.interaction()
+    queue_notes(desk, interaction, 2)
+    push.push(desk.store, central)
+    watched = Store(central.url)
+    assert [r.status for r in push.apply_batch(watched, limit=1)] == ["applied"]  # warm
+    sent: list[str] = []
+    for engine in (watched.engine, watched._unpinged()):
+        event.listen(engine, "before_cursor_execute", lambda *a: sent.append(a[2].split()[0]))
+    try:
+        assert [r.status for r in push.apply_batch(watched)] == ["applied"]
+    finally:
+        watched.dispose()
+    assert len(sent) == 9, sent
+
+
 def test_bad_operations_are_refused_with_a_reason_and_kept(
     world: World, central: Store, desk: AppContext
 ) -> None:
