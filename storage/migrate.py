@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import sqlite3
 from pathlib import Path
+from types import ModuleType
 
 from alembic import command
 from alembic.config import Config
@@ -34,6 +35,14 @@ def head_revision() -> str:
 
 def known_revisions() -> set[str]:
     return {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
+
+
+def revision_module(revision: str) -> ModuleType:
+    """A migration's module as alembic loaded it (a downgrade that restores what an earlier
+    revision created takes that revision's text from there)."""
+    script = ScriptDirectory.from_config(_config()).get_revision(revision)
+    assert script is not None
+    return script.module
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -16,11 +16,10 @@ REPLACE keeps them, and the policies that call them).
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import sqlalchemy as sa
 from alembic import op
+
+from storage.migrate import revision_module
 
 revision = "0013"
 down_revision = "0012"
@@ -112,9 +111,5 @@ def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     # Back to 0009's SQL functions, from 0009 itself.
-    path = Path(__file__).with_name("0009_row_security.py")
-    spec = importlib.util.spec_from_file_location("relaydesk_migration_0009", path)
-    assert spec is not None and spec.loader is not None
-    previous = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(previous)
+    previous = revision_module("0009")
     op.execute(previous.FUNCTIONS.format(schema=_schema()))

@@ -18,10 +18,9 @@ statement trigger.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 from alembic import op
+
+from storage.migrate import revision_module
 
 revision = "0014"
 down_revision = "0013"
@@ -55,9 +54,5 @@ def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     # Back to 0012's function, from 0012 itself.
-    path = Path(__file__).with_name("0012_notify_changed_rows.py")
-    spec = importlib.util.spec_from_file_location("relaydesk_migration_0012", path)
-    assert spec is not None and spec.loader is not None
-    previous = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(previous)
+    previous = revision_module("0012")
     op.execute(previous.STAMP_AND_NOTIFY)
