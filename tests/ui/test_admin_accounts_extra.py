@@ -219,6 +219,28 @@ def test_ticket_types_are_added_changed_and_removed(qtbot: QtBot, admin: AdminCo
     assert ticket_choices(admin.ctx.store, _project_id(admin.ctx)).types == ("General question",)
 
 
+def test_a_type_list_loaded_after_new_is_pressed_selects_nothing(
+    qtbot: QtBot, admin: AdminContext
+) -> None:
+    """The save's reload lands after New was pressed: it must leave the list unselected, so
+    that choosing the saved type again fills the form (it once stayed selected, form empty)."""
+    page = _project_page(qtbot, admin)
+    panel = page.ticket_types
+    panel.start_new()
+    panel.label.setText("Complaint")
+    with qtbot.waitSignal(panel.saved, timeout=10_000) as saved:
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert saved.args == [True]  # the list's reload is asked for, not yet delivered
+    panel.start_new()
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):
+        pass
+    assert panel.types.currentItem() is None and panel.label.text() == ""
+    assert not panel.remove_button.isEnabled()
+    panel.types.setCurrentRow(0)
+    assert panel.label.text() == "Complaint"
+    assert panel.remove_button.isEnabled()
+
+
 def test_agents_sender_choices_follow_the_project_page(
     qtbot: QtBot, admin: AdminContext, world: World
 ) -> None:

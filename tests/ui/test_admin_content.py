@@ -91,3 +91,20 @@ def test_dispositions_per_account_and_duplicates_refused(
     assert "Solved (support)" in [
         page.dispositions.item(i).text() for i in range(page.dispositions.count())
     ]
+
+
+def test_a_list_loaded_after_new_is_pressed_selects_nothing(
+    qtbot: QtBot, page: ContentPage
+) -> None:
+    """The save's reload lands after the supervisor pressed New: it must not select the saved
+    template behind an empty editor, or picking that template again would not fill the form."""
+    page.start_new("template")
+    qtbot.keyClicks(page.name, "Greeting")
+    page.body.setPlainText("Hello {{ customer.name }}.")
+    assert _save(qtbot, page)  # the list's reload is asked for, not yet delivered
+    page.start_new("template")
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        pass
+    assert page.items.currentItem() is None and page.name.text() == ""
+    page.items.setCurrentRow(0)
+    assert page.name.text() == "Greeting"

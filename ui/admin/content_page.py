@@ -148,18 +148,20 @@ class ContentPage(QWidget):
 
     # --- loading -------------------------------------------------------------------------
 
-    def reload(self, select: uuid.UUID | None = None) -> None:
+    def reload(self) -> None:
         store = self._admin.ctx.store
         self._admin.query(
             self,
             lambda: (list_content(store), list_dispositions(store), list_accounts(store)),
-            lambda loaded: self.on_content_loaded(loaded, select),
+            self.on_content_loaded,
             self.on_task_failed,
             key=f"admin-content-{id(self)}",
         )
 
-    def on_content_loaded(self, loaded: Any, select: uuid.UUID | None) -> None:
+    def on_content_loaded(self, loaded: Any) -> None:
         items, dispositions, accounts = loaded
+        # Select what the editor holds now, not what it held when the load was asked for.
+        select = self._editing.id if self._editing is not None else None
         every = QCoreApplication.translate("ContentPage", "Every account")
         names = [a.name for a in accounts]
         for combo in (self.account, self.disposition_account):
@@ -271,7 +273,7 @@ class ContentPage(QWidget):
         self._editing = item
         self.status.setText(QCoreApplication.translate("ContentPage", "Saved."))
         self.saved.emit(True)
-        self.reload(select=item.id)
+        self.reload()
 
     def on_save_failed(self, error: BaseException) -> None:
         self.status.setText(str(error))  # the text stays in the editor, to be corrected

@@ -114,7 +114,7 @@ class TicketTypesPanel(QWidget):
         self.start_new()
         self.reload()
 
-    def reload(self, select: uuid.UUID | None = None) -> None:
+    def reload(self) -> None:
         project = self._project
         if not project:
             return
@@ -122,17 +122,18 @@ class TicketTypesPanel(QWidget):
         self._admin.query(
             self,
             lambda: (project, list_ticket_types(store, project)),
-            lambda loaded: self.on_types_loaded(loaded, select),
+            self.on_types_loaded,
             self.on_change_failed,
             key=f"ticket-types-{id(self)}",
         )
 
-    def on_types_loaded(
-        self, loaded: tuple[str, list[TicketTypeRow]], select: uuid.UUID | None
-    ) -> None:
+    def on_types_loaded(self, loaded: tuple[str, list[TicketTypeRow]]) -> None:
         project, rows = loaded
         if project != self._project:
             return
+        # The list selects what the form edits now: a load asked for before the supervisor
+        # pressed New must not select a type behind a form that no longer shows it.
+        select = self._editing
         self.types.blockSignals(True)
         self.types.clear()
         for row in rows:
@@ -192,7 +193,7 @@ class TicketTypesPanel(QWidget):
             )
         )
         self.saved.emit(True)
-        self.reload(select=row.id)
+        self.reload()
 
     def on_remove_button_clicked(self) -> None:
         type_id = self._editing
