@@ -46,7 +46,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.blobs import SqlBlobStore, digest
-from storage.central_link import CentralLink, StaleLink, fetch_all, fetch_one_native
+from storage.central_link import (
+    CentralLink,
+    StaleLink,
+    fetch_all,
+    fetch_in_one_snapshot,
+    fetch_one_native,
+)
 from storage.engine import StoreError, allocate_change_seqs
 from storage.migrate import current_revision, head_revision, known_revisions
 from storage.models import Base, SyncState, UTCDateTime
@@ -188,6 +194,9 @@ _OPENING = (
     "FROM pg_current_snapshot() AS s"
 )
 _SNAPSHOT_XMIN = "pg_snapshot_xmin(s)::text::bigint"
+# The same bound where no ``s`` is in scope: a page read in the opening's snapshot (a
+# REPEATABLE READ transaction, where pg_current_snapshot() is that transaction's).
+_CURRENT_XMIN = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 
 # The local side of a usual pull, as driver SQL (SyncState.value is JSON text in SQLite).
 _LOAD_STATE = "SELECT value FROM sync_state WHERE key = ?"
@@ -292,6 +301,13 @@ class Puller:
         self._opening_sql: str | None = None  # built at the first pull (see _opening)
         self._quick_sql: str | None = None
         self._link = CentralLink(central)  # a usual pull's own connection (see _quick_pull)
+        self._hinted: set[str] = set()  # tables change notices named since the last pull
+
+    def hint(self, table: str) -> None:
+        """A change notice named ``table``: the next usual pull reads its page together with
+        the opening, in one round trip. Only a hint: the opening's probe still decides what
+        changed (a notice may be lost, or name a table this desk does not pull)."""
+        self._hinted.add(table)  # from the listener's thread; set.add holds the GIL
 
     def close(self) -> None:
         """Close the connection kept for usual pulls (the engines stay their owner's)."""
@@ -396,8 +412,10 @@ class Puller:
 
     def _quick_pull(self, state: PullState, cancel: Callable[[], bool] | None) -> PullResult | None:
         """The usual pull of a desk in sync, on its own connection (``CentralLink``): the
-        opening with its probe, then the first page of every changed table in one pipeline,
-        two round trips in all; then one local transaction. None when it is not usual after
+        opening with its probe and, in the same pipeline and snapshot, the first page of every
+        table the change notices named (``hint``): one round trip; a changed table no notice
+        named costs a second (its page, and any other such, in one pipeline). Then one local
+        transaction. None when it is not usual after
         all (another centre, epoch or scope; a page full: a desk back after a long absence):
         the paged path takes it from the start."""
         if self._opening_sql is None:
@@ -459,21 +477,44 @@ class Puller:
                 sql = sql.replace(f"%({name})s", f"${number}")
             self._quick_sql = sql
         params = (CENTRAL_ID_KEY, EPOCH_KEY, state.cursor)
-        opening = _Opening.from_row(fetch_one_native(conn, self._quick_sql, params))
+        hinted, self._hinted = self._hinted, set()
+        ahead = [t for t in sync_tables() if t.name in hinted]
+        read: dict[str, list[Any]] = {}
+        if ahead:
+            # The notices said which tables changed: their pages go with the opening, in its
+            # snapshot, so the usual pull is one round trip.
+            now = {"cursor": state.cursor, "limit": self.batch_size}
+            row, pages = fetch_in_one_snapshot(
+                conn, (self._quick_sql, params), [(self._page_now(t), now) for t in ahead]
+            )
+            opening = _Opening.from_row(row)
+            read = {t.name: rows for t, rows in zip(ahead, pages, strict=True)}
+        else:
+            opening = _Opening.from_row(fetch_one_native(conn, self._quick_sql, params))
         if not opening.same_centre(state):
             return None
         if opening.xmin <= state.cursor:
             return opening, []
         changed = opening.changed or frozenset()
         tables = [t for t in sync_tables() if t.name in changed]
+        # What changed unannounced: its pages in a second round trip, up to the same bound
+        # (every transaction below the opening's xmin has ended, so any snapshot sees them).
         window = {"cursor": state.cursor, "target": opening.xmin, "limit": self.batch_size}
-        statements = [
-            (_plan(t, self._hidden.get(t.name, frozenset())).select_first, window) for t in tables
-        ]
-        pages = fetch_all(conn, statements) if statements else []
+        missing = [t for t in tables if t.name not in read]
+        statements = [(self._page(t), window) for t in missing]
+        if statements:
+            read.update(zip((t.name for t in missing), fetch_all(conn, statements), strict=True))
+        pages = [read[t.name] for t in tables]
         if any(len(rows) >= self.batch_size for rows in pages):
             return None
         return opening, list(zip(tables, pages, strict=True))
+
+    def _page(self, table: Table) -> str:
+        return _plan(table, self._hidden.get(table.name, frozenset())).select_first
+
+    def _page_now(self, table: Table) -> str:
+        """The first page of ``table`` up to the current snapshot's xmin."""
+        return self._page(table).replace("%(target)s", _CURRENT_XMIN)
 
     def _count(self, state: PullState, tables: list[Table]) -> int:
         total = 0

@@ -198,6 +198,10 @@ class CentralSync:
         state = self.puller.state()
         return state is not None and state.synced_once
 
+    def hint(self, table: str) -> None:
+        """A change notice named ``table``: the next pull reads it with its first query."""
+        self.puller.hint(table)
+
     def pull(
         self, progress: Progress | None = None, cancel: Callable[[], bool] | None = None
     ) -> PullResult | None:
@@ -348,7 +352,9 @@ class SyncLoop(threading.Thread):
                     while not self._stopping.is_set():
                         # A short wait so stop() is noticed; a notice ends it at once.
                         for notice in conn.notifies(timeout=LISTEN_WAIT_S, stop_after=1):
-                            if self.wants(str(notice.payload)):
+                            table = str(notice.payload)
+                            self.sync.hint(table)
+                            if self.wants(table):
                                 self._wake.set()
             except psycopg.Error as exc:
                 self._listen_tried.set()

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from psycopg import pq
 from sqlalchemy import select
 
 from app import policy
@@ -108,6 +109,16 @@ def main_in(ctx: AppContext, *args: str, stdin: str = "") -> int:
         sys.stdin = old
 
 
+def add_tag(url: str, name: str) -> None:
+    """A tag written centrally, by a connection of its own."""
+    store = Store(url)
+    try:
+        with store.write() as session:
+            session.add(Tag(name=name))
+    finally:
+        store.dispose()
+
+
 def test_db_upgrade_creates_the_central_schema(pg_url: str, tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "app", "--data-dir", str(tmp_path / "d"), "db", "upgrade",
@@ -117,12 +128,7 @@ def test_db_upgrade_creates_the_central_schema(pg_url: str, tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     assert f"central schema at empty -> {head_revision()}" in result.stdout
     assert "postgresql" in result.stdout and "***" not in result.stdout.replace(pg_url, "")
-    store = Store(pg_url)
-    try:
-        with store.write() as session:
-            session.add(Tag(name="made centrally"))
-    finally:
-        store.dispose()
+    add_tag(pg_url, "made centrally")
 
 
 def test_sync_once_pulls_and_standalone_says_so(
@@ -168,7 +174,9 @@ def test_an_unreachable_central_database_is_an_environment_error(local: AppConte
         sync.close()
 
 
-def test_a_change_notice_triggers_a_pull(local: AppContext, central_url: str) -> None:
+def test_a_change_notice_triggers_a_pull(
+    local: AppContext, central_url: str, tmp_path: Path
+) -> None:
     sync = CentralSync(local.store, CentralConfig(central_url, "test"))
     results: queue.Queue[PullResult] = queue.Queue()
     errors: list[Exception] = []
@@ -179,16 +187,27 @@ def test_a_change_notice_triggers_a_pull(local: AppContext, central_url: str) ->
         assert loop.listening.wait(10)
         first = results.get(timeout=10)  # the catch-up pull when listening starts
         assert first.rows == 0
-        central = Store(central_url)
-        try:
-            with central.write() as session:
-                session.add(Tag(name="urgent"))
-        finally:
-            central.dispose()
+        add_tag(central_url, "urgent")
         pulled = results.get(timeout=10)
         assert pulled.rows == 1
         with local.store.read() as session:
             assert session.execute(select(Tag.name)).scalars().all() == ["urgent"]
+        # The notice names the table: the next pull reads its page with the opening, in one
+        # round trip (libpq's trace of the pull's kept connection counts the Syncs).
+        conn = sync.puller._link._conn
+        assert conn is not None
+        trace_path = tmp_path / "libpq.trace"
+        with trace_path.open("w") as trace:
+            conn.pgconn.trace(trace.fileno())
+            conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+            try:
+                add_tag(central_url, "later")
+                assert results.get(timeout=10).tables == {"tags": 1}
+            finally:
+                conn.pgconn.untrace()
+        sent = [line.split("\t")[2] for line in trace_path.read_text().splitlines()
+                if line.startswith("F\t")]  # fmt: skip
+        assert sent.count("Sync") == 1, sent
     finally:
         loop.stop()
         loop.join(timeout=10)

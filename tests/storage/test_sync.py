@@ -17,6 +17,7 @@ from sqlalchemy import select, text, update
 
 from storage import opqueue
 from storage.blobs import SqlBlobStore, open_local_blob_store
+from storage.central_link import fetch_in_one_snapshot
 from storage.engine import Store, StoreError, sqlite_url
 from storage.migrate import downgrade, ensure_current, head_revision, upgrade
 from storage.models import EmailAccount, Interaction, Message, Project, Setting, Tag, utcnow
@@ -26,6 +27,7 @@ from storage.sync import (
     CentralBlobs,
     PullCancelled,
     Puller,
+    PullResult,
     PullState,
     SchemaMismatch,
     bump_epoch,
@@ -439,6 +441,22 @@ def test_a_central_database_with_data_from_before_sync_is_pulled_whole(
         store.dispose()
 
 
+def _traced_pull(puller: Puller, path: Path) -> tuple[PullResult, list[str]]:
+    """A pull and the message types it sent on the kept connection (libpq's trace)."""
+    conn = puller._link._conn
+    assert conn is not None, "made by an earlier usual pull"
+    with path.open("w") as trace:
+        conn.pgconn.trace(trace.fileno())
+        conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+        try:
+            result = puller.pull()
+        finally:
+            conn.pgconn.untrace()
+    sent = [line.split("\t")[2] for line in path.read_text().splitlines()
+            if line.startswith("F\t")]  # fmt: skip
+    return result, sent
+
+
 def test_a_usual_pull_is_two_round_trips_on_a_kept_connection_and_stays_prepared(
     central: Store, local: Store, tmp_path: Path
 ) -> None:
@@ -449,24 +467,14 @@ def test_a_usual_pull_is_two_round_trips_on_a_kept_connection_and_stays_prepared
         session.add(Project(name="Help", key="HLP"))
     puller = Puller(local.engine, central.engine)
     puller.pull()  # the first pull of a Puller reads the role's columns: the paged path
+    puller.pull()  # the first usual pull makes the kept connection
     trace_path = tmp_path / "libpq.trace"
     for i in range(8):
         with central.write() as session:
             session.add(Tag(name=f"t{i}"))
             session.execute(update(Project).values(name=f"p{i}"))
-        with trace_path.open("w") as trace:
-            conn = puller._link._conn
-            if conn is not None:  # made by the first usual pull
-                conn.pgconn.trace(trace.fileno())
-                conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
-            result = puller.pull()
-            if conn is not None:
-                conn.pgconn.untrace()
+        result, sent = _traced_pull(puller, trace_path)
         assert result.tables == {"tags": 1, "projects": 1}
-        if conn is None:
-            continue
-        sent = [line.split("\t")[2] for line in trace_path.read_text().splitlines()
-                if line.startswith("F\t")]  # fmt: skip
         assert "Query" not in sent, "no BEGIN, COMMIT or ping"
         if i >= 6:  # psycopg prepares a statement at its fifth run (a round trip more)
             assert sent.count("Sync") == 2, sent
@@ -474,6 +482,63 @@ def test_a_usual_pull_is_two_round_trips_on_a_kept_connection_and_stays_prepared
     assert set(_tags(local)) == {f"t{i}" for i in range(8)}
     puller.close()
     assert puller._link._conn is None
+
+
+def test_a_pull_of_the_tables_notices_named_is_one_round_trip(
+    central: Store, local: Store, tmp_path: Path
+) -> None:
+    # The notices name the changed tables: their pages go in the opening's pipeline and
+    # snapshot. A changed table no notice named still comes (the probe), a round trip later;
+    # a named table that did not change costs nothing more and brings nothing.
+    with central.write() as session:
+        session.add(Project(name="Help", key="HLP"))
+    puller = Puller(local.engine, central.engine)
+    puller.pull()  # the paged path
+    puller.pull()  # the first usual pull makes the kept connection
+    trace_path = tmp_path / "libpq.trace"
+    for i in range(8):
+        with central.write() as session:
+            session.add(Tag(name=f"t{i}"))
+            session.execute(update(Project).values(name=f"p{i}"))
+        if i % 2 == 0:
+            puller.hint("tags")
+            puller.hint("projects")
+            result, sent = _traced_pull(puller, trace_path)
+            assert sent.count("Sync") == 1, sent
+        else:
+            puller.hint("tags")
+            puller.hint("notes")  # unchanged
+            result, sent = _traced_pull(puller, trace_path)
+            assert sent.count("Sync") == 2, sent  # projects: announced by no notice
+        assert result.tables == {"tags": 1, "projects": 1}
+        assert result.cursor == puller.state().cursor  # type: ignore[union-attr]
+        with local.read() as session:
+            assert session.execute(select(Project.name)).scalar_one() == f"p{i}"
+    assert set(_tags(local)) == {f"t{i}" for i in range(8)}
+    # Nothing changed since: a hinted pull reads nothing and writes nothing.
+    puller.hint("tags")
+    assert puller.pull().rows == 0
+    assert puller.pull().rows == 0
+    with central.write() as session:
+        session.add(Tag(name="after"))
+    puller.hint("no such table")  # not a synced table: ignored
+    assert puller.pull().tables == {"tags": 1}
+    puller.close()
+
+
+def test_a_failed_statement_in_one_snapshot_leaves_the_connection_usable(central: Store) -> None:
+    with psycopg.connect(libpq_url(central.url), autocommit=True) as conn:
+        row, pages = fetch_in_one_snapshot(
+            conn,
+            ("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, $1::int", (7,)),
+            [("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint", {})],
+        )
+        assert row is not None and row[1] == 7
+        assert pages == [[(row[0],)]]  # the same snapshot
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            fetch_in_one_snapshot(conn, ("SELECT $1::int", (1,)), [("SELECT 1 / 0", {})])
+        assert conn.info.transaction_status == pq.TransactionStatus.IDLE
+        assert conn.execute("SELECT 2").fetchone() == (2,)
 
 
 def test_new_operations_have_their_own_channel_until_a_downgrade(central: Store) -> None:
