@@ -315,12 +315,7 @@ class Puller:
             self._link.close()
 
     def state(self) -> PullState | None:
-        with self._read_local() as conn:
-            return PullState.load(conn)
-
-    def _read_local(self) -> Any:
-        # A deferred transaction: reading the cursor takes no write lock.
-        return self.local.execution_options(readonly=True).connect()
+        return self._load_state()
 
     def pull(
         self, progress: Progress | None = None, cancel: Callable[[], bool] | None = None

@@ -242,6 +242,21 @@ def outcome(local: Store, op_id: uuid.UUID) -> OpResult | None:
         return _result(row.id, row.status or "rejected", row.reason, row.result or {})
 
 
+def outbox_idle(local: Store) -> bool:
+    """Whether the outbox holds no unsettled operation, anyone's. Driver SQL on the outbox's
+    state index: every desk asks at every change notice, nearly always of another desk's
+    work, and then has nothing to push or settle."""
+    conn = local.engine.raw_connection()
+    try:
+        row = conn.cursor().execute(_ANY_UNSETTLED).fetchone()
+    finally:
+        conn.close()
+    return row is None
+
+
+_ANY_UNSETTLED = "SELECT 1 FROM op_outbox WHERE state IN ('queued', 'pushed') LIMIT 1"
+
+
 def pending_count(local: Store, actors: Collection[str] | None = None) -> int:
     """Operations (of ``actors``) not settled yet (for the status bar)."""
     with local.read() as session:

@@ -168,22 +168,28 @@ class TeamLink(SyncLoop):
         error = upgrade = ""
         online = False
         pulled_at: dt.datetime | None = None
+        idle = False
         try:
-            # Whose operations this link's role may queue; the desk's copy of the agents
-            # table may learn it from a pull, so asked again each tick.
-            actors = self._actors = push.actors_of(
-                self.local, role=link_role(self), agent=self.agent
-            )
+            # Nearly every tick is another desk's change: with nothing in the outbox there
+            # is nothing to push, settle or count, and the tick is the pull alone.
+            idle = push.outbox_idle(self.local)
             if not self._schema_checked:
                 # Before the first push: nothing goes to a central database of another schema.
                 self.sync.check_schema()
                 self._schema_checked = True
-            self._upload_attachments(actors)
-            report = push.push(self.local, self.central, actors=actors)
-            # Refused at the push (the central database does not know the actor): settled
-            # already, and told like any refusal.
-            settled = list(report.refusals)
-            settled += push.settle(self.local, self.central, actors=actors)
+            actors = self._actors
+            if not idle:
+                # Whose operations this link's role may queue; the desk's copy of the agents
+                # table may learn it from a pull, so asked again each tick that pushes.
+                actors = self._actors = push.actors_of(
+                    self.local, role=link_role(self), agent=self.agent
+                )
+                self._upload_attachments(actors)
+                report = push.push(self.local, self.central, actors=actors)
+                # Refused at the push (the central database does not know the actor):
+                # settled already, and told like any refusal.
+                settled = list(report.refusals)
+                settled += push.settle(self.local, self.central, actors=actors)
             first = not self.sync.first_sync_done
             if first:
                 self._publish(first_sync=(0, 0))
@@ -193,7 +199,7 @@ class TeamLink(SyncLoop):
             )
             online = True
             self._last_pull = result
-            if result is not None and result.changed:
+            if result is not None and result.changed and not idle:
                 settled += push.settle_pulled(self.local, actors=actors)
             if result is not None:
                 pulled_at = utcnow()
@@ -204,9 +210,14 @@ class TeamLink(SyncLoop):
         except Exception as exc:  # a bug must not end the link: logged, retried next tick
             error = str(exc) or type(exc).__name__
             log.exception("team link: the tick failed")
+        pending: int
+        others: tuple[tuple[str, int], ...]
         try:
-            pending = push.pending_count(self.local, self._actors)
-            others = push.waiting_for_others(self.local, self._actors)
+            if idle and push.outbox_idle(self.local):
+                pending, others = 0, ()
+            else:  # something was, or was submitted meanwhile
+                pending = push.pending_count(self.local, self._actors)
+                others = push.waiting_for_others(self.local, self._actors)
         except Exception:  # the local store busy or closing: keep the last count
             log.exception("team link: cannot count pending operations")
             pending, others = self.status.pending, self.status.others
