@@ -2,24 +2,27 @@
 
     python -m bench.sync_latency [--clients 20] [--warmup 20] [--ops 200] [--budget-s 90]
                                  [--gap-ms 20] [--idle-wait S] [--lease-ttl 15] [--admin-url URL]
+                                 [--desk link|loop]
 
 A migrated central PostgreSQL database; one worker process running the worker's appliers
 under the operation queue's lease (``push.start_appliers``, as ``relaydesk worker`` does);
-``--clients`` desk processes, each with its own local SQLite store and a ``SyncLoop`` that
-pulls on change notices. Round robin, one desk at a time submits a note (``push.submit`` +
-``push.push``) and every other desk records when the note is in its local store (the
-``on_pulled`` hook, right after the pull committed). A listener in this process records when
-each operation is applied centrally (its outcome committed). Then worker failover: two
-worker processes share the lease, the holder is killed with SIGKILL and the time until the
-other applies the next operation is measured. Prints JSON.
+``--clients`` desk processes, each with its own local SQLite store. By default each desk runs
+the desktop's own link (``TeamLink``: a submit wakes the link's thread, whose tick pushes,
+settles and pulls; a change notice wakes a tick); ``--desk loop`` runs a bare ``SyncLoop``
+with ``push.submit`` and ``push.push`` on the desk's main thread instead. Round robin, one
+desk at a time submits a note and every other desk records when the note is in its local
+store (right after the pull committed). A listener in this process records when each
+operation is applied centrally (its outcome committed). Then worker failover: two worker
+processes share the lease, the holder is killed with SIGKILL and the time until the other
+applies the next operation is measured. Prints JSON.
 
 By default the central database lives in a throwaway cluster (as ``bench.sync``): a pull
 reads only below the oldest open transaction of the whole cluster, so a shared server's
 other users would make the figures theirs. ``--admin-url`` uses an existing server.
 
-Every desk process pulls twice per operation (the pending row, then the outcome), so on a
-machine with few cores the desks compete for the CPU and the figures measure that machine:
-the JSON notes the core count and load. ``--budget-s`` stops submitting after that long.
+Every desk process pulls on every operation, so on a machine with few cores the desks
+compete for the CPU and the figures measure that machine: the JSON notes the core count and
+load. ``--budget-s`` stops submitting after that long.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from sqlalchemy import func, select, text
 from app.services import push
 from app.services.operations import Operation
 from app.services.sync import CentralConfig, CentralSync, SyncLoop
+from app.services.team import TeamLink
 from bench.claims import seed
 from storage import leases
 from storage.engine import Store, sqlite_url
@@ -68,18 +72,32 @@ SEEN_TIMEOUT_S = 10.0
 
 
 def desk(
-    index: int, url: str, work: str, agent: str, commands: Any, reports: Any, interval: float
+    index: int,
+    url: str,
+    work: str,
+    agent: str,
+    commands: Any,
+    reports: Any,
+    interval: float,
+    kind: str = "link",
 ) -> None:
-    """One desk: its own SQLite store, a SyncLoop on notices, submits when told to."""
+    """One desk: its own SQLite store, pulling on notices, submitting when told to.
+
+    ``link``: the desktop's own link (``TeamLink``: submit wakes its thread, whose tick
+    pushes, settles and pulls). ``loop``: a bare ``SyncLoop`` pulling, with ``push.submit``
+    and ``push.push`` called on this process's main thread (the pull and push alone).
+    """
     local = Store(sqlite_url(Path(work) / f"desk{index:02d}.sqlite3"))
     ensure_current(local.engine)
-    central = Store(url, pool_size=1, max_overflow=0)  # push's connection
-    sync = CentralSync(local, CentralConfig(url, "bench"), batch_size=5000)
     high = [0]  # local change_seq of the newest note looked at
-    pulls = Counter()
+    pulls: Counter[str] = Counter()
+    pushed_at: dict[str, float] = {}
+    pushed_now = threading.Event()
 
-    def on_pulled(result: PullResult) -> None:
+    def on_pulled(result: PullResult | None) -> None:
         at = time.monotonic()
+        if result is None:
+            return
         pulls["rounds" if result.rows else "empty"] += 1
         if not result.tables.get("notes"):
             return
@@ -92,7 +110,37 @@ def desk(
             high[0] = max(high[0], seq)
             reports.put(("seen", index, body, at))
 
-    loop = SyncLoop(sync, interval=interval, on_pulled=on_pulled)
+    central = None
+    link: TeamLink | None = None
+    if kind == "link":
+        link = TeamLink(local, CentralConfig(url, "bench"), interval=interval, batch_size=5000)
+        sync = link.sync
+        pull = sync.pull
+
+        def pull_and_look(*args: Any, **kwargs: Any) -> PullResult | None:
+            result = pull(*args, **kwargs)
+            on_pulled(result)
+            return result
+
+        sync.pull = pull_and_look  # type: ignore[method-assign]
+        real_push = push.push
+
+        def push_and_stamp(*args: Any, **kwargs: Any) -> push.PushReport:
+            report = real_push(*args, **kwargs)
+            if report.pushed:
+                at = time.monotonic()
+                for body in list(pushed_at):
+                    if not pushed_at[body]:
+                        pushed_at[body] = at
+                pushed_now.set()
+            return report
+
+        push.push = push_and_stamp
+        loop: SyncLoop = link
+    else:
+        central = Store(url, pool_size=1, max_overflow=0)  # push's connection
+        sync = CentralSync(local, CentralConfig(url, "bench"), batch_size=5000)
+        loop = SyncLoop(sync, interval=interval, on_pulled=on_pulled)
     loop.start()
     while not (sync.first_sync_done and loop.listening.is_set()):
         time.sleep(0.05)
@@ -105,25 +153,48 @@ def desk(
         body = f"lat-{seq}"
         op = Operation("note", agent, {"interaction": interaction, "body": body}, uuid.UUID(op_id))
         began = time.monotonic()
-        push.submit(local, op)
-        push.push(local, central)
-        reports.put(("submitted", index, body, began, time.monotonic()))
+        if link is not None:
+            pushed_at[body] = 0.0
+            pushed_now.clear()
+            link.submit(op)  # the link's thread pushes it
+            pushed_now.wait(SEEN_TIMEOUT_S)
+            pushed = pushed_at.pop(body) or time.monotonic()
+        else:
+            assert central is not None
+            push.submit(local, op)
+            push.push(local, central)
+            pushed = time.monotonic()
+        reports.put(("submitted", index, body, began, pushed))
     cpu_s = time.process_time() - cpu_before
     threads = thread_cpu()
     split = {name: t - threads_before.get(name, 0.0) for name, t in threads.items()}
-    push.settle(local, central)
-    reports.put(("done", index, push.pending_count(local), dict(pulls), cpu_s, split))
-    loop.stop()
-    loop.join(timeout=15)
-    sync.close()
-    central.dispose()
+    if link is not None:
+        deadline = time.monotonic() + 30
+        while link.status.pending and time.monotonic() < deadline:
+            link.pull_now()
+            time.sleep(0.1)
+        left = link.status.pending
+        link.stop()
+    else:
+        assert central is not None
+        push.settle(local, central)
+        left = push.pending_count(local)
+        loop.stop()
+        loop.join(timeout=15)
+        sync.close()
+        central.dispose()
+    reports.put(("done", index, left, dict(pulls), cpu_s, split))
     local.dispose()
 
 
 def thread_cpu() -> dict[str, float]:
     """CPU seconds of this process's threads so far, by role: the pulling loop, the change
     listener, and the main thread (submit and push)."""
-    roles = {"MainThread": "submit_and_push", "central-listen": "listener"}
+    roles = {
+        "MainThread": "submit_and_push",
+        "central-listen": "listener",
+        "team-listen": "listener",
+    }
     spent: dict[str, float] = {}
     for thread in threading.enumerate():
         if thread.ident is None:
@@ -255,7 +326,7 @@ def run(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
     desks = [
         mp.Process(
             target=desk,
-            args=(i, url, str(work), names[i], commands[i], reports, args.interval),
+            args=(i, url, str(work), names[i], commands[i], reports, args.interval, args.desk),
         )
         for i in range(args.clients)
     ]
@@ -407,6 +478,7 @@ def run(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
     )[:8]
     return {
         "clients": args.clients,
+        "desk": args.desk,
         "operations": len(measured),
         "warmup_operations": args.warmup,
         "gap_ms": args.gap_ms,
@@ -464,6 +536,12 @@ def main() -> None:
         "--interval", type=float, default=60, help="desks' periodic pull (the setting's default)"
     )
     parser.add_argument("--admin-url", help="an existing server instead of a throwaway cluster")
+    parser.add_argument(
+        "--desk",
+        choices=("link", "loop"),
+        default="link",
+        help="link: the desktop's TeamLink; loop: a bare SyncLoop with push on the main thread",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="relaydesk-bench-latency-") as tmp:
         work = Path(tmp)
