@@ -309,6 +309,10 @@ class Puller:
         changed (a notice may be lost, or name a table this desk does not pull)."""
         self._hinted.add(table)  # from the listener's thread; set.add holds the GIL
 
+    def hinted(self) -> bool:
+        """Whether a change notice named a table since the last usual pull began."""
+        return bool(self._hinted)
+
     def close(self) -> None:
         """Close the connection kept for usual pulls (the engines stay their owner's)."""
         with self._lock:

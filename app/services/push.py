@@ -55,6 +55,8 @@ class PushReport:
     refused: int  # settled locally as rejected: the central database does not know the actor
     # Those refusals as outcomes, for whoever tells the agent (TeamLink's on_settled).
     refusals: tuple[OpResult, ...] = field(default=(), compare=False)
+    # The operations this push queued centrally (their outcomes cannot be there yet).
+    queued: frozenset[uuid.UUID] = field(default=frozenset(), compare=False)
 
 
 # --- the desk ---------------------------------------------------------------------------------
@@ -96,6 +98,7 @@ def push(
     """
     pushed = 0
     refusals: list[OpResult] = []
+    queued: set[uuid.UUID] = set()
     while True:
         with local.read() as session:
             ops = opqueue.queued(session, batch, actors)
@@ -122,10 +125,11 @@ def push(
                 session, [opqueue.Outcome(op.op_id, "rejected", why, {}) for op, why in unknown]
             )
         pushed += len(accepted)
+        queued.update(op.op_id for op, _ in accepted)
         refusals += [_result(op.op_id, "rejected", why, {}) for op, why in unknown]
         if len(ops) < batch:
             break
-    return PushReport(pushed, len(refusals), tuple(refusals))
+    return PushReport(pushed, len(refusals), tuple(refusals), frozenset(queued))
 
 
 def _queue_centrally(
@@ -179,15 +183,20 @@ def _resolve_actors(
 
 
 def settle(
-    local: Store, central: Store, *, actors: Collection[str] | None = None
+    local: Store,
+    central: Store,
+    *,
+    actors: Collection[str] | None = None,
+    skip: Collection[uuid.UUID] = frozenset(),
 ) -> list[OpResult]:
     """Read back the outcomes of pushed operations (of ``actors``); the newly settled ones.
 
     Limit it to the operations the connection's role may read (``actors_of``): one it may
-    not would look lost centrally and be queued again.
+    not would look lost centrally and be queued again. ``skip``: operations pushed just now,
+    whose outcomes cannot be there yet (asking would only cost the centre a query).
     """
     with local.read() as session:
-        ids = opqueue.awaiting(session, 100_000, actors)
+        ids = [i for i in opqueue.awaiting(session, 100_000, actors) if i not in skip]
     if not ids:
         return []
     try:

@@ -202,6 +202,10 @@ class CentralSync:
         """A change notice named ``table``: the next pull reads it with its first query."""
         self.puller.hint(table)
 
+    def hinted(self) -> bool:
+        """Whether a change notice came since the last pull began."""
+        return self.puller.hinted()
+
     def pull(
         self, progress: Progress | None = None, cancel: Callable[[], bool] | None = None
     ) -> PullResult | None:

@@ -125,9 +125,10 @@ class TeamLink(SyncLoop):
         Offline, the operation waits in the outbox; the status's pending count says so.
         """
         op_id = push.submit(self.local, op)
+        self.pull_now()  # the push first: the count is for the status bar
         actors = push.actors_of(self.local, role=link_role(self), agent=self.agent)
-        self._publish(pending=push.pending_count(self.local, actors))
-        self.pull_now()
+        with self._lock:  # counted and told in one go: a tick's later count is not undone
+            self._publish(pending=push.pending_count(self.local, actors))
         return op_id
 
     def wants(self, table: str) -> bool:
@@ -168,7 +169,7 @@ class TeamLink(SyncLoop):
         error = upgrade = ""
         online = False
         pulled_at: dt.datetime | None = None
-        idle = False
+        idle = just_pushed = False
         try:
             # Nearly every tick is another desk's change: with nothing in the outbox there
             # is nothing to push, settle or count, and the tick is the pull alone.
@@ -189,20 +190,28 @@ class TeamLink(SyncLoop):
                 # Refused at the push (the central database does not know the actor):
                 # settled already, and told like any refusal.
                 settled = list(report.refusals)
-                settled += push.settle(self.local, self.central, actors=actors)
+                settled += push.settle(self.local, self.central, actors=actors, skip=report.queued)
+                just_pushed = bool(report.queued)
             first = not self.sync.first_sync_done
             if first:
                 self._publish(first_sync=(0, 0))
-            result = self.sync.pull(
-                progress=self._on_first_sync_progress if first else None,
-                cancel=self._stopping.is_set,
-            )
+            result: PullResult | None = None
+            if just_pushed and not first and self.listening.is_set() and not self.sync.hinted():
+                # Woken to push, and no change announced since the last pull: a pull now
+                # would bring back only what was pushed, while the worker applies it. Its
+                # outcome's notice wakes the next tick, which settles and pulls.
+                pass
+            else:
+                result = self.sync.pull(
+                    progress=self._on_first_sync_progress if first else None,
+                    cancel=self._stopping.is_set,
+                )
+                if result is not None:
+                    pulled_at = utcnow()
             online = True
             self._last_pull = result
             if result is not None and result.changed and not idle:
                 settled += push.settle_pulled(self.local, actors=actors)
-            if result is not None:
-                pulled_at = utcnow()
         except (ServerError, ConfigError) as exc:
             error = str(exc)
             upgrade = self._upgrade_side(exc)
@@ -210,21 +219,8 @@ class TeamLink(SyncLoop):
         except Exception as exc:  # a bug must not end the link: logged, retried next tick
             error = str(exc) or type(exc).__name__
             log.exception("team link: the tick failed")
-        pending: int
-        others: tuple[tuple[str, int], ...]
-        try:
-            if idle and push.outbox_idle(self.local):
-                pending, others = 0, ()
-            else:  # something was, or was submitted meanwhile
-                pending = push.pending_count(self.local, self._actors)
-                others = push.waiting_for_others(self.local, self._actors)
-        except Exception:  # the local store busy or closing: keep the last count
-            log.exception("team link: cannot count pending operations")
-            pending, others = self.status.pending, self.status.others
         changes: dict[str, object] = {
             "online": online,
-            "pending": pending,
-            "others": others,
             "last_error": error,
             "first_sync": None,
             "contacted": True,
@@ -234,10 +230,26 @@ class TeamLink(SyncLoop):
             self._schema_checked = False  # a server back from an outage may be upgraded
         if pulled_at is not None:
             changes["last_pull_at"] = pulled_at
-        status = self._publish(**changes)
+        with self._lock:  # as submit(): counted and told in one go
+            status = self._publish(**changes, **self._counts(idle))
         if settled and self.on_settled is not None:
             self.on_settled(settled)
         return status
+
+    def _counts(self, idle: bool) -> dict[str, object]:
+        """The status's pending operations, this agent's and others'; ``idle``: the outbox
+        held nothing unsettled when the tick began."""
+        try:
+            if idle and push.outbox_idle(self.local):
+                return {"pending": 0, "others": ()}
+            # Something was, or was submitted meanwhile.
+            return {
+                "pending": push.pending_count(self.local, self._actors),
+                "others": push.waiting_for_others(self.local, self._actors),
+            }
+        except Exception:  # the local store busy or closing: keep the last count
+            log.exception("team link: cannot count pending operations")
+            return {"pending": self.status.pending, "others": self.status.others}
 
     def _upgrade_side(self, exc: Exception) -> str:
         """Which side an upgrade would fix a schema mismatch on; "" for other errors."""

@@ -314,3 +314,42 @@ def test_a_tick_with_an_empty_outbox_is_the_pull_alone(
 def _first_agent(desk: AppContext) -> str:
     with desk.store.read() as session:
         return str(session.execute(select(Agent.name).order_by(Agent.name)).scalars().first())
+
+
+def test_a_tick_that_pushes_leaves_settling_and_pulling_to_the_outcomes_notice(
+    cluster: CentralCluster, desk: AppContext
+) -> None:
+    # Right after a push nothing of it can be applied: asking for its outcome and pulling
+    # would only take the worker's CPU while it applies. The notice of the outcome wakes
+    # the tick that settles it and pulls its effect.
+    url = cluster.migrated_database()
+    central = Store(url)
+    try:
+        interaction = make_world(central).interaction()
+        link = TeamLink(desk.store, CentralConfig(url, "test"), interval=3600)
+        sent: list[str] = []
+
+        def record(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+            sent.append(sql)
+
+        assert link.tick().online and link.tick().online  # the first sync
+        link.listening.set()  # as while the listener's connection is up (no thread here)
+        first_pull = link.status.last_pull_at
+        op = Operation("note", _first_agent(desk), {"interaction": str(interaction), "body": "Hi"})
+        push.submit(desk.store, op)
+        event.listen(link.central.engine, "before_cursor_execute", record)
+        try:
+            status = link.tick()
+        finally:
+            event.remove(link.central.engine, "before_cursor_execute", record)
+        assert status.pending == 1 and status.last_pull_at == first_pull  # pushed, no pull
+        assert [s for s in sent if "operations" in s] == [sent[-1]]  # the push, no outcome
+        assert push.apply_batch(central)[0].applied
+        link.sync.hint("notes")  # what the listener does with the outcome's notice
+        status = link.tick()
+        assert status.pending == 0 and status.last_pull_at != first_pull
+        assert push.outcome(desk.store, op.op_id) is not None
+        assert _local_notes(desk) == 1
+    finally:
+        link.stop()
+        central.dispose()
