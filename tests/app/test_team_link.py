@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -174,11 +175,7 @@ def test_an_operation_by_an_agent_the_centre_does_not_know_comes_back_refused(
     cluster: CentralCluster, desk: AppContext
 ) -> None:
     url = cluster.migrated_database()
-    central = Store(url)
-    try:
-        interaction = make_world(central).interaction()
-    finally:
-        central.dispose()
+    interaction = _interaction_in(url)
     seen = Recorder()
     link = TeamLink(
         desk.store,
@@ -277,38 +274,50 @@ def test_a_tick_with_an_empty_outbox_is_the_pull_alone(
     # Twenty desks tick at every change of any of them: a desk with nothing to push or settle
     # must not read its outbox and agents through the ORM each time (4.4 -> 1.4 ms of CPU).
     url = cluster.migrated_database()
-    central = Store(url)
-    try:
-        world = make_world(central)
-        interaction = world.interaction()
-    finally:
-        central.dispose()
+    interaction = _interaction_in(url)
     link = TeamLink(desk.store, CentralConfig(url, "test"), interval=3600)
-    statements: list[str] = []
-
-    def record(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
-        statements.append(sql)
-
-    event.listen(desk.store.engine, "before_cursor_execute", record)
     try:
         assert link.tick().online
         assert link.tick().online
         agent = _first_agent(desk)
-        statements.clear()
-        status = link.tick()
+        with _statements(desk.store) as statements:
+            status = link.tick()
         assert status.online and status.pending == 0
         assert not [s for s in statements if "op_outbox" in s or "agents" in s], statements
         # With an operation queued the tick pushes it, settles it and counts again.
         op = Operation("note", agent, {"interaction": str(interaction), "body": "Hi"})
         push.submit(desk.store, op)
-        statements.clear()
-        link.tick()
+        with _statements(desk.store) as statements:
+            link.tick()
         assert any("op_outbox" in s for s in statements)
         assert push.outcome(desk.store, op.op_id) is None  # pushed, not applied yet
         assert link.status.pending == 1
     finally:
-        event.remove(desk.store.engine, "before_cursor_execute", record)
         link.stop()
+
+
+def _interaction_in(url: str) -> uuid.UUID:
+    """A world made in the central database at ``url``; one of its interactions."""
+    central = Store(url)
+    try:
+        return make_world(central).interaction()
+    finally:
+        central.dispose()
+
+
+@contextmanager
+def _statements(store: Store) -> Iterator[list[str]]:
+    """The SQL that ``store``'s engine runs inside the block."""
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        sent.append(sql)
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
 
 
 def _first_agent(desk: AppContext) -> str:
@@ -327,21 +336,13 @@ def test_a_tick_that_pushes_leaves_settling_and_pulling_to_the_outcomes_notice(
     try:
         interaction = make_world(central).interaction()
         link = TeamLink(desk.store, CentralConfig(url, "test"), interval=3600)
-        sent: list[str] = []
-
-        def record(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
-            sent.append(sql)
-
         assert link.tick().online and link.tick().online  # the first sync
         link.listening.set()  # as while the listener's connection is up (no thread here)
         first_pull = link.status.last_pull_at
         op = Operation("note", _first_agent(desk), {"interaction": str(interaction), "body": "Hi"})
         push.submit(desk.store, op)
-        event.listen(link.central.engine, "before_cursor_execute", record)
-        try:
+        with _statements(link.central) as sent:
             status = link.tick()
-        finally:
-            event.remove(link.central.engine, "before_cursor_execute", record)
         assert status.pending == 1 and status.last_pull_at == first_pull  # pushed, no pull
         assert [s for s in sent if "operations" in s] == [sent[-1]]  # the push, no outcome
         assert push.apply_batch(central)[0].applied
