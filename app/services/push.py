@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from app.errors import ServerError, UserError
 from app.services import claims_pg, operations
 from app.services.operations import Operation, OpResult, Rejected
-from app.services.queue_wake import QueueWake
+from app.services.queue_wake import Doorbell, QueueWake
 from storage import leases, opqueue
 from storage.blobs import SqlBlobStore
 from storage.engine import Store
@@ -485,14 +485,14 @@ class Applier:
         *,
         blobs: SqlBlobStore | None = None,
         keeper: leases.LeaseKeeper | None = None,
-        wake: threading.Event | None = None,
+        wake: Doorbell | None = None,
         batch: int = APPLY_BATCH,
         idle_wait_s: float = IDLE_WAIT_S,
     ) -> None:
         self.central = central
         self.blobs = blobs
         self.keeper = keeper
-        self.wake = wake  # set when the operations table was written (queue_wake.QueueWake)
+        self.wake = wake  # rung when an operation was queued (queue_wake.QueueWake)
         self.batch = batch
         self.idle_wait_s = idle_wait_s
         self.applied = 0
@@ -517,7 +517,10 @@ class Applier:
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             try:
-                if self.step():
+                done = self.step()
+                if done:
+                    if done >= self.batch and self.wake is not None:
+                        self.wake.ring()  # more than a batch waits: a hand more helps
                     continue
             except leases.LeaseLost as exc:
                 log.warning("operation queue: %s", exc)
@@ -533,9 +536,8 @@ class Applier:
             if self.wake is None:
                 stop.wait(self.idle_wait_s)
             else:
-                # A desk's push wakes us at once; the idle wait is the safety net.
+                # A desk's push wakes one of us at once; the idle wait is the safety net.
                 self.wake.wait(self.idle_wait_s)
-                self.wake.clear()
 
 
 def start_appliers(
@@ -562,10 +564,10 @@ def start_appliers(
     if central.dialect == "postgresql":
         listener = QueueWake(central.engine)
         started.append(listener.start(stop))
-        wake = listener.event
+        wake = listener.bell
     for n in range(threads):
-        # One event for all: a notice wakes every applier waiting on it; a busy one looks
-        # at the queue again anyway before it waits.
+        # One bell for all: a notice wakes one waiting applier; a busy one looks at the
+        # queue again anyway before it waits, and rings for help past a full batch.
         applier = Applier(central, blobs=blobs, keeper=keeper, wake=wake, idle_wait_s=idle_wait_s)
         thread = threading.Thread(target=applier.run, args=(stop,), daemon=True, name=f"apply-{n}")
         thread.start()

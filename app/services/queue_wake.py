@@ -2,9 +2,9 @@
 
 The central database announces every new pending operation on a channel of its own
 (migration 0014: desks do not hear it, and appliers do not hear their own updates).
-One LISTEN connection per worker turns those notices into a threading.Event the appliers
-wait on, so an operation is picked up within milliseconds of its push; the appliers' idle
-wait stays as the safety net while the listener reconnects.
+One LISTEN connection per worker turns those notices into rings of a ``Doorbell`` the
+appliers wait on, so an operation is picked up within milliseconds of its push; the
+appliers' idle wait stays as the safety net while the listener reconnects.
 """
 
 from __future__ import annotations
@@ -25,8 +25,53 @@ RECONNECT_S = 2.0
 CONNECT_TIMEOUT_S = 5
 
 
+class Doorbell:
+    """Wakes one waiting applier per ring (``ring_all`` every one).
+
+    A notice usually announces one operation: waking every applier made all but one of them
+    look at the queue for nothing, on the CPU the one applying it needed. An applier that
+    finds more work than one batch rings again, so a busy queue still gets every applier.
+    Rings that find nobody waiting are kept, up to ``keep``, for the next to wait.
+    """
+
+    def __init__(self, keep: int = 1) -> None:
+        self._cond = threading.Condition()
+        self._rings = 0
+        self._keep = keep
+        self._all = False
+        self.waiting = 0  # appliers waiting now
+
+
+    def ring(self) -> None:
+        with self._cond:
+            self._rings = min(self._rings + 1, self._keep)
+            self._cond.notify()
+
+    def ring_all(self) -> None:
+        """Every waiter, now and from now on (stopping)."""
+        with self._cond:
+            self._all = True
+            self._cond.notify_all()
+
+    def wait(self, timeout: float) -> bool:
+        """Until rung or ``timeout``; whether it was rung."""
+        with self._cond:
+            if not (self._rings or self._all):
+                self.waiting += 1
+                try:
+                    self._cond.wait(timeout)
+                finally:
+                    self.waiting -= 1
+            if self._all:
+                return True
+            if self._rings:
+                self._rings -= 1
+                return True
+            return False
+
+
 class QueueWake:
-    """``event`` is set whenever a new operation was queued centrally."""
+    """``bell`` rings whenever a new operation was queued centrally."""
 
     def __init__(self, engine: Engine, table: str = "operations") -> None:
         # libpq's form of the engine's URL, password included (from the keyring at start-up).
@@ -34,7 +79,7 @@ class QueueWake:
             hide_password=False
         )
         self._table = table
-        self.event = threading.Event()
+        self.bell = Doorbell()
         self.listening = threading.Event()
 
     def start(self, stop: threading.Event) -> threading.Thread:
@@ -48,7 +93,7 @@ class QueueWake:
         try:
             self._listen(stop)
         finally:
-            self.event.set()  # stopping: the appliers waiting on us see ``stop`` at once
+            self.bell.ring_all()  # stopping: the appliers waiting on us see ``stop`` at once
 
     def _listen(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -58,11 +103,11 @@ class QueueWake:
                 ) as conn:
                     conn.execute(f"LISTEN {OPERATIONS_CHANNEL}")
                     self.listening.set()
-                    self.event.set()  # whatever came while nobody listened
+                    self.bell.ring()  # whatever came while nobody listened
                     while not stop.is_set():
                         for notice in conn.notifies(timeout=LISTEN_WAIT_S, stop_after=1):
                             if self._wanted(notice):
-                                self.event.set()
+                                self.bell.ring()
             except psycopg.Error as exc:
                 log.info("operation notices unavailable (%s); appliers poll meanwhile", exc)
             finally:

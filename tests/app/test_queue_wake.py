@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import select
 
 from app.services import push
+from app.services.queue_wake import Doorbell
 from storage import opqueue
 from storage.engine import Store
 from storage.models import Agent, utcnow
@@ -73,3 +74,35 @@ def _queue_note(store: Store, actor: object, interaction: object, n: int) -> obj
             ],
         )
     return op_id
+
+
+def test_a_ring_wakes_one_waiting_applier_and_a_stop_wakes_all() -> None:
+    bell = Doorbell()
+    woken: list[bool] = []
+    waiters = [threading.Thread(target=lambda: woken.append(bell.wait(30))) for _ in range(2)]
+    for thread in waiters:
+        thread.start()
+    _until(lambda: bell.waiting == 2)
+    bell.ring()
+    _until(lambda: len(woken) == 1)
+    assert woken == [True] and bell.waiting == 1  # the other still waits
+    bell.ring_all()
+    for thread in waiters:
+        thread.join(timeout=10)
+    assert woken == [True, True]
+    assert bell.wait(30)  # after a stop nobody waits again
+
+
+def test_a_ring_nobody_heard_is_kept_once() -> None:
+    bell = Doorbell()
+    bell.ring()
+    bell.ring()
+    assert bell.wait(0)
+    assert not bell.wait(0)
+
+
+def _until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
