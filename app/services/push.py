@@ -25,10 +25,12 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -40,6 +42,8 @@ from storage import leases, opqueue
 from storage.blobs import SqlBlobStore
 from storage.engine import Store
 from storage.models import Agent, utcnow
+
+T = TypeVar("T")
 
 log = logging.getLogger("sync")
 
@@ -138,8 +142,9 @@ def _queue_centrally(
     """Queue ``ops`` centrally; those whose actor is a known agent, and the others with why."""
     if central.dialect == "postgresql":
         # One statement in autocommit: the push is on the way to every operation's latency.
-        with central.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            actors = opqueue.push_pending(conn, ops)
+        # Idempotent (a known id is ignored), so a pool without a checkout ping may send it
+        # again on a new connection when the kept one turns out dead.
+        actors = _again_if_dropped(central, lambda conn: opqueue.push_pending(conn, ops))
         accepted = [(op, a) for op in ops if (a := actors.get(op.op_id)) is not None]
         unknown = [(op, _unknown_agent(op.actor)) for op in ops if actors.get(op.op_id) is None]
         return accepted, unknown
@@ -157,6 +162,27 @@ def _queue_centrally(
         ]
         opqueue.insert_pending(session.connection(), rows)
     return accepted, unknown
+
+
+def _again_if_dropped(central: Store, statement: Callable[[Connection], T]) -> T:
+    """``statement`` on an autocommit connection of ``central``'s pool, once more on a new
+    connection if the first was found dead (the server restarted while it sat in the pool:
+    a pool may skip the checkout ping). Only for statements that may run twice."""
+    for attempt in (1, 2):
+        try:
+            with central.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                return statement(conn)
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _outcomes(
+    conn: Connection, *, ids: Sequence[uuid.UUID]
+) -> tuple[list[opqueue.Outcome], list[uuid.UUID]]:
+    with Session(bind=conn) as session:
+        return opqueue.outcomes(session, ids)
 
 
 def _unknown_agent(actor: str) -> str:
@@ -200,8 +226,7 @@ def settle(
     if not ids:
         return []
     try:
-        with central.read() as session:
-            found, missing = opqueue.outcomes(session, ids)
+        found, missing = _again_if_dropped(central, partial(_outcomes, ids=ids))
     except DBAPIError as exc:
         raise ServerError(
             f"The central database is unreachable ({_short(exc)}); "

@@ -103,11 +103,14 @@ class TeamLink(SyncLoop):
         self.agent = agent
         self._actors: frozenset[str] | None = None
         # The push side's own small pool: a tick pushes, settles and pulls one after another.
+        # No ping at checkout (a round trip before every push): the push and the outcomes'
+        # read may run twice and go again on a new connection when the kept one is dead.
         url = connect_url(config).render_as_string(hide_password=False)
         self.central = Store(
             url,
             pool_size=1,
             max_overflow=0,
+            pool_pre_ping=False,
             connect_args={"application_name": "relaydesk-push", **LIBPQ_TIMEOUTS},
         )
         # Held while a status is made and handed on, so callbacks see them in order.
@@ -281,17 +284,14 @@ class TeamLink(SyncLoop):
         if not keys:
             return
         try:
-            if self._central_blobs is None:
-                self._central_blobs = SqlBlobStore(self.central.engine)
-            central = self._central_blobs
-            missing = [key for key in sorted(keys) if not central.has(key)]
-            found = []
-            for key in missing:
-                try:
-                    found.append(self.blobs.get(key))
-                except KeyError:  # gone here too: the applier refuses the reply with a reason
-                    log.warning("team link: attachment %s is not in the local blob file", key)
-            central.put_many(found)
+            try:
+                self._store_centrally(self.blobs, keys)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+                # The pool's kept connection had died (no ping at checkout): stored by hash,
+                # so going again on a new connection repeats nothing.
+                self._store_centrally(self.blobs, keys)
         except DBAPIError as exc:
             reason = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else str(exc)
             if getattr(exc.orig, "sqlstate", None) == "42501":
@@ -303,6 +303,19 @@ class TeamLink(SyncLoop):
                 f"The attachments of queued replies cannot be stored centrally ({reason}); "
                 "they go with the next push."
             ) from exc
+
+    def _store_centrally(self, blobs: SqlBlobStore, keys: set[str]) -> None:
+        if self._central_blobs is None:
+            self._central_blobs = SqlBlobStore(self.central.engine)
+        central = self._central_blobs
+        missing = [key for key in sorted(keys) if not central.has(key)]
+        found = []
+        for key in missing:
+            try:
+                found.append(blobs.get(key))
+            except KeyError:  # gone here too: the applier refuses the reply with a reason
+                log.warning("team link: attachment %s is not in the local blob file", key)
+        central.put_many(found)
 
     def _on_first_sync_progress(self, done: int, total: int) -> None:
         self._publish(first_sync=(done, total))
