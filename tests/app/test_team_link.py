@@ -362,11 +362,7 @@ def test_a_push_after_the_centre_restarted_goes_at_once_on_a_new_connection(
     # The push side's pool pings nobody at checkout (a round trip before every push): a
     # connection that died while the centre restarted must cost a retry, not the tick.
     url = cluster.migrated_database()
-    central = Store(url)
-    try:
-        interaction = make_world(central).interaction()
-    finally:
-        central.dispose()
+    interaction = _interaction_in(url)
     link = TeamLink(desk.store, CentralConfig(url, "test"), interval=3600)
     try:
         assert link.tick().online and link.tick().online
