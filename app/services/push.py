@@ -543,10 +543,15 @@ class Applier:
         while not stop.is_set():
             try:
                 done = self.step()
-                if done:
-                    if done >= self.batch and self.wake is not None:
+                if done >= self.batch:
+                    if self.wake is not None:
                         self.wake.ring()  # more than a batch waits: a hand more helps
                     continue
+                if done and self.wake is None:
+                    continue  # no notices: look again before the idle wait
+                # Fewer than a batch: the batch stopped at an empty queue. An operation
+                # pushed since rang the bell (a ring nobody heard is kept), so wait for it
+                # rather than look at the queue once more for nothing.
             except leases.LeaseLost as exc:
                 log.warning("operation queue: %s", exc)
             except DBAPIError as exc:

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.services import push
 from app.services.queue_wake import Doorbell
@@ -106,3 +106,41 @@ def _until(condition: Callable[[], bool]) -> None:
     while not condition():
         assert time.monotonic() < deadline
         time.sleep(0.001)
+
+
+def test_an_applier_that_emptied_the_queue_waits_without_looking_again(world: World) -> None:
+    # The batch ended at an empty queue: looking again at once found nothing, on the cores
+    # the desks then need. An operation pushed meanwhile rings the bell, so none waits.
+    interaction = world.interaction()
+    with world.store.read() as session:
+        alice = session.execute(select(Agent.id).where(Agent.name == "alice")).scalar_one()
+    bell = Doorbell()
+    applier = push.Applier(world.store, wake=bell, idle_wait_s=IDLE_S)
+    stop = threading.Event()
+    thread = threading.Thread(target=applier.run, args=(stop,), daemon=True)
+    thread.start()
+    statements: list[str] = []
+    engine = world.store._unpinged()
+
+    def record(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        statements.append(sql)
+
+    try:
+        _until(lambda: bell.waiting == 1)  # its first look found the queue empty
+        event.listen(engine, "before_cursor_execute", record)
+        op_id = _queue_note(world.store, alice, interaction, 0)
+        bell.ring()
+        _until(lambda: _status(world.store, op_id) == "applied" and bell.waiting == 1)
+        event.remove(engine, "before_cursor_execute", record)
+        picks = [s for s in statements if "FOR UPDATE" in s and "operations" in s]
+        # The applied one's pick (the fused claim statement, then the general rules' own),
+        # and the fused statement that found the queue empty: no third look.
+        assert len(picks) == 3, picks
+        # The next push rings it back to the queue.
+        second = _queue_note(world.store, alice, interaction, 1)
+        bell.ring()
+        _until(lambda: _status(world.store, second) == "applied")
+    finally:
+        stop.set()
+        bell.ring_all()
+        thread.join(timeout=10)
