@@ -51,6 +51,7 @@ from app.services.sync import CentralConfig, CentralSync, SyncLoop
 from app.services.team import TeamLink
 from bench.claims import seed
 from storage import leases
+from storage.blobs import open_local_blob_store
 from storage.engine import Store, sqlite_url
 from storage.migrate import ensure_current
 from storage.models import Interaction, Note
@@ -113,7 +114,11 @@ def desk(
     central = None
     link: TeamLink | None = None
     if kind == "link":
-        link = TeamLink(local, CentralConfig(url, "bench"), interval=interval, batch_size=5000)
+        # With a blob file, as the desktop: a pull also sweeps blobs of mail deleted centrally.
+        blobs = open_local_blob_store(Path(work) / f"desk{index:02d}.blobs.sqlite3")
+        link = TeamLink(
+            local, CentralConfig(url, "bench"), interval=interval, batch_size=5000, blobs=blobs
+        )
         sync = link.sync
         pull = sync.pull
 
