@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from app.context import AppContext
-from storage.blob_cache import drop_deleted_blobs
-from storage.models import Attachment, Message, utcnow
+from storage.blob_cache import SWEEP_KEY, drop_deleted_blobs
+from storage.models import Attachment, Message, SyncState, utcnow
 from tests.app.workflow import make_world
 
 
@@ -36,6 +36,11 @@ def test_the_sweep_drops_only_what_deleted_rows_alone_used(
             ]
         )
     assert drop_deleted_blobs(store.engine, blobs) == 0, "nothing deleted yet"
+    # The next sweep starts after the newest row, deleted or not: it reads no old row again.
+    with store.read() as session:
+        newest = session.execute(select(func.max(Attachment.change_seq))).scalar_one()
+        mark = session.execute(select(SyncState.value).where(SyncState.key == SWEEP_KEY))
+        assert mark.scalar_one() == {"v": newest}
 
     def tombstone(raw: str) -> None:
         with store.write() as session:  # as a pull writes them: deleted_at and a new marker
