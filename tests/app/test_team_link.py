@@ -275,17 +275,14 @@ def test_a_tick_with_an_empty_outbox_is_the_pull_alone(
     # must not read its outbox and agents through the ORM each time (4.4 -> 1.4 ms of CPU).
     url = cluster.migrated_database()
     interaction = _interaction_in(url)
-    link = TeamLink(desk.store, CentralConfig(url, "test"), interval=3600)
+    link = _synced_link(desk, url)
     try:
-        assert link.tick().online
-        assert link.tick().online
-        agent = _first_agent(desk)
         with _statements(desk.store) as statements:
             status = link.tick()
         assert status.online and status.pending == 0
         assert not [s for s in statements if "op_outbox" in s or "agents" in s], statements
         # With an operation queued the tick pushes it, settles it and counts again.
-        op = Operation("note", agent, {"interaction": str(interaction), "body": "Hi"})
+        op = _note(desk, interaction, "Hi")
         push.submit(desk.store, op)
         with _statements(desk.store) as statements:
             link.tick()
@@ -320,9 +317,18 @@ def _statements(store: Store) -> Iterator[list[str]]:
         event.remove(store.engine, "before_cursor_execute", record)
 
 
-def _first_agent(desk: AppContext) -> str:
+def _synced_link(desk: AppContext, url: str) -> TeamLink:
+    """A link (its thread not started) that has made its first sync, by ticks of its own."""
+    link = TeamLink(desk.store, CentralConfig(url, "test"), interval=3600)
+    assert link.tick().online and link.tick().online
+    return link
+
+
+def _note(desk: AppContext, interaction: uuid.UUID, body: str) -> Operation:
+    """A note on ``interaction`` by the first agent the desk's copy knows."""
     with desk.store.read() as session:
-        return str(session.execute(select(Agent.name).order_by(Agent.name)).scalars().first())
+        agent = session.execute(select(Agent.name).order_by(Agent.name)).scalars().first()
+    return Operation("note", str(agent), {"interaction": str(interaction), "body": body})
 
 
 def test_a_tick_that_pushes_leaves_settling_and_pulling_to_the_outcomes_notice(
@@ -335,11 +341,10 @@ def test_a_tick_that_pushes_leaves_settling_and_pulling_to_the_outcomes_notice(
     central = Store(url)
     try:
         interaction = make_world(central).interaction()
-        link = TeamLink(desk.store, CentralConfig(url, "test"), interval=3600)
-        assert link.tick().online and link.tick().online  # the first sync
+        link = _synced_link(desk, url)
         link.listening.set()  # as while the listener's connection is up (no thread here)
         first_pull = link.status.last_pull_at
-        op = Operation("note", _first_agent(desk), {"interaction": str(interaction), "body": "Hi"})
+        op = _note(desk, interaction, "Hi")
         push.submit(desk.store, op)
         with _statements(link.central) as sent:
             status = link.tick()
@@ -363,16 +368,14 @@ def test_a_push_after_the_centre_restarted_goes_at_once_on_a_new_connection(
     # connection that died while the centre restarted must cost a retry, not the tick.
     url = cluster.migrated_database()
     interaction = _interaction_in(url)
-    link = TeamLink(desk.store, CentralConfig(url, "test"), interval=3600)
+    link = _synced_link(desk, url)
     try:
-        assert link.tick().online and link.tick().online
-        agent = _first_agent(desk)
-        first = Operation("note", agent, {"interaction": str(interaction), "body": "one"})
+        first = _note(desk, interaction, "one")
         push.submit(desk.store, first)
         assert link.tick().pending == 1  # pushed: the pool now keeps a connection
         cluster.crash()
         cluster.restart()
-        second = Operation("note", agent, {"interaction": str(interaction), "body": "two"})
+        second = _note(desk, interaction, "two")
         push.submit(desk.store, second)
         status = link.tick()
         assert status.online and status.last_error == "", status

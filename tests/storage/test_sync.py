@@ -457,17 +457,24 @@ def _traced_pull(puller: Puller, path: Path) -> tuple[PullResult, list[str]]:
     return result, sent
 
 
+def _in_sync_with_a_project(central: Store, local: Store) -> Puller:
+    """A puller in sync with a centre that has one project, its connection kept: the first
+    pull of a Puller reads the role's columns (the paged path), the next is a usual one."""
+    with central.write() as session:
+        session.add(Project(name="Help", key="HLP"))
+    puller = Puller(local.engine, central.engine)
+    puller.pull()
+    puller.pull()
+    return puller
+
+
 def test_a_usual_pull_is_two_round_trips_on_a_kept_connection_and_stays_prepared(
     central: Store, local: Store, tmp_path: Path
 ) -> None:
     # 20 desks pull on every change: the opening (with its probe of every table), then the
     # first page of every changed table in one pipeline; no checkout ping, no BEGIN or
     # COMMIT, and the statements stay prepared from one pull to the next.
-    with central.write() as session:
-        session.add(Project(name="Help", key="HLP"))
-    puller = Puller(local.engine, central.engine)
-    puller.pull()  # the first pull of a Puller reads the role's columns: the paged path
-    puller.pull()  # the first usual pull makes the kept connection
+    puller = _in_sync_with_a_project(central, local)
     trace_path = tmp_path / "libpq.trace"
     for i in range(8):
         with central.write() as session:
@@ -490,11 +497,7 @@ def test_a_pull_of_the_tables_notices_named_is_one_round_trip(
     # The notices name the changed tables: their pages go in the opening's pipeline and
     # snapshot. A changed table no notice named still comes (the probe), a round trip later;
     # a named table that did not change costs nothing more and brings nothing.
-    with central.write() as session:
-        session.add(Project(name="Help", key="HLP"))
-    puller = Puller(local.engine, central.engine)
-    puller.pull()  # the paged path
-    puller.pull()  # the first usual pull makes the kept connection
+    puller = _in_sync_with_a_project(central, local)
     trace_path = tmp_path / "libpq.trace"
     for i in range(8):
         with central.write() as session:
