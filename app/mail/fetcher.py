@@ -548,7 +548,7 @@ class MailboxSync:
                 while not stop.is_set() and time.monotonic() - started < renew_s:
                     wait = min(IDLE_POLL_S, renew_s)
                     polled = time.monotonic()
-                    responses = client.idle_check(timeout=wait)
+                    responses = imap.idle_check(client, wait)
                     if any(_is_bye(r) for r in responses):
                         raise ServerError("the server closed the connection (BYE)")
                     if any(_is_change(r) for r in responses):

@@ -7,9 +7,11 @@ import logging
 import socket
 import ssl
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.imapclient import _parse_untagged_response
 
 from app.errors import AuthError, ConfigError, ServerError
 
@@ -111,6 +113,42 @@ def logout(client: IMAPClient) -> None:
         client.logout()
     except Exception:  # a dead connection cannot log out; nothing to save
         _close(client)
+
+
+def idle_check(client: IMAPClient, timeout: float) -> list[Any]:
+    """``client.idle_check``, without missing what the server sent as IDLE began.
+
+    WORKAROUND: a server announces mail that came in before IDLE right after its "+ idling"
+    line, often in the same packet. imaplib reads that packet whole into its buffered reader,
+    so the announcement waits there while ``idle_check`` polls the socket, which has nothing
+    more to say until the next keep-alive or renewal (minutes). Complete lines already read
+    (into that buffer, or TLS's) are returned first, without waiting.
+    """
+    buffered = _buffered_lines(client)
+    if buffered:
+        return buffered
+    return cast(list[Any], client.idle_check(timeout=timeout))
+
+
+def _buffered_lines(client: IMAPClient) -> list[Any]:
+    reader = client._imap.file
+    sock = client.socket()
+    previous = sock.gettimeout()
+    sock.setblocking(False)  # a look at the socket below must not wait
+    responses: list[Any] = []
+    try:
+        while True:
+            try:
+                # What is buffered, or else what one read of the socket gives at once.
+                ready = reader.peek(1)
+            except (BlockingIOError, ssl.SSLWantReadError):
+                break
+            if b"\r\n" not in ready:
+                break  # nothing, or part of a line: the rest will wake the poll
+            responses.append(_parse_untagged_response(client._imap._get_line()))
+    finally:
+        sock.settimeout(previous)
+    return responses
 
 
 def find_sent_folder(client: IMAPClient, configured: str = "Sent") -> str:

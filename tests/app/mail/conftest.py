@@ -27,6 +27,7 @@ class Mailbox:
 
 
 def make_account(ctx: AppContext, user: ImapUser, name: str = "support", **kw: object) -> uuid.UUID:
+    settings = {"imap_port": user.server.port, "imap_security": "starttls", **kw}
     info = add_account(
         ctx.store,
         name=name,
@@ -34,9 +35,7 @@ def make_account(ctx: AppContext, user: ImapUser, name: str = "support", **kw: o
         username=user.name,
         password=user.password,
         imap_host=user.server.host,
-        imap_port=user.server.port,
-        imap_security="starttls",
-        **kw,  # type: ignore[arg-type]
+        **settings,  # type: ignore[arg-type]
     )
     return info.id
 

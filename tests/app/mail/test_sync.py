@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import queue
 import socket
 import threading
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import func, select
@@ -78,6 +80,24 @@ def server_capabilities(server: DovecotServer, user: ImapUser) -> set[str]:
         return {c.decode() for c in client.capabilities()}
 
 
+@contextlib.contextmanager
+def _running(
+    ctx: AppContext, account_id: object, on_synced: Callable[[SyncResult], None]
+) -> Iterator[None]:
+    """The account's mailbox kept in step (catch-up, then IDLE) on a thread, until the end."""
+    stop = threading.Event()
+    target = imap_settings(ctx, account_id)  # type: ignore[arg-type]
+    sync = MailboxSync(ctx, target, quick_options(on_synced=on_synced))
+    thread = threading.Thread(target=sync.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive()
+
+
 def test_idle_brings_new_mail_and_survives_a_server_restart(
     sqlite_ctx: AppContext, dovecot_factory: DovecotFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -94,12 +114,7 @@ def test_idle_brings_new_mail_and_survives_a_server_restart(
         total["new"] += result.new
         synced.put(result)
 
-    stop = threading.Event()
-    target = imap_settings(sqlite_ctx, account_id)
-    sync = MailboxSync(sqlite_ctx, target, quick_options(on_synced=on_synced))
-    thread = threading.Thread(target=sync.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
+    with _running(sqlite_ctx, account_id, on_synced):
         synced.get(timeout=30)  # the first catch-up (empty mailbox)
         server.append(user.name, corpus[0].raw)
         wait_until(lambda: total["new"] == 1)  # pushed by IDLE, no polling interval
@@ -110,12 +125,45 @@ def test_idle_brings_new_mail_and_survives_a_server_restart(
 
         server.append(user.name, corpus[2].raw)
         wait_until(lambda: total["new"] == 3)  # and back in IDLE
-    finally:
-        stop.set()
-        thread.join(30)
-    assert not thread.is_alive()
     with sqlite_ctx.store.read() as session:
         assert session.execute(select(func.count()).select_from(Message)).scalar_one() == 3
+
+
+@pytest.mark.parametrize("security", ["none", "starttls", "ssl"])
+def test_mail_that_arrives_as_idle_begins_is_fetched_at_once(
+    sqlite_ctx: AppContext,
+    dovecot_factory: DovecotFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    security: str,
+) -> None:
+    # A message lands after the last look at the folder and before the IDLE command: the
+    # server announces it as IDLE begins, often in the same packet as its "+ idling". It
+    # must be fetched then, not at the next renewal of IDLE (ten minutes by default).
+    server = dovecot_factory()
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert_path))
+    server.add_user("race@example.test", "pw")
+    user = ImapUser("race@example.test", "pw", server)
+    port = server.tls_port if security == "ssl" else server.port
+    account_id = make_account(sqlite_ctx, user, imap_security=security, imap_port=port)
+    corpus = generate_corpus(3, seed=22)
+    total = {"new": 0, "syncs": 0}
+
+    def on_synced(result: SyncResult) -> None:
+        total["new"] += result.new
+        total["syncs"] += 1
+
+    real_behind = MailboxSync._behind
+
+    def behind_then_mail(self: MailboxSync, client: object) -> bool:
+        behind = real_behind(self, client)  # type: ignore[arg-type]
+        if not behind and total["new"] < len(corpus):
+            server.append(user.name, corpus[total["new"]].raw)  # before IDLE starts
+        return behind
+
+    monkeypatch.setattr(MailboxSync, "_behind", behind_then_mail)
+    with _running(sqlite_ctx, account_id, on_synced):
+        wait_until(lambda: total["new"] == len(corpus))
+    assert total["syncs"] == 1 + len(corpus), "one sync per message, no reconnection"
 
 
 def test_wrong_password_is_reported_as_authentication_failure(imap_user: ImapUser) -> None:
