@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import importlib.util
 import json
 import logging
 import os
@@ -1083,4 +1084,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> None:
+    """The ``relaydesk`` console script."""
+    run_as_package_main()
     sys.exit(main())
+
+
+def run_as_package_main() -> None:
+    """Let spawned worker processes skip the console script, as they skip ``python -m app``.
+
+    A spawned process first runs its parent's main module, unless that is a package's
+    ``__main__``. The console script is one import, ``app.cli``, which is the whole
+    application: about a second of start-up in each of ingest's parsing workers, which need
+    only app/mail/prepare.py. The script does what ``python -m app`` does, so it is
+    announced as that module.
+    """
+    main_module = sys.modules["__main__"]
+    if getattr(main_module, "__spec__", None) is None:
+        main_module.__spec__ = importlib.util.find_spec("app.__main__")

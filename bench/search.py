@@ -336,7 +336,7 @@ def ingest_cost(messages: int = 2000, batch: int = 200, runs: int = 3) -> dict[s
     index, indexed row by row by the trigger, and indexed in bulk (what ingest does).
     Variants alternate; medians of ``runs``, in microseconds per message."""
     from app.demo.corpus import generate_corpus
-    from app.mail import ingest
+    from app.mail import ingest, prepare
 
     corpus = generate_corpus(messages, seed=3)
     fetched = [ingest.FetchedMessage(uid=n + 1, raw=m.raw) for n, m in enumerate(corpus)]
@@ -362,7 +362,7 @@ def ingest_cost(messages: int = 2000, batch: int = 200, runs: int = 3) -> dict[s
                 with ctx.store.connect() as conn:
                     for name in TRIGGERS:
                         conn.execute(text(f"DROP TRIGGER {name}"))
-            prepared = ingest.prepare_batch(
+            prepared = prepare.prepare_batch(
                 [(f.raw, f.uid) for f in fetched], False, str(ctx.blob_path)
             )
             replacement: Any = (

@@ -12,13 +12,13 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import Synced
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger("db")
 
@@ -91,6 +91,8 @@ def allocate_change_seqs(conn: Connection, count: int) -> list[int]:
 
 
 def _stamp_changes(session: Session, _flush_context: Any, _instances: Any) -> None:
+    from storage.models import Synced  # here, as the ORM in Store.__init__
+
     touched = [
         obj
         for obj in (*session.new, *session.dirty)
@@ -112,6 +114,10 @@ class Store:
         self._engine_kwargs = engine_kwargs
         self._hot: Engine | None = None
         self._hot_lock = threading.Lock()
+        # The ORM is imported here, not at the top: the blob store's users need engines
+        # only (ingest's worker processes import just app/mail/prepare.py).
+        from sqlalchemy.orm import sessionmaker
+
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", _stamp_changes)
         self._hot_sessions = sessionmaker(expire_on_commit=False)

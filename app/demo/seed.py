@@ -16,7 +16,8 @@ from sqlalchemy import insert, select
 from app.context import AppContext
 from app.demo.corpus import generate_corpus
 from app.errors import UserError
-from app.mail.ingest import FetchedMessage, load_account, prepare_batch, write_batch
+from app.mail.ingest import FetchedMessage, load_account, write_batch
+from app.mail.prepare import prepare_batch
 from app.services.accounts import add_account, add_project
 from app.services.agents import add_agent, add_queue
 from app.services.contacts import link_senders

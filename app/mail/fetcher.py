@@ -31,14 +31,8 @@ from app import oauth, secrets
 from app.context import AppContext
 from app.errors import AuthError, ConfigError, RelaydeskError, ServerError
 from app.mail import imap, protocol_log
-from app.mail.ingest import (
-    BatchOutcome,
-    FetchedMessage,
-    PreparedMessage,
-    load_account,
-    prepare_batch,
-    write_batch,
-)
+from app.mail.ingest import BatchOutcome, FetchedMessage, load_account, write_batch
+from app.mail.prepare import PreparedMessage, prepare_batch
 from app.settings import get_value
 from storage.engine import allocate_change_seqs
 from storage.ids import new_id

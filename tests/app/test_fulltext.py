@@ -16,7 +16,8 @@ from sqlalchemy import func, insert, select, text, update
 from app import cli
 from app.context import AppContext, open_local
 from app.errors import UserError
-from app.mail.ingest import FetchedMessage, load_account, prepare_batch, write_batch
+from app.mail.ingest import FetchedMessage, load_account, write_batch
+from app.mail.prepare import prepare_batch
 from app.services.exports import delete_interaction
 from app.services.fulltext import (
     Filters,

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 
 from app.context import AppContext
-from app.mail.ingest import FetchedMessage, load_account, prepare_batch, write_batch
+from app.mail.ingest import FetchedMessage, load_account, write_batch
+from app.mail.prepare import prepare_batch
 from app.services.accounts import add_account, add_project
 from storage.engine import Store, allocate_change_seqs
 from storage.ids import new_id

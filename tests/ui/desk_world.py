@@ -11,7 +11,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.context import AppContext
-from app.mail.ingest import FetchedMessage, load_account, prepare_batch, write_batch
+from app.mail.ingest import FetchedMessage, load_account, write_batch
+from app.mail.prepare import prepare_batch
 from app.services.accounts import add_account, add_project
 from app.services.agents import add_agent
 from app.services.settings import change_setting

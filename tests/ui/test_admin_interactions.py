@@ -22,7 +22,8 @@ from sqlalchemy import func, select, text
 
 from app.context import AppContext
 from app.errors import UserError
-from app.mail.ingest import FetchedMessage, load_account, prepare_batch, write_batch
+from app.mail.ingest import FetchedMessage, load_account, write_batch
+from app.mail.prepare import prepare_batch
 from app.services import interaction_admin
 from app.services.accounts import add_account
 from app.services.agents import add_agent

@@ -55,7 +55,8 @@ def test_the_reading_pane_shows_sanitised_html_and_blocks_remote_images(
     from sqlalchemy import insert
 
     from app.context import open_local
-    from app.mail.ingest import FetchedMessage, load_account, prepare_batch, write_batch
+    from app.mail.ingest import FetchedMessage, load_account, write_batch
+    from app.mail.prepare import prepare_batch
     from app.services.accounts import add_account
     from storage.ids import new_id
     from storage.models import FolderState

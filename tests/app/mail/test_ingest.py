@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import func, select, update
 
 from app.demo.corpus import generate_corpus, hostile_messages
-from app.mail import ingest
+from app.mail import prepare
 from app.mail.fetch import fetch_once
 from app.mail.fetcher import MailboxSync, imap_settings
 from app.mail.imap import connect, logout
+from storage.blobs import digest
 from storage.models import Attachment, Interaction, MailboxEntry, Message
 from tests.app.mail.conftest import Mailbox, quick_options
 
@@ -64,7 +65,7 @@ def test_corpus_is_ingested_completely_threaded_and_byte_exact(mailbox: Mailbox)
     # Raw bytes are kept byte-exact, and the server was only read.
     raw_by_hash = {r.raw_hash for r in rows}
     for m in corpus[:20]:
-        assert mailbox.ctx.blobs.get(ingest.digest(m.raw)) == m.raw
+        assert mailbox.ctx.blobs.get(digest(m.raw)) == m.raw
     assert len(raw_by_hash) == 240
     assert mailbox.server.flags(mailbox.user.name) == flags_before
 
@@ -79,7 +80,7 @@ def test_attachments_are_stored_once_however_often_they_arrive(mailbox: Mailbox)
     stored = set(mailbox.ctx.blobs.keys())
     assert set(hashes) <= stored
     # every distinct attachment once, plus one raw blob per message
-    assert len(stored) == len(set(hashes) | {ingest.digest(m.raw) for m in corpus})
+    assert len(stored) == len(set(hashes) | {digest(m.raw) for m in corpus})
 
 
 def test_a_second_run_adds_nothing(mailbox: Mailbox) -> None:
@@ -126,14 +127,14 @@ def test_a_message_the_parser_chokes_on_is_kept_raw_and_flagged(
 ) -> None:
     corpus = generate_corpus(12, seed=5)
     poisoned = corpus[3]
-    real_parse = ingest.parse_message
+    real_parse = prepare.parse_message
 
     def parse(raw: bytes) -> object:
         if raw == poisoned.raw:
             raise RecursionError("simulated parser bug")
         return real_parse(raw)
 
-    monkeypatch.setattr(ingest, "parse_message", parse)
+    monkeypatch.setattr(prepare, "parse_message", parse)
     mailbox.server.append_many(mailbox.user.name, [m.raw for m in corpus])
     report = fetch_once(mailbox.ctx, quick_options(batch_size=5))
     assert report.errors == [] and report.result.new == 12 and report.result.unparseable == 1
