@@ -75,10 +75,13 @@ def submit(local: Store, op: Operation) -> uuid.UUID:
         payload = json.loads(json.dumps(op.payload, default=_uuid_text))
     except (TypeError, ValueError) as exc:
         raise UserError(f"The {op.kind} operation's payload cannot be queued: {exc}") from None
-    queued = opqueue.QueuedOp(op.op_id, op.kind, str(op.actor), payload)
-    with local.write() as session:
-        opqueue.enqueue(session, queued)
+    outbox(local).enqueue(opqueue.QueuedOp(op.op_id, op.kind, str(op.actor), payload))
     return op.op_id
+
+
+def outbox(local: Store) -> opqueue.DeskOutbox:
+    """The desk's outbox on ``local``."""
+    return opqueue.DeskOutbox(local.engine)
 
 
 def _uuid_text(value: object) -> str:
@@ -93,21 +96,26 @@ def push(
     *,
     batch: int = PUSH_BATCH,
     actors: Collection[str] | None = None,
+    before: Callable[[Sequence[opqueue.QueuedOp]], None] | None = None,
 ) -> PushReport:
     """Send every queued operation to the central queue, oldest first, a batch at a time.
 
     With ``actors`` (``actors_of``) only those operations go; the others stay queued as
-    they are. Raises ServerError when the central database cannot be reached; what was not
-    pushed stays queued (with the error noted) and the next push picks it up.
+    they are. ``before`` sees each batch before it goes (TeamLink stores the attachments
+    of queued replies centrally); what it raises stops the push, the batch still queued.
+    Raises ServerError when the central database cannot be reached; what was not pushed
+    stays queued (with the error noted) and the next push picks it up.
     """
     pushed = 0
     refusals: list[OpResult] = []
     queued: set[uuid.UUID] = set()
+    box = outbox(local)
     while True:
-        with local.read() as session:
-            ops = opqueue.queued(session, batch, actors)
+        ops = box.queued(batch, actors)
         if not ops:
             break
+        if before is not None:
+            before(ops)
         ids = [op.op_id for op in ops]
         try:
             accepted, unknown = _queue_centrally(central, ops)
@@ -117,17 +125,15 @@ def push(
                 reason = f"The central database refused the operations ({_short(exc)})"
             else:
                 reason = f"The central database is unreachable ({_short(exc)})"
-            with local.write() as session:
-                opqueue.note_failed_push(session, ids, reason)
+            box.note_failed_push(ids, reason)
             raise ServerError(
                 f"{reason}; {len(ids)} operations wait in the outbox and go with the next push."
             ) from exc
         # Only now, after the central commit: a desk killed in between pushes them again.
-        with local.write() as session:
-            opqueue.mark_pushed(session, [op.op_id for op, _ in accepted])
-            opqueue.settle(
-                session, [opqueue.Outcome(op.op_id, "rejected", why, {}) for op, why in unknown]
-            )
+        box.mark_pushed(
+            [op.op_id for op, _ in accepted],
+            [opqueue.Outcome(op.op_id, "rejected", why, {}) for op, why in unknown],
+        )
         pushed += len(accepted)
         queued.update(op.op_id for op, _ in accepted)
         refusals += [_result(op.op_id, "rejected", why, {}) for op, why in unknown]
@@ -178,13 +184,6 @@ def _again_if_dropped(central: Store, statement: Callable[[Connection], T]) -> T
     raise AssertionError("unreachable")
 
 
-def _outcomes(
-    conn: Connection, *, ids: Sequence[uuid.UUID]
-) -> tuple[list[opqueue.Outcome], list[uuid.UUID]]:
-    with Session(bind=conn) as session:
-        return opqueue.outcomes(session, ids)
-
-
 def _unknown_agent(actor: str) -> str:
     return f"There is no agent named {_agent_ref(actor)!s:.100}."
 
@@ -221,23 +220,22 @@ def settle(
     not would look lost centrally and be queued again. ``skip``: operations pushed just now,
     whose outcomes cannot be there yet (asking would only cost the centre a query).
     """
-    with local.read() as session:
-        ids = [i for i in opqueue.awaiting(session, 100_000, actors) if i not in skip]
+    box = outbox(local)
+    ids = [i for i in box.awaiting(100_000, actors) if i not in skip]
     if not ids:
         return []
     try:
-        found, missing = _again_if_dropped(central, partial(_outcomes, ids=ids))
+        found, missing = _again_if_dropped(central, partial(opqueue.outcomes, ids=ids))
     except DBAPIError as exc:
         raise ServerError(
             f"The central database is unreachable ({_short(exc)}); "
             f"{len(ids)} operations are still waiting for their outcome."
         ) from exc
-    with local.write() as session:
-        opqueue.settle(session, found)
-        if missing:
-            # Lost centrally (a restore from backup): the next push sends them again.
-            log.warning("%d pushed operations are missing centrally: queued again", len(missing))
-            opqueue.requeue(session, missing)
+    box.settle(found)
+    if missing:
+        # Lost centrally (a restore from backup): the next push sends them again.
+        log.warning("%d pushed operations are missing centrally: queued again", len(missing))
+        box.requeue(missing)
     return [_result(o.op_id, o.status, o.reason, o.result) for o in found]
 
 
@@ -249,13 +247,8 @@ def settle_pulled(local: Store, *, actors: Collection[str] | None = None) -> lis
     in one snapshot (one central transaction writes both): read here, the desk does not
     show the claim done and still "waiting for the central database" until its next tick.
     """
-    with local.write() as session:
-        ids = opqueue.awaiting(session, 100_000, actors)
-        if not ids:
-            return []
-        # The desk's pulled copy of the central operations; not there yet is not lost.
-        found, _not_pulled = opqueue.outcomes(session, ids)
-        opqueue.settle(session, found)
+    # The desk's pulled copy of the central operations; not there yet is not lost.
+    found = outbox(local).settle_from_pulled(actors)
     return [_result(o.op_id, o.status, o.reason, o.result) for o in found]
 
 
@@ -280,21 +273,25 @@ def outbox_idle(local: Store) -> bool:
     """Whether the outbox holds no unsettled operation, anyone's. Driver SQL on the outbox's
     state index: every desk asks at every change notice, nearly always of another desk's
     work, and then has nothing to push or settle."""
-    conn = local.engine.raw_connection()
-    try:
-        row = conn.cursor().execute(_ANY_UNSETTLED).fetchone()
-    finally:
-        conn.close()
-    return row is None
-
-
-_ANY_UNSETTLED = "SELECT 1 FROM op_outbox WHERE state IN ('queued', 'pushed') LIMIT 1"
+    return not outbox(local).any_unsettled()
 
 
 def pending_count(local: Store, actors: Collection[str] | None = None) -> int:
     """Operations (of ``actors``) not settled yet (for the status bar)."""
-    with local.read() as session:
-        return opqueue.unsettled_count(session, actors)
+    return pending_counts(local, actors)[0]
+
+
+def pending_counts(
+    local: Store, actors: Collection[str] | None
+) -> tuple[int, tuple[tuple[str, int], ...]]:
+    """The status bar's counts in one look at the outbox: the operations of ``actors`` not
+    settled yet (anyone's with None), and ``waiting_for_others``."""
+    counts = outbox(local).unsettled_by_actor()
+    if actors is None:
+        return sum(counts.values()), ()
+    mine = sum(n for actor, n in counts.items() if actor in actors)
+    others = {actor: n for actor, n in counts.items() if actor not in actors}
+    return mine, _others_named(local, others)
 
 
 def actors_of(
@@ -327,13 +324,14 @@ def waiting_for_others(local: Store, actors: Collection[str] | None) -> tuple[tu
     Another agent's operations wait here until that agent signs in at this desk again; the
     name says who must come back ("" when the desk's copy does not know the agent).
     """
-    if actors is None:
+    return pending_counts(local, actors)[1]
+
+
+def _others_named(local: Store, others: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    """``waiting_for_others`` from the unsettled counts of agents other than this link's."""
+    if not others:
         return ()
     with local.read() as session:
-        counts = opqueue.unsettled_by_actor(session)
-        others = {actor: n for actor, n in counts.items() if actor not in actors}
-        if not others:
-            return ()
         refs = {actor: _agent_ref(actor) for actor in others}
         ids = [ref for ref in refs.values() if isinstance(ref, uuid.UUID)]
         names = [ref for ref in refs.values() if isinstance(ref, str)]

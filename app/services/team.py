@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import make_url
@@ -102,6 +102,7 @@ class TeamLink(SyncLoop):
         # is, if anyone's): only their operations are pushed (push.actors_of).
         self.agent = agent
         self._actors: frozenset[str] | None = None
+        self._actors_known = False  # _actors is asked again after a pull of agents' rows
         # The push side's own small pool: a tick pushes, settles and pulls one after another.
         # No ping at checkout (a round trip before every push): the push and the outcomes'
         # read may run twice and go again on a new connection when the kept one is dead.
@@ -129,10 +130,19 @@ class TeamLink(SyncLoop):
         """
         op_id = push.submit(self.local, op)
         self.pull_now()  # the push first: the count is for the status bar
-        actors = push.actors_of(self.local, role=link_role(self), agent=self.agent)
+        actors = self._actors_now()
         with self._lock:  # counted and told in one go: a tick's later count is not undone
             self._publish(pending=push.pending_count(self.local, actors))
         return op_id
+
+    def _actors_now(self) -> frozenset[str] | None:
+        """Whose operations this link's role may queue (``push.actors_of``). Kept until a
+        pull brings agents' rows: the desk's copy of the agents table may name the role's
+        agent only after one, and asking at every push cost more than the push."""
+        if not self._actors_known:
+            self._actors = push.actors_of(self.local, role=link_role(self), agent=self.agent)
+            self._actors_known = True
+        return self._actors
 
     def wants(self, table: str) -> bool:
         # While this desk waits for outcomes, a write of the operations table may be one
@@ -183,13 +193,10 @@ class TeamLink(SyncLoop):
                 self._schema_checked = True
             actors = self._actors
             if not idle:
-                # Whose operations this link's role may queue; the desk's copy of the agents
-                # table may learn it from a pull, so asked again each tick that pushes.
-                actors = self._actors = push.actors_of(
-                    self.local, role=link_role(self), agent=self.agent
+                actors = self._actors_now()
+                report = push.push(
+                    self.local, self.central, actors=actors, before=self._upload_attachments
                 )
-                self._upload_attachments(actors)
-                report = push.push(self.local, self.central, actors=actors)
                 # Refused at the push (the central database does not know the actor):
                 # settled already, and told like any refusal.
                 settled = list(report.refusals)
@@ -213,6 +220,8 @@ class TeamLink(SyncLoop):
                     pulled_at = utcnow()
             online = True
             self._last_pull = result
+            if result is not None and (result.full or result.tables.get("agents")):
+                self._actors_known = False  # the role's agent may be named differently now
             if result is not None and result.changed and not idle:
                 settled += push.settle_pulled(self.local, actors=actors)
         except (ServerError, ConfigError) as exc:
@@ -246,10 +255,8 @@ class TeamLink(SyncLoop):
             if idle and push.outbox_idle(self.local):
                 return {"pending": 0, "others": ()}
             # Something was, or was submitted meanwhile.
-            return {
-                "pending": push.pending_count(self.local, self._actors),
-                "others": push.waiting_for_others(self.local, self._actors),
-            }
+            pending, others = push.pending_counts(self.local, self._actors)
+            return {"pending": pending, "others": others}
         except Exception:  # the local store busy or closing: keep the last count
             log.exception("team link: cannot count pending operations")
             return {"pending": self.status.pending, "others": self.status.others}
@@ -265,16 +272,15 @@ class TeamLink(SyncLoop):
             return "central"
         return "desk" if theirs is not None and theirs not in known_revisions() else "central"
 
-    def _upload_attachments(self, actors: frozenset[str] | None) -> None:
-        """Copy the files of queued replies to the central blob table before they are pushed.
+    def _upload_attachments(self, queued: Sequence[opqueue.QueuedOp]) -> None:
+        """Copy the files of queued replies to the central blob table before they are pushed
+        (``push.push`` hands each batch here first).
 
         The composer staged them in this desk's blob file; the worker's applier builds the
         message centrally and reads them there. Stored by hash: a repeat sends nothing.
         """
         if self.blobs is None:
             return
-        with self.local.read() as session:
-            queued = opqueue.queued(session, push.PUSH_BATCH * 10, actors)
         keys = {
             str(item["blob"])
             for op in queued

@@ -186,3 +186,28 @@ def test_the_owners_link_still_pushes_everyones_operations(
     assert (status.pending, status.others) == (0, ())
     assert [op for op, _ in _central_ops(centre)] == [op.op_id for op in ops]
     assert _central_notes(centre) == ["Alice's", "Bob's"]
+
+
+def test_a_link_learns_whose_role_it_is_from_its_first_pull(
+    centre: Centre, desk: AppContext
+) -> None:
+    # A fresh desk's copy has no agents yet: the first push cannot tell whose operations the
+    # role may queue, and sends what is there. The link keeps that answer between pushes,
+    # so the pull that brings the agents must make it ask again: else Bob's note, queued
+    # later at this desk, would go with Alice's and row security would refuse the push.
+    link = centre.link(desk, "rd_alice")
+    first = _note(centre, centre.alice, "Alice 1")
+    push.submit(desk.store, first)
+    status = link.tick()  # pushes before it pulls: a first sync
+    assert status.online, status.last_error
+    assert _outbox(desk)[first.op_id][0] == "pushed"
+    theirs = _note(centre, centre.bob, "Bob, left for his shift")
+    mine = _note(centre, centre.alice, "Alice 2")
+    push.submit(desk.store, theirs)
+    push.submit(desk.store, mine)
+    status = link.tick()
+    assert status.online and not status.last_error, status.last_error
+    assert [op for op, _ in _central_ops(centre)] == [first.op_id, mine.op_id]
+    assert _outbox(desk)[theirs.op_id] == ("queued", 0, "")
+    assert (status.pending, status.others) == (2, (("bob", 1),))
+    link.stop()
