@@ -84,12 +84,16 @@ class DeskOutbox:
 
     @contextlib.contextmanager
     def _cursor(self, *, write: bool = False) -> Iterator[Any]:
-        """A cursor in one transaction (BEGIN IMMEDIATE to write, as the store's sessions),
-        committed when the block ends, rolled back when it raises."""
+        """A cursor; to write, in one transaction (BEGIN IMMEDIATE, as the store's sessions)
+        committed when the block ends and rolled back when it raises. Every read here is one
+        statement, which SQLite runs in a snapshot of its own."""
         conn = self.engine.raw_connection()
         try:
             cursor = conn.cursor()
-            cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            if not write:
+                yield cursor
+                return
+            cursor.execute("BEGIN IMMEDIATE")
             try:
                 yield cursor
             except BaseException:
