@@ -21,6 +21,7 @@ import dataclasses
 import functools
 import json
 import logging
+import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +45,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 from storage.blobs import SqlBlobStore, digest
 from storage.central_link import (
@@ -435,13 +437,15 @@ class Puller:
             raise PullCancelled  # before anything is written: the next pull brings it whole
         total = sum(len(rows) for _, rows in pages)
         state.cursor = opening.xmin
-        with self.local.connect() as local:
-            dbapi = local.connection.dbapi_connection
-            assert dbapi is not None
+        # Driver SQL on the raw connection, BEGIN IMMEDIATE as the store's writers: every desk
+        # writes here at every change of any desk (no engine events, no reset on return).
+        dbapi = self.local.raw_connection()
+        try:
             cursor = dbapi.cursor()
             cursor.execute("PRAGMA foreign_keys=OFF")  # as every pull (see the module's text)
             try:
-                with local.begin():
+                cursor.execute("BEGIN IMMEDIATE")
+                try:
                     last = 0
                     if total:
                         last = cursor.execute(_ALLOCATE_SEQS, (total,)).fetchone()[0]
@@ -454,9 +458,18 @@ class Puller:
                             )
                             seq += len(rows)
                     cursor.execute(_SAVE_STATE, (PULL_KEY, json.dumps({"v": state.__dict__})))
+                except BaseException:
+                    if dbapi.driver_connection.in_transaction:  # type: ignore[union-attr]
+                        cursor.execute("ROLLBACK")
+                    raise
+                cursor.execute("COMMIT")
             finally:
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.close()
+        except sqlite3.Error as exc:  # as the engine's: callers handle SQLAlchemy's errors
+            raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
+        finally:
+            dbapi.close()
         self.last_round_tables = [table.name for table, _ in pages]
         per_table = {table.name: len(rows) for table, rows in pages if rows}
         log.info("pulled %d rows up to %d", total, state.cursor)

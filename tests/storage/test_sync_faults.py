@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from storage.engine import Store, sqlite_url
 from storage.migrate import ensure_current
@@ -96,6 +96,47 @@ def test_a_usual_pull_reconnects_after_a_restart_and_reports_an_outage(
         with local.read() as session:
             names = set(session.execute(select(Tag.name)).scalars())
         assert names == {"before", "after restart", "after outage"}
+    finally:
+        puller.close()
+        central.dispose()
+        local.dispose()
+
+
+def test_a_usual_pull_the_local_store_refuses_writes_nothing_and_comes_again(
+    cluster: CentralCluster, tmp_path: Path
+) -> None:
+    # The usual pull writes on the store's raw connection: a refusal there (a trigger here;
+    # a full disk or a locked file on a desk) rolls the whole pull back and comes out as
+    # SQLAlchemy's error, which the desk's link words; the next pull brings the rows.
+    central = Store(cluster.migrated_database())
+    local = Store(sqlite_url(tmp_path / "local.sqlite3"))
+    puller = Puller(local.engine, central.engine)
+    try:
+        ensure_current(local.engine)
+        puller.pull()
+        with central.write() as session:
+            session.add(Tag(name="first"))
+        assert puller.pull().tables == {"tags": 1}
+        cursor = puller.state().cursor  # type: ignore[union-attr]
+        with local.connect() as conn:
+            conn.execute(
+                text(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON tags "
+                    "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+                )
+            )
+        with central.write() as session:
+            session.add_all([Tag(name="second"), Tag(name="third")])
+        with pytest.raises(IntegrityError, match="refused by the test"):
+            puller.pull()
+        assert puller.state().cursor == cursor  # type: ignore[union-attr]
+        with local.connect() as conn:
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            conn.execute(text("DROP TRIGGER refuse"))
+        assert puller.pull().tables == {"tags": 2}
+        with local.read() as session:
+            names = set(session.execute(select(Tag.name)).scalars())
+        assert names == {"first", "second", "third"}
     finally:
         puller.close()
         central.dispose()
