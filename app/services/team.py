@@ -130,15 +130,20 @@ class TeamLink(SyncLoop):
         """
         op_id = push.submit(self.local, op)
         self.pull_now()  # the push first: the count is for the status bar
-        actors = self._actors_now()
+        # The link's thread keeps the answer (_actors_now); asked here, it is not kept: a
+        # pull of agents' rows on that thread meanwhile would be undone by an older answer.
+        known, actors = self._actors_known, self._actors
+        if not known:
+            actors = push.actors_of(self.local, role=link_role(self), agent=self.agent)
         with self._lock:  # counted and told in one go: a tick's later count is not undone
             self._publish(pending=push.pending_count(self.local, actors))
         return op_id
 
     def _actors_now(self) -> frozenset[str] | None:
-        """Whose operations this link's role may queue (``push.actors_of``). Kept until a
-        pull brings agents' rows: the desk's copy of the agents table may name the role's
-        agent only after one, and asking at every push cost more than the push."""
+        """Whose operations this link's role may queue (``push.actors_of``), on the link's
+        thread. Kept until a pull brings agents' rows: the desk's copy of the agents table
+        may name the role's agent only after one, and asking at every push cost more than
+        the push."""
         if not self._actors_known:
             self._actors = push.actors_of(self.local, role=link_role(self), agent=self.agent)
             self._actors_known = True
