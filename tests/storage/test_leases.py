@@ -142,16 +142,20 @@ def test_a_takeover_waits_for_a_fenced_write_in_flight(central: Store) -> None:
 
 
 def test_a_holder_stuck_inside_a_transaction_is_cut_off(central: Store) -> None:
-    fence = leases.try_acquire(central.engine, "operations", "stuck", ttl_s=1)
+    # Acquired for 3 s, so a slow machine still checks it in time; the check cuts the
+    # holder's idle transaction off after 1 s (the hold's ttl). The rescuer starts only once
+    # the stuck holder has the lease row share-locked: before, a rescuer that found the lease
+    # expired first took it over, and the stuck holder's check failed instead (seen in CI).
+    fence = leases.try_acquire(central.engine, "operations", "stuck", ttl_s=3)
     assert fence is not None
     hold = LeaseHold("operations", "stuck", fence, 1)
     stop = threading.Event()
     keeper = LeaseKeeper(central.engine, "operations", holder="rescuer", ttl_s=1, poll_s=0.1)
+    conn = central.engine.connect()
+    trans = conn.begin()
+    leases.check(conn, hold)
     thread = keeper.start(stop)
     try:
-        conn = central.engine.connect()
-        trans = conn.begin()
-        leases.check(conn, hold)
         # Stuck: the server ends the idle transaction after the ttl, freeing the lease row.
         assert keeper.held.wait(timeout=30), "the lease was not taken over"
         assert keeper.hold is not None and keeper.hold.fence == fence + 1
