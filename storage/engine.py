@@ -12,10 +12,11 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -70,6 +71,47 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextlib.contextmanager
+def driver_cursor(
+    engine: Engine, *, write: bool = False, foreign_keys: bool = True
+) -> Iterator[Any]:
+    """A sqlite3 cursor on one of ``engine``'s pooled connections, for the hot paths every
+    desk runs at every change (no engine events, no result objects, no reset on return).
+
+    To write, the block is one transaction begun IMMEDIATE as the store's writers, committed
+    when it ends and rolled back when it raises; a read is one statement, which SQLite runs
+    in a snapshot of its own. ``foreign_keys=False``: the check is off for the block (a pull
+    writes rows whose parents may come later). Driver errors come out as SQLAlchemy's, as
+    from the engine, so callers handle one kind of failure.
+    """
+    conn = engine.raw_connection()
+    try:
+        cursor = conn.cursor()
+        try:
+            if not foreign_keys:
+                cursor.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction
+            try:
+                if not write:
+                    yield cursor
+                    return
+                cursor.execute("BEGIN IMMEDIATE")
+                try:
+                    yield cursor
+                except BaseException:
+                    if cast(Any, conn.driver_connection).in_transaction:  # it may have ended
+                        cursor.execute("ROLLBACK")
+                    raise
+                cursor.execute("COMMIT")
+            finally:
+                if not foreign_keys:
+                    cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.close()
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
+    finally:
+        conn.close()
 
 
 def allocate_change_seqs(conn: Connection, count: int) -> list[int]:

@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 import json
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from storage.engine import CHANGE_SEQUENCE, allocate_change_seqs
+from storage.engine import CHANGE_SEQUENCE, allocate_change_seqs, driver_cursor
 from storage.models import Operation, OpOutboxEntry, utcnow
 
 CHUNK = 500
@@ -82,27 +82,8 @@ class DeskOutbox:
         self.engine = engine
         self._bind, self._read = _converters(engine.dialect)
 
-    @contextlib.contextmanager
-    def _cursor(self, *, write: bool = False) -> Iterator[Any]:
-        """A cursor; to write, in one transaction (BEGIN IMMEDIATE, as the store's sessions)
-        committed when the block ends and rolled back when it raises. Every read here is one
-        statement, which SQLite runs in a snapshot of its own."""
-        conn = self.engine.raw_connection()
-        try:
-            cursor = conn.cursor()
-            if not write:
-                yield cursor
-                return
-            cursor.execute("BEGIN IMMEDIATE")
-            try:
-                yield cursor
-            except BaseException:
-                if cast(Any, conn.driver_connection).in_transaction:  # SQLite may have ended it
-                    cursor.execute("ROLLBACK")
-                raise
-            cursor.execute("COMMIT")
-        finally:
-            conn.close()
+    def _cursor(self, *, write: bool = False) -> contextlib.AbstractContextManager[Any]:
+        return driver_cursor(self.engine, write=write)
 
     def _ids(self, ids: Iterable[uuid.UUID]) -> list[Any]:
         return [self._bind["id"](i) for i in ids]

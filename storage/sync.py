@@ -21,7 +21,6 @@ import dataclasses
 import functools
 import json
 import logging
-import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -45,7 +44,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError
 
 from storage.blobs import SqlBlobStore, digest
 from storage.central_link import (
@@ -55,7 +53,7 @@ from storage.central_link import (
     fetch_in_one_snapshot,
     fetch_one_native,
 )
-from storage.engine import StoreError, allocate_change_seqs
+from storage.engine import StoreError, allocate_change_seqs, driver_cursor
 from storage.migrate import current_revision, head_revision, known_revisions
 from storage.models import Base, SyncState, UTCDateTime
 
@@ -404,11 +402,8 @@ class Puller:
 
     def _load_state(self) -> PullState | None:
         # Driver SQL: every desk reads it on every change notice.
-        conn = self.local.raw_connection()
-        try:
-            row = conn.cursor().execute(_LOAD_STATE, (PULL_KEY,)).fetchone()
-        finally:
-            conn.close()
+        with driver_cursor(self.local) as cursor:
+            row = cursor.execute(_LOAD_STATE, (PULL_KEY,)).fetchone()
         return None if row is None else PullState(**json.loads(row[0])["v"])
 
     def _quick_pull(self, state: PullState, cancel: Callable[[], bool] | None) -> PullResult | None:
@@ -437,39 +432,20 @@ class Puller:
             raise PullCancelled  # before anything is written: the next pull brings it whole
         total = sum(len(rows) for _, rows in pages)
         state.cursor = opening.xmin
-        # Driver SQL on the raw connection, BEGIN IMMEDIATE as the store's writers: every desk
-        # writes here at every change of any desk (no engine events, no reset on return).
-        dbapi = self.local.raw_connection()
-        try:
-            cursor = dbapi.cursor()
-            cursor.execute("PRAGMA foreign_keys=OFF")  # as every pull (see the module's text)
-            try:
-                cursor.execute("BEGIN IMMEDIATE")
-                try:
-                    last = 0
-                    if total:
-                        last = cursor.execute(_ALLOCATE_SEQS, (total,)).fetchone()[0]
-                    seq = last - total
-                    for table, rows in pages:
-                        if rows:
-                            cursor.executemany(
-                                _plan(table).upsert,
-                                [(*row, seq + n) for n, row in enumerate(rows, 1)],
-                            )
-                            seq += len(rows)
-                    cursor.execute(_SAVE_STATE, (PULL_KEY, json.dumps({"v": state.__dict__})))
-                except BaseException:
-                    if dbapi.driver_connection.in_transaction:  # type: ignore[union-attr]
-                        cursor.execute("ROLLBACK")
-                    raise
-                cursor.execute("COMMIT")
-            finally:
-                cursor.execute("PRAGMA foreign_keys=ON")
-                cursor.close()
-        except sqlite3.Error as exc:  # as the engine's: callers handle SQLAlchemy's errors
-            raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
-        finally:
-            dbapi.close()
+        # Driver SQL (``driver_cursor``): every desk writes here at every change of any desk.
+        # Foreign keys off, as every pull (see the module's text).
+        with driver_cursor(self.local, write=True, foreign_keys=False) as cursor:
+            last = 0
+            if total:
+                last = cursor.execute(_ALLOCATE_SEQS, (total,)).fetchone()[0]
+            seq = last - total
+            for table, rows in pages:
+                if rows:
+                    cursor.executemany(
+                        _plan(table).upsert, [(*row, seq + n) for n, row in enumerate(rows, 1)]
+                    )
+                    seq += len(rows)
+            cursor.execute(_SAVE_STATE, (PULL_KEY, json.dumps({"v": state.__dict__})))
         self.last_round_tables = [table.name for table, _ in pages]
         per_table = {table.name: len(rows) for table, rows in pages if rows}
         log.info("pulled %d rows up to %d", total, state.cursor)

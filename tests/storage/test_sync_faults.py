@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,15 +66,7 @@ def test_a_usual_pull_reconnects_after_a_restart_and_reports_an_outage(
     # A desk in sync pulls on a connection it keeps (storage/central_link.py): a restart of
     # the centre leaves it dead, and the next pull connects again by itself; while the
     # centre is down the pull fails with SQLAlchemy's OperationalError, writing nothing.
-    central = Store(cluster.migrated_database())
-    local = Store(sqlite_url(tmp_path / "local.sqlite3"))
-    puller = Puller(local.engine, central.engine)
-    try:
-        ensure_current(local.engine)
-        puller.pull()
-        with central.write() as session:
-            session.add(Tag(name="before"))
-        assert puller.pull().tables == {"tags": 1}
+    with _desk_in_sync(cluster, tmp_path, "before") as (central, local, puller):
         kept = puller._link._conn
         assert kept is not None
 
@@ -96,10 +90,6 @@ def test_a_usual_pull_reconnects_after_a_restart_and_reports_an_outage(
         with local.read() as session:
             names = set(session.execute(select(Tag.name)).scalars())
         assert names == {"before", "after restart", "after outage"}
-    finally:
-        puller.close()
-        central.dispose()
-        local.dispose()
 
 
 def test_a_usual_pull_the_local_store_refuses_writes_nothing_and_comes_again(
@@ -108,15 +98,7 @@ def test_a_usual_pull_the_local_store_refuses_writes_nothing_and_comes_again(
     # The usual pull writes on the store's raw connection: a refusal there (a trigger here;
     # a full disk or a locked file on a desk) rolls the whole pull back and comes out as
     # SQLAlchemy's error, which the desk's link words; the next pull brings the rows.
-    central = Store(cluster.migrated_database())
-    local = Store(sqlite_url(tmp_path / "local.sqlite3"))
-    puller = Puller(local.engine, central.engine)
-    try:
-        ensure_current(local.engine)
-        puller.pull()
-        with central.write() as session:
-            session.add(Tag(name="first"))
-        assert puller.pull().tables == {"tags": 1}
+    with _desk_in_sync(cluster, tmp_path, "first") as (central, local, puller):
         cursor = puller.state().cursor  # type: ignore[union-attr]
         with local.connect() as conn:
             conn.execute(
@@ -137,6 +119,23 @@ def test_a_usual_pull_the_local_store_refuses_writes_nothing_and_comes_again(
         with local.read() as session:
             names = set(session.execute(select(Tag.name)).scalars())
         assert names == {"first", "second", "third"}
+
+
+@contextmanager
+def _desk_in_sync(
+    cluster: CentralCluster, tmp_path: Path, tag: str
+) -> Iterator[tuple[Store, Store, Puller]]:
+    """A desk's store past its first sync, and a usual pull that brought the tag ``tag``."""
+    central = Store(cluster.migrated_database())
+    local = Store(sqlite_url(tmp_path / "local.sqlite3"))
+    puller = Puller(local.engine, central.engine)
+    try:
+        ensure_current(local.engine)
+        puller.pull()
+        with central.write() as session:
+            session.add(Tag(name=tag))
+        assert puller.pull().tables == {"tags": 1}
+        yield central, local, puller
     finally:
         puller.close()
         central.dispose()
