@@ -42,6 +42,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(
             url,
             connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+            # The connection used last goes out first: SQLite drops a connection's page cache
+            # whenever another one has written since its last read, so the link's thread,
+            # which reads and writes at every change, keeps its cache warm on one connection.
+            pool_use_lifo=True,
             **kwargs,
         )
         _configure_sqlite(engine)

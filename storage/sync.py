@@ -302,6 +302,10 @@ class Puller:
         self._quick_sql: str | None = None
         self._link = CentralLink(central)  # a usual pull's own connection (see _quick_pull)
         self._hinted: set[str] = set()  # tables change notices named since the last pull
+        # The state as this Puller's last usual pull left it: every desk pulls at every
+        # change, and reading it back from the file cost more than the pull's other reads.
+        # None after anything else (a full round, an error): the next pull reads the file.
+        self._kept: PullState | None = None
 
     def hint(self, table: str) -> None:
         """A change notice named ``table``: the next usual pull reads its page together with
@@ -319,7 +323,8 @@ class Puller:
             self._link.close()
 
     def state(self) -> PullState | None:
-        return self._load_state()
+        kept = self._kept
+        return dataclasses.replace(kept) if kept is not None else self._load_state()
 
     def pull(
         self, progress: Progress | None = None, cancel: Callable[[], bool] | None = None
@@ -350,7 +355,7 @@ class Puller:
         return _Opening.from_row(central.exec_driver_sql(sql, params).one())
 
     def _pull(self, progress: Progress | None, cancel: Callable[[], bool] | None) -> PullResult:
-        loaded = self._load_state()
+        loaded, self._kept = self._kept or self._load_state(), None
         if loaded is not None and loaded.synced_once and loaded.target is None:
             quick = self._quick_pull(loaded, cancel)
             if quick is not None:
@@ -427,6 +432,7 @@ class Puller:
             return None
         opening, pages = read
         if opening.xmin <= state.cursor:
+            self._kept = state
             return PullResult(0, 0, state.cursor, False, horizon=opening.xmax)
         if cancel is not None and cancel():
             raise PullCancelled  # before anything is written: the next pull brings it whole
@@ -446,6 +452,7 @@ class Puller:
                     )
                     seq += len(rows)
             cursor.execute(_SAVE_STATE, (PULL_KEY, json.dumps({"v": state.__dict__})))
+        self._kept = state
         self.last_round_tables = [table.name for table, _ in pages]
         per_table = {table.name: len(rows) for table, rows in pages if rows}
         log.info("pulled %d rows up to %d", total, state.cursor)

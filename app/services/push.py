@@ -66,6 +66,16 @@ class PushReport:
 # --- the desk ---------------------------------------------------------------------------------
 
 
+_submitted: dict[str, int] = {}
+_submitted_lock = threading.Lock()
+
+
+def submissions(local: Store) -> int:
+    """How many operations this process has kept in ``local``'s outbox (``submit``): a link
+    that found the outbox idle takes its word for it while this number stays the same."""
+    return _submitted.get(local.url, 0)
+
+
 def submit(local: Store, op: Operation) -> uuid.UUID:
     """Keep ``op`` in the outbox (durably) for the next push; submitting it again is a no-op."""
     if op.kind not in operations.kinds():
@@ -76,6 +86,8 @@ def submit(local: Store, op: Operation) -> uuid.UUID:
     except (TypeError, ValueError) as exc:
         raise UserError(f"The {op.kind} operation's payload cannot be queued: {exc}") from None
     outbox(local).enqueue(opqueue.QueuedOp(op.op_id, op.kind, str(op.actor), payload))
+    with _submitted_lock:  # after the enqueue: a count that includes it finds it kept
+        _submitted[local.url] = _submitted.get(local.url, 0) + 1
     return op.op_id
 
 

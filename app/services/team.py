@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import cast
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -45,6 +47,10 @@ from storage.sync import PullResult, SchemaMismatch
 log = logging.getLogger("sync")
 
 OFFLINE_RETRY_S = 5.0
+IDLE_TRUST_S = 5.0
+"""How long a link takes its own word that the outbox is idle. This process's operations come
+through ``push.submit``, which counts them; one kept by another process on the same store is
+pushed at most this long after."""
 """Without change notices (offline, say), tick this often: the banner goes soon after."""
 
 
@@ -117,6 +123,11 @@ class TeamLink(SyncLoop):
         # Held while a status is made and handed on, so callbacks see them in order.
         self._lock = threading.RLock()
         self._status = TeamStatus(online=False, pending=0)
+        # When the outbox was last read holding nothing unsettled, with how many operations
+        # this process had submitted then (push.submissions). While that count holds (for
+        # IDLE_TRUST_S), the outbox is idle without a look at the file: every desk ticks at
+        # every change of any desk.
+        self._idle_read: tuple[int, float] | None = None
 
     @property
     def status(self) -> TeamStatus:
@@ -188,10 +199,18 @@ class TeamLink(SyncLoop):
         online = False
         pulled_at: dt.datetime | None = None
         idle = just_pushed = False
+        submitted = push.submissions(self.local)
+        idle_read = self._idle_read
         try:
             # Nearly every tick is another desk's change: with nothing in the outbox there
             # is nothing to push, settle or count, and the tick is the pull alone.
-            idle = push.outbox_idle(self.local)
+            if idle_read is None or idle_read[0] != submitted or (
+                time.monotonic() - idle_read[1] >= IDLE_TRUST_S
+            ):
+                idle_read, read_at = None, time.monotonic()
+                if push.outbox_idle(self.local):
+                    idle_read = (submitted, read_at)
+            idle = idle_read is not None
             if not self._schema_checked:
                 # Before the first push: nothing goes to a central database of another schema.
                 self.sync.check_schema()
@@ -248,23 +267,31 @@ class TeamLink(SyncLoop):
         if pulled_at is not None:
             changes["last_pull_at"] = pulled_at
         with self._lock:  # as submit(): counted and told in one go
-            status = self._publish(**changes, **self._counts(idle))
+            same = submitted == push.submissions(self.local)
+            counts = self._counts(idle_read if same else None)
+            status = self._publish(**changes, **counts)
         if settled and self.on_settled is not None:
             self.on_settled(settled)
         return status
 
-    def _counts(self, idle: bool) -> dict[str, object]:
-        """The status's pending operations, this agent's and others'; ``idle``: the outbox
-        held nothing unsettled when the tick began."""
+    def _counts(self, idle_read: tuple[int, float] | None) -> dict[str, object]:
+        """The status's pending operations, this agent's and others'. ``idle_read``: the
+        outbox held nothing unsettled when the tick began (the count and time of the read
+        that said so), and nothing was submitted since. An operation kept while this counts
+        is counted by ``push.submissions`` only after, so the next tick reads the outbox
+        (and ``submit`` publishes its own count)."""
+        self._idle_read = None
+        pending, others = 0, cast(tuple[tuple[str, int], ...], ())
         try:
-            if idle and push.outbox_idle(self.local):
-                return {"pending": 0, "others": ()}
-            # Something was, or was submitted meanwhile.
-            pending, others = push.pending_counts(self.local, self._actors)
-            return {"pending": pending, "others": others}
+            if idle_read is None:
+                idle_read = (push.submissions(self.local), time.monotonic())
+                pending, others = push.pending_counts(self.local, self._actors)
         except Exception:  # the local store busy or closing: keep the last count
             log.exception("team link: cannot count pending operations")
             return {"pending": self.status.pending, "others": self.status.others}
+        if pending == 0 and not others:
+            self._idle_read = idle_read
+        return {"pending": pending, "others": others}
 
     def _upgrade_side(self, exc: Exception) -> str:
         """Which side an upgrade would fix a schema mismatch on; "" for other errors."""

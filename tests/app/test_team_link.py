@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from app.context import AppContext, open_local
-from app.services import push
+from app.services import push, team
 from app.services.operations import Operation, OpResult
 from app.services.sync import CentralConfig
 from app.services.team import TeamLink, TeamStatus
@@ -291,6 +292,47 @@ def test_a_tick_with_an_empty_outbox_is_the_pull_alone(
         link.stop()
 
 
+def test_an_idle_desk_reads_its_outbox_only_after_a_submit_or_a_while(
+    cluster: CentralCluster, desk: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Once a tick has found the outbox idle, the next ticks take the link's word for it
+    # until this process submits an operation (every desk ticks at every change of any
+    # desk); one kept by another process is pushed after team.IDLE_TRUST_S.
+    url = cluster.migrated_database()
+    interaction = _interaction_in(url)
+    central = Store(url)
+    link = _synced_link(desk, url)
+    try:
+        with _driver_statements(desk.store) as statements:
+            # The link's first ticks (_synced_link) read the outbox idle.
+            assert link.tick().pending == 0
+            assert not [s for s in statements if "op_outbox" in s], statements
+            assert not [s for s in statements if "FROM sync_state" in s]  # kept from the pull
+            mine = _note(desk, interaction, "submitted here")
+            push.submit(desk.store, mine)
+            link.tick()
+        assert opqueue.DeskOutbox(desk.store.engine).awaiting(10) == [mine.op_id]
+        assert push.apply_batch(central)
+        link.sync.hint("operations")
+        link.tick()
+        assert push.outcome(desk.store, mine.op_id) is not None
+        assert link.tick().pending == 0  # idle again, from a read of the outbox
+        # Kept by another process (its own outbox writer): unseen while the word holds...
+        other = _note(desk, interaction, "kept by another process")
+        queued = opqueue.QueuedOp(other.op_id, other.kind, other.actor, other.payload)
+        opqueue.DeskOutbox(desk.store.engine).enqueue(queued)
+        link.tick()
+        assert opqueue.DeskOutbox(desk.store.engine).awaiting(10) == []
+        # ...and pushed once it no longer does.
+        monkeypatch.setattr(team, "IDLE_TRUST_S", 0.0)
+        link.tick()
+        assert opqueue.DeskOutbox(desk.store.engine).awaiting(10) == [other.op_id]
+        assert link.status.pending == 1
+    finally:
+        link.stop()
+        central.dispose()
+
+
 def test_pushing_and_settling_keep_off_the_orm_once_the_agent_is_known(
     cluster: CentralCluster, desk: AppContext
 ) -> None:
@@ -333,6 +375,24 @@ def _interaction_in(url: str) -> uuid.UUID:
         return make_world(central).interaction()
     finally:
         central.dispose()
+
+
+@contextmanager
+def _driver_statements(store: Store) -> Iterator[list[str]]:
+    """The SQL that ``store``'s SQLite connections run inside the block, the driver SQL of
+    the hot paths included (connections made anew, each traced)."""
+    sent: list[str] = []
+
+    def trace(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.set_trace_callback(sent.append)
+
+    store.engine.dispose()
+    event.listen(store.engine, "connect", trace)
+    try:
+        yield sent
+    finally:
+        event.remove(store.engine, "connect", trace)
+        store.engine.dispose()
 
 
 @contextmanager
