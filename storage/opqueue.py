@@ -37,7 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from storage.engine import CHANGE_SEQUENCE, allocate_change_seqs, driver_cursor
-from storage.models import Operation, OpOutboxEntry, utcnow
+from storage.models import Agent, Operation, OpOutboxEntry, utcnow
 
 CHUNK = 500
 """Ids per IN list when reading outcomes back (far below any driver's parameter limit)."""
@@ -392,10 +392,25 @@ def claim_query(limit: int) -> Select[Any]:
 
 def claim_pending(session: Session, limit: int) -> list[QueuedOp]:
     """Lock up to ``limit`` pending operations (``claim_query``) until the transaction ends."""
-    rows = session.execute(claim_query(limit)).all()
-    return [
-        QueuedOp(r.id, r.kind, str(r.actor_id) if r.actor_id else "", r.payload or {}) for r in rows
-    ]
+    return [_queued(r) for r in session.execute(claim_query(limit)).all()]
+
+
+@functools.lru_cache(maxsize=16)
+def _claim_with_agents(limit: int) -> Select[Any]:
+    """``claim_query`` with each operation's agent as an ORM entity (agents are not locked)."""
+    return claim_query(limit).add_columns(Agent).outerjoin(Agent, Agent.id == Operation.actor_id)
+
+
+def claim_pending_with_agents(session: Session, limit: int) -> list[tuple[QueuedOp, Agent | None]]:
+    """``claim_pending``, with each operation's agent loaded into ``session`` by the same
+    statement: rules that look their actor up (``session.get``) find it there without a round
+    trip of their own, as long as the caller holds on to it (the session keeps objects only
+    while something else refers to them)."""
+    return [(_queued(r), r.Agent) for r in session.execute(_claim_with_agents(limit)).all()]
+
+
+def _queued(row: Any) -> QueuedOp:
+    return QueuedOp(row.id, row.kind, str(row.actor_id) if row.actor_id else "", row.payload or {})
 
 
 def claim_by_id(session: Session, op_id: uuid.UUID) -> bool:

@@ -416,10 +416,11 @@ def apply_batch(
             with central.hot_write() as session:
                 if lease is not None:
                     leases.check(session, lease)
-                batch = opqueue.claim_pending(session, 1)
+                batch = opqueue.claim_pending_with_agents(session, 1)
                 if not batch:
                     break
-                claimed = batch[0]
+                # The agent, held here, stays in the session for the rules' look-up.
+                claimed, _agent = batch[0]
                 results.append(_apply_claimed(session, claimed, blobs))
             continue
         except Rejected as exc:

@@ -191,26 +191,38 @@ def test_a_pushed_operation_wakes_the_appliers_not_the_desks(
     assert {channel for channel, _ in heard} == {OPERATIONS_CHANNEL, NOTIFY_CHANNEL}
 
 
-def test_a_note_is_applied_in_nine_statements(
+def test_a_note_is_applied_in_seven_statements(
     world: World, central: Store, desk: AppContext
 ) -> None:
-    # The worker's general path, statement by statement: the fused pick, the locked pick,
-    # the actor, the interaction read with whether the actor works on it and may see it
-    # (one query, three before), the note's change marker and row, the outcome, the event,
-    # and the pick that finds the queue empty.
+    # The worker's general path, statement by statement: the fused pick, the locked pick
+    # with the acting agent's row (the rules then find the agent in the session), the
+    # interaction read with whether the actor works on it and may see it (one query, three
+    # before), the note's row with its change marker inline (no reserving round trip), the
+    # outcome, the event, and the pick that finds the queue empty.
     interaction = world.interaction()
     queue_notes(desk, interaction, 2)
     push.push(desk.store, central)
     watched = Store(central.url)
     assert [r.status for r in push.apply_batch(watched, limit=1)] == ["applied"]  # warm
     sent: list[str] = []
+
+    def record(*args: Any) -> None:
+        sent.append(" ".join(args[2].split()))
+
     for engine in (watched.engine, watched._unpinged()):
-        event.listen(engine, "before_cursor_execute", lambda *a: sent.append(a[2].split()[0]))
+        event.listen(engine, "before_cursor_execute", record)
     try:
         assert [r.status for r in push.apply_batch(watched)] == ["applied"]
     finally:
         watched.dispose()
-    assert len(sent) == 9, sent
+    assert [s.split()[0] for s in sent] == [
+        "WITH", "SELECT", "SELECT", "INSERT", "UPDATE", "INSERT", "WITH"
+    ], sent  # fmt: skip
+    assert "FROM operations LEFT OUTER JOIN agents" in sent[1], sent[1]
+    assert sent[3].startswith("INSERT INTO notes") and "nextval(" in sent[3], sent[3]
+    with central.read() as session:
+        seqs = session.execute(select(Note.change_seq).order_by(Note.created_at)).scalars().all()
+    assert len(seqs) == 2 and None not in seqs and seqs[0] < seqs[1], seqs
 
 
 def test_bad_operations_are_refused_with_a_reason_and_kept(
