@@ -559,7 +559,7 @@ def run(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
         },
         "integrity": {
             "central_statuses": statuses,
-            "expected_operations": total,
+            "expected_operations": measured_ops + 2,
             "notes_applied_twice": len(bodies),
             "desk_outbox_unsettled": pending_left,
         },
