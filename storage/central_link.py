@@ -94,29 +94,3 @@ def fetch_all(
     with conn.pipeline():
         cursors = [conn.cursor().execute(sql, params) for sql, params in statements]
     return [cursor.fetchall() for cursor in cursors]
-
-
-_BEGIN_SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-
-
-def fetch_in_one_snapshot(
-    conn: psycopg.Connection[Any],
-    first: tuple[str, Sequence[Any]],
-    statements: Sequence[tuple[str, Mapping[str, Any]]],
-) -> tuple[tuple[Any, ...] | None, list[list[tuple[Any, ...]]]]:
-    """``first`` (``$n`` placeholders, one row) and ``statements`` in one pipeline, one round
-    trip, inside one read-only REPEATABLE READ transaction: every statement reads the same
-    snapshot, so they may refer to it (``pg_current_snapshot()``) and agree on its bounds.
-    A failure rolls the transaction back before it is raised, so the connection stays usable."""
-    try:
-        with conn.pipeline():
-            conn.execute(_BEGIN_SNAPSHOT)
-            head = psycopg.RawCursor(conn).execute(first[0], first[1])
-            cursors = [conn.cursor().execute(sql, params) for sql, params in statements]
-            conn.execute("COMMIT")
-        return head.fetchone(), [cursor.fetchall() for cursor in cursors]
-    except psycopg.Error:
-        if not (conn.broken or conn.closed):
-            conn.rollback()
-        raise
-

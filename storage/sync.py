@@ -50,7 +50,6 @@ from storage.central_link import (
     CentralLink,
     StaleLink,
     fetch_all,
-    fetch_in_one_snapshot,
     fetch_one_native,
 )
 from storage.engine import StoreError, allocate_change_seqs, driver_cursor
@@ -190,13 +189,12 @@ def hidden_columns(conn: Connection, tables: Iterable[Table]) -> dict[str, froze
 _OPENING = (
     "SELECT (SELECT value FROM sync_state WHERE key = %(id_key)s), "
     "(SELECT value FROM sync_state WHERE key = %(epoch_key)s), {scope}, "
-    "pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint, {probe} "
+    "pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint, {probe}{pages} "
     "FROM pg_current_snapshot() AS s"
 )
+_OPENING_COLUMNS = 6
+_PAGES = "{pages}"  # where the usual pull puts the first pages of the tables notices named
 _SNAPSHOT_XMIN = "pg_snapshot_xmin(s)::text::bigint"
-# The same bound where no ``s`` is in scope: a page read in the opening's snapshot (a
-# REPEATABLE READ transaction, where pg_current_snapshot() is that transaction's).
-_CURRENT_XMIN = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 
 # The local side of a usual pull, as driver SQL (SyncState.value is JSON text in SQLite).
 _LOAD_STATE = "SELECT value FROM sync_state WHERE key = ?"
@@ -300,6 +298,8 @@ class Puller:
         self._hidden: dict[str, frozenset[str]] = {}
         self._opening_sql: str | None = None  # built at the first pull (see _opening)
         self._quick_sql: str | None = None
+        self._quick_template = ""  # _quick_sql with the place of the pages (_PAGES)
+        self._quick_sql_pages: dict[tuple[str, ...], str] = {}  # by the tables paged with it
         self._link = CentralLink(central)  # a usual pull's own connection (see _quick_pull)
         self._hinted: set[str] = set()  # tables change notices named since the last pull
         # The state as this Puller's last usual pull left it: every desk pulls at every
@@ -342,7 +342,7 @@ class Puller:
                 text("SELECT to_regprocedure('relaydesk_visibility()') IS NOT NULL")
             ).scalar()
             self._opening_sql = _OPENING.format(
-                scope="relaydesk_visibility()" if has_scope else "''", probe="{probe}"
+                scope="relaydesk_visibility()" if has_scope else "''", probe="{probe}", pages=_PAGES
             )
             self._hidden = hidden_columns(central, sync_tables())
         params: dict[str, Any] = {"id_key": CENTRAL_ID_KEY, "epoch_key": EPOCH_KEY}
@@ -351,7 +351,7 @@ class Puller:
             names = tuple(t.name for t in sync_tables())
             probe = f"ARRAY({_probe_sql(names, (), _SNAPSHOT_XMIN)})"
             params["cursor"] = state.cursor
-        sql = self._opening_sql.format(probe=probe)
+        sql = self._opening_sql.format(probe=probe, pages="")
         return _Opening.from_row(central.exec_driver_sql(sql, params).one())
 
     def _pull(self, progress: Progress | None, cancel: Callable[[], bool] | None) -> PullResult:
@@ -413,12 +413,12 @@ class Puller:
 
     def _quick_pull(self, state: PullState, cancel: Callable[[], bool] | None) -> PullResult | None:
         """The usual pull of a desk in sync, on its own connection (``CentralLink``): the
-        opening with its probe and, in the same pipeline and snapshot, the first page of every
-        table the change notices named (``hint``): one round trip; a changed table no notice
-        named costs a second (its page, and any other such, in one pipeline). Then one local
-        transaction. None when it is not usual after
-        all (another centre, epoch or scope; a page full: a desk back after a long absence):
-        the paged path takes it from the start."""
+        opening with its probe and, as more columns of the same statement (so in its
+        snapshot), the first page of every table the change notices named (``hint``) as a
+        JSON array: one statement, one round trip. A changed table no notice named costs a
+        second (its page, and any other such, in one pipeline). Then one local transaction.
+        None when it is not usual after all (another centre, epoch or scope; a page full: a
+        desk back after a long absence): the paged path takes it from the start."""
         if self._opening_sql is None:
             return None  # the first pull of this Puller reads the role's columns and scope
         try:
@@ -467,24 +467,27 @@ class Puller:
         if self._quick_sql is None:
             names = tuple(t.name for t in sync_tables())
             probe = f"ARRAY({_probe_sql(names, (), _SNAPSHOT_XMIN)})"
-            sql = self._opening_sql.format(probe=probe)
+            sql = self._opening_sql.format(probe=probe, pages=_PAGES)
             for name, number in (("id_key", 1), ("epoch_key", 2), ("cursor", 3)):
                 sql = sql.replace(f"%({name})s", f"${number}")
-            self._quick_sql = sql
-        params = (CENTRAL_ID_KEY, EPOCH_KEY, state.cursor)
+            self._quick_template = sql
+            self._quick_sql = sql.replace(_PAGES, "")
         hinted, self._hinted = self._hinted, set()
-        ahead = [t for t in sync_tables() if t.name in hinted]
+        ahead = tuple(t for t in sync_tables() if t.name in hinted)
         read: dict[str, list[Any]] = {}
         if ahead:
-            # The notices said which tables changed: their pages go with the opening, in its
-            # snapshot, so the usual pull is one round trip.
-            now = {"cursor": state.cursor, "limit": self.batch_size}
-            row, pages = fetch_in_one_snapshot(
-                conn, (self._quick_sql, params), [(self._page_now(t), now) for t in ahead]
+            # The notices said which tables changed: their first pages are columns of the
+            # opening, so one statement reads them in its snapshot, in one round trip.
+            limit = self.batch_size
+            row = fetch_one_native(
+                conn, self._quick_sql_with(ahead), (CENTRAL_ID_KEY, EPOCH_KEY, state.cursor, limit)
             )
+            assert row is not None
             opening = _Opening.from_row(row)
-            read = {t.name: rows for t, rows in zip(ahead, pages, strict=True)}
+            for table, page in zip(ahead, row[_OPENING_COLUMNS:], strict=True):
+                read[table.name] = [tuple(values) for values in page or ()]  # JSON arrays
         else:
+            params = (CENTRAL_ID_KEY, EPOCH_KEY, state.cursor)
             opening = _Opening.from_row(fetch_one_native(conn, self._quick_sql, params))
         if not opening.same_centre(state):
             return None
@@ -507,9 +510,17 @@ class Puller:
     def _page(self, table: Table) -> str:
         return _plan(table, self._hidden.get(table.name, frozenset())).select_first
 
-    def _page_now(self, table: Table) -> str:
-        """The first page of ``table`` up to the current snapshot's xmin."""
-        return self._page(table).replace("%(target)s", _CURRENT_XMIN)
+    def _quick_sql_with(self, tables: tuple[Table, ...]) -> str:
+        """The usual pull's opening with the first pages of ``tables`` as more columns."""
+        key = tuple(t.name for t in tables)
+        sql = self._quick_sql_pages.get(key)
+        if sql is None:
+            pages = "".join(
+                ", " + _plan(t, self._hidden.get(t.name, frozenset())).json_first for t in tables
+            )
+            sql = self._quick_template.replace(_PAGES, pages)
+            self._quick_sql_pages[key] = sql
+        return sql
 
     def _count(self, state: PullState, tables: list[Table]) -> int:
         total = 0
@@ -743,6 +754,10 @@ class _TablePlan:
     select_first: str
     select_next: str
     upsert: str
+    # The first page as one JSON array of rows, each an array of those values: a scalar
+    # subquery of the usual pull's opening (see Puller._quick_sql_with); ``$3`` the
+    # cursor, ``$4`` the limit, ``s`` the opening's snapshot.
+    json_first: str
 
 
 _PLANS: dict[tuple[str, frozenset[str]], _TablePlan] = {}
@@ -785,7 +800,14 @@ def _plan(table: Table, hidden: frozenset[str] = frozenset()) -> _TablePlan:
     names = [c.name for c in columns] + ["change_seq"]
     quoted = ", ".join(f'"{n}"' for n in names)
     updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != "id")
+    if len(columns) > 100:  # PostgreSQL's limit on a function's arguments
+        raise StoreError(f"{table.name} has more columns than json_build_array() takes.")
     plan = _TablePlan(
+        json_first=(
+            f"(SELECT json_agg(p.r) FROM (SELECT json_build_array({values}) AS r "
+            f'FROM "{table.name}" WHERE change_xid >= $3 AND change_xid < {_SNAPSHOT_XMIN} '
+            "ORDER BY id LIMIT $4) AS p)"
+        ),
         select_first=f"{base} ORDER BY id LIMIT %(limit)s",
         select_next=f"{base} AND id > %(last)s ORDER BY id LIMIT %(limit)s",
         upsert=(
