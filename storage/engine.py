@@ -10,6 +10,7 @@ import contextlib
 import logging
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -78,44 +79,75 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 @contextlib.contextmanager
-def driver_cursor(
-    engine: Engine, *, write: bool = False, foreign_keys: bool = True
-) -> Iterator[Any]:
+def driver_cursor(engine: Engine, *, write: bool = False) -> Iterator[sqlite3.Cursor]:
     """A sqlite3 cursor on one of ``engine``'s pooled connections, for the hot paths every
     desk runs at every change (no engine events, no result objects, no reset on return).
 
     To write, the block is one transaction begun IMMEDIATE as the store's writers, committed
     when it ends and rolled back when it raises; a read is one statement, which SQLite runs
-    in a snapshot of its own. ``foreign_keys=False``: the check is off for the block (a pull
-    writes rows whose parents may come later). Driver errors come out as SQLAlchemy's, as
-    from the engine, so callers handle one kind of failure.
+    in a snapshot of its own. Driver errors come out as SQLAlchemy's, as from the engine, so
+    callers handle one kind of failure.
     """
     conn = engine.raw_connection()
     try:
-        cursor = conn.cursor()
-        try:
-            if not foreign_keys:
-                cursor.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction
-            try:
-                if not write:
-                    yield cursor
-                    return
-                cursor.execute("BEGIN IMMEDIATE")
-                try:
-                    yield cursor
-                except BaseException:
-                    if cast(Any, conn.driver_connection).in_transaction:  # it may have ended
-                        cursor.execute("ROLLBACK")
-                    raise
-                cursor.execute("COMMIT")
-            finally:
-                if not foreign_keys:
-                    cursor.execute("PRAGMA foreign_keys=ON")
-                cursor.close()
-        except sqlite3.Error as exc:
-            raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
+        with _driver_block(cast(sqlite3.Connection, conn.driver_connection), write) as cursor:
+            yield cursor
     finally:
         conn.close()
+
+
+class KeptSqlite:
+    """One of ``engine``'s SQLite connections, kept out of its pool for one owner's writes
+    (a desk's usual pull), with the foreign-key check off for good: a pull writes rows whose
+    parents may come later. Switching the check per pull cost more than the pull's own
+    statements, since SQLite prepares every statement of a connection again after it. The
+    owner serialises its use; ``close`` ends it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._conn: sqlite3.Connection | None = None
+        self._finalizer: weakref.finalize | None = None
+
+    @contextlib.contextmanager
+    def cursor(self, *, write: bool = False) -> Iterator[sqlite3.Cursor]:
+        """As ``driver_cursor``, on the kept connection."""
+        if self._conn is None:
+            proxied = self.engine.raw_connection()  # made by the engine: its pragmas
+            conn = cast(sqlite3.Connection, proxied.driver_connection)
+            proxied.detach()  # ours now: the pool forgets it
+            with _driver_block(conn, write=False) as setup:
+                setup.execute("PRAGMA foreign_keys=OFF")
+            self._conn = conn
+            self._finalizer = weakref.finalize(self, conn.close)
+        with _driver_block(self._conn, write) as cursor:
+            yield cursor
+
+    def close(self) -> None:
+        finalizer, self._finalizer, self._conn = self._finalizer, None, None
+        if finalizer is not None:
+            finalizer()
+
+
+@contextlib.contextmanager
+def _driver_block(conn: sqlite3.Connection, write: bool) -> Iterator[sqlite3.Cursor]:
+    try:
+        cursor = conn.cursor()
+        try:
+            if not write:
+                yield cursor
+                return
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield cursor
+            except BaseException:
+                if conn.in_transaction:  # it may have ended
+                    cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
+        finally:
+            cursor.close()
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
 
 
 def allocate_change_seqs(conn: Connection, count: int) -> list[int]:

@@ -52,7 +52,7 @@ from storage.central_link import (
     fetch_all,
     fetch_one_native,
 )
-from storage.engine import StoreError, allocate_change_seqs, driver_cursor
+from storage.engine import KeptSqlite, StoreError, allocate_change_seqs, driver_cursor
 from storage.migrate import current_revision, head_revision, known_revisions
 from storage.models import Base, SyncState, UTCDateTime
 
@@ -301,6 +301,7 @@ class Puller:
         self._quick_template = ""  # _quick_sql with the place of the pages (_PAGES)
         self._quick_sql_pages: dict[tuple[str, ...], str] = {}  # by the tables paged with it
         self._link = CentralLink(central)  # a usual pull's own connection (see _quick_pull)
+        self._local_link = KeptSqlite(local)  # and its own local one, for the write
         self._hinted: set[str] = set()  # tables change notices named since the last pull
         # The state as this Puller's last usual pull left it: every desk pulls at every
         # change, and reading it back from the file cost more than the pull's other reads.
@@ -321,6 +322,7 @@ class Puller:
         """Close the connection kept for usual pulls (the engines stay their owner's)."""
         with self._lock:
             self._link.close()
+            self._local_link.close()
 
     def state(self) -> PullState | None:
         kept = self._kept
@@ -438,9 +440,9 @@ class Puller:
             raise PullCancelled  # before anything is written: the next pull brings it whole
         total = sum(len(rows) for _, rows in pages)
         state.cursor = opening.xmin
-        # Driver SQL (``driver_cursor``): every desk writes here at every change of any desk.
-        # Foreign keys off, as every pull (see the module's text).
-        with driver_cursor(self.local, write=True, foreign_keys=False) as cursor:
+        # Driver SQL on the pull's own connection: every desk writes here at every change of
+        # any desk. Foreign keys off, as every pull (see the module's text).
+        with self._local_link.cursor(write=True) as cursor:
             last = 0
             if total:
                 last = cursor.execute(_ALLOCATE_SEQS, (total,)).fetchone()[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import pq
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, update
 
 from storage import opqueue
 from storage.blobs import SqlBlobStore, open_local_blob_store
@@ -505,6 +506,37 @@ def test_a_usual_pull_is_two_round_trips_on_a_kept_connection_and_stays_prepared
     assert set(_tags(local)) == {f"t{i}" for i in range(8)}
     puller.close()
     assert puller._link._conn is None
+
+
+def test_a_usual_pull_writes_on_its_own_connection_with_foreign_keys_off_for_good(
+    central: Store, local: Store
+) -> None:
+    # Switching SQLite's foreign-key check makes the connection prepare all its statements
+    # again: once per pull, that cost more than the pull's writes. The usual pull keeps a
+    # connection of its own with the check off; the store's pooled connections keep it on.
+    traced: list[str] = []
+
+    def trace(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.set_trace_callback(traced.append)
+
+    local.engine.dispose()
+    event.listen(local.engine, "connect", trace)
+    try:
+        puller = _in_sync_with_a_project(central, local)
+        traced.clear()
+        for i in range(3):
+            with central.write() as session:
+                session.add(Tag(name=f"t{i}"))
+            puller.hint("tags")
+            assert puller.pull().tables == {"tags": 1}
+        assert len([s for s in traced if s.startswith('INSERT INTO "tags"')]) == 3, traced
+        # Switched once, when the first usual pull that wrote made the connection.
+        assert [s for s in traced if "foreign_keys" in s] == ["PRAGMA foreign_keys=OFF"]
+        with local.read() as session:
+            assert session.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+        puller.close()
+    finally:
+        event.remove(local.engine, "connect", trace)
 
 
 def test_a_pull_of_the_tables_notices_named_is_one_round_trip(
