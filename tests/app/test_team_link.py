@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from storage.engine import Store
 from storage.models import Agent, Note
 from tests.app.workflow import make_world
 from tests.servers.central import CentralCluster
+from tests.storage.sqlite_trace import traced_statements
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 
@@ -303,7 +303,7 @@ def test_an_idle_desk_reads_its_outbox_only_after_a_submit_or_a_while(
     central = Store(url)
     link = _synced_link(desk, url)
     try:
-        with _driver_statements(desk.store) as statements:
+        with traced_statements(desk.store.engine) as statements:
             # The link's first ticks (_synced_link) read the outbox idle.
             assert link.tick().pending == 0
             assert not [s for s in statements if "op_outbox" in s], statements
@@ -375,24 +375,6 @@ def _interaction_in(url: str) -> uuid.UUID:
         return make_world(central).interaction()
     finally:
         central.dispose()
-
-
-@contextmanager
-def _driver_statements(store: Store) -> Iterator[list[str]]:
-    """The SQL that ``store``'s SQLite connections run inside the block, the driver SQL of
-    the hot paths included (connections made anew, each traced)."""
-    sent: list[str] = []
-
-    def trace(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-        dbapi_connection.set_trace_callback(sent.append)
-
-    store.engine.dispose()
-    event.listen(store.engine, "connect", trace)
-    try:
-        yield sent
-    finally:
-        event.remove(store.engine, "connect", trace)
-        store.engine.dispose()
 
 
 @contextmanager

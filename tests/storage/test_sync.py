@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import pq
-from sqlalchemy import event, select, text, update
+from sqlalchemy import select, text, update
 
 from storage import opqueue
 from storage.blobs import SqlBlobStore, open_local_blob_store
@@ -35,6 +34,7 @@ from storage.sync import (
 )
 from tests.servers.central import CentralCluster
 from tests.servers.postgres import libpq_url
+from tests.storage.sqlite_trace import traced_statements
 
 pytestmark = pytest.mark.pg
 
@@ -514,14 +514,7 @@ def test_a_usual_pull_writes_on_its_own_connection_with_foreign_keys_off_for_goo
     # Switching SQLite's foreign-key check makes the connection prepare all its statements
     # again: once per pull, that cost more than the pull's writes. The usual pull keeps a
     # connection of its own with the check off; the store's pooled connections keep it on.
-    traced: list[str] = []
-
-    def trace(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-        dbapi_connection.set_trace_callback(traced.append)
-
-    local.engine.dispose()
-    event.listen(local.engine, "connect", trace)
-    try:
+    with traced_statements(local.engine) as traced:
         puller = _in_sync_with_a_project(central, local)
         traced.clear()
         for i in range(3):
@@ -535,8 +528,6 @@ def test_a_usual_pull_writes_on_its_own_connection_with_foreign_keys_off_for_goo
         with local.read() as session:
             assert session.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
         puller.close()
-    finally:
-        event.remove(local.engine, "connect", trace)
 
 
 def test_a_pull_of_the_tables_notices_named_is_one_round_trip(
