@@ -297,9 +297,8 @@ class Puller:
         self.last_round_tables: list[str] = []  # the tables the last round read
         self._hidden: dict[str, frozenset[str]] = {}
         self._opening_sql: str | None = None  # built at the first pull (see _opening)
-        self._quick_sql: str | None = None
-        self._quick_template = ""  # _quick_sql with the place of the pages (_PAGES)
-        self._quick_sql_pages: dict[tuple[str, ...], str] = {}  # by the tables paged with it
+        self._quick_template = ""  # the usual pull's opening, with _PAGES where pages go
+        self._quick_sql: dict[tuple[str, ...], str] = {}  # by the tables paged with it
         self._link = CentralLink(central)  # a usual pull's own connection (see _quick_pull)
         self._local_link = KeptSqlite(local)  # and its own local one, for the write
         self._hinted: set[str] = set()  # tables change notices named since the last pull
@@ -466,14 +465,13 @@ class Puller:
         self, conn: Any, state: PullState
     ) -> tuple[_Opening, list[tuple[Table, list[Any]]]] | None:
         assert self._opening_sql is not None
-        if self._quick_sql is None:
+        if not self._quick_template:
             names = tuple(t.name for t in sync_tables())
             probe = f"ARRAY({_probe_sql(names, (), _SNAPSHOT_XMIN)})"
             sql = self._opening_sql.format(probe=probe, pages=_PAGES)
             for name, number in (("id_key", 1), ("epoch_key", 2), ("cursor", 3)):
                 sql = sql.replace(f"%({name})s", f"${number}")
             self._quick_template = sql
-            self._quick_sql = sql.replace(_PAGES, "")
         hinted, self._hinted = self._hinted, set()
         ahead = tuple(t for t in sync_tables() if t.name in hinted)
         read: dict[str, list[Any]] = {}
@@ -490,7 +488,7 @@ class Puller:
                 read[table.name] = [tuple(values) for values in page or ()]  # JSON arrays
         else:
             params = (CENTRAL_ID_KEY, EPOCH_KEY, state.cursor)
-            opening = _Opening.from_row(fetch_one_native(conn, self._quick_sql, params))
+            opening = _Opening.from_row(fetch_one_native(conn, self._quick_sql_with(()), params))
         if not opening.same_centre(state):
             return None
         if opening.xmin <= state.cursor:
@@ -515,13 +513,12 @@ class Puller:
     def _quick_sql_with(self, tables: tuple[Table, ...]) -> str:
         """The usual pull's opening with the first pages of ``tables`` as more columns."""
         key = tuple(t.name for t in tables)
-        sql = self._quick_sql_pages.get(key)
+        sql = self._quick_sql.get(key)
         if sql is None:
             pages = "".join(
                 ", " + _plan(t, self._hidden.get(t.name, frozenset())).json_first for t in tables
             )
-            sql = self._quick_template.replace(_PAGES, pages)
-            self._quick_sql_pages[key] = sql
+            sql = self._quick_sql[key] = self._quick_template.replace(_PAGES, pages)
         return sql
 
     def _count(self, state: PullState, tables: list[Table]) -> int:

@@ -19,7 +19,6 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import cast
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -47,11 +46,11 @@ from storage.sync import PullResult, SchemaMismatch
 log = logging.getLogger("sync")
 
 OFFLINE_RETRY_S = 5.0
+"""Without change notices (offline, say), tick this often: the banner goes soon after."""
 IDLE_TRUST_S = 5.0
 """How long a link takes its own word that the outbox is idle. This process's operations come
 through ``push.submit``, which counts them; one kept by another process on the same store is
 pushed at most this long after."""
-"""Without change notices (offline, say), tick this often: the banner goes soon after."""
 
 
 @dataclass(frozen=True)
@@ -204,8 +203,10 @@ class TeamLink(SyncLoop):
         try:
             # Nearly every tick is another desk's change: with nothing in the outbox there
             # is nothing to push, settle or count, and the tick is the pull alone.
-            if idle_read is None or idle_read[0] != submitted or (
-                time.monotonic() - idle_read[1] >= IDLE_TRUST_S
+            if (
+                idle_read is None
+                or idle_read[0] != submitted
+                or (time.monotonic() - idle_read[1] >= IDLE_TRUST_S)
             ):
                 idle_read, read_at = None, time.monotonic()
                 if push.outbox_idle(self.local):
@@ -281,7 +282,8 @@ class TeamLink(SyncLoop):
         is counted by ``push.submissions`` only after, so the next tick reads the outbox
         (and ``submit`` publishes its own count)."""
         self._idle_read = None
-        pending, others = 0, cast(tuple[tuple[str, int], ...], ())
+        pending = 0
+        others: tuple[tuple[str, int], ...] = ()
         try:
             if idle_read is None:
                 idle_read = (push.submissions(self.local), time.monotonic())
