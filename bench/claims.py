@@ -29,7 +29,7 @@ from app.services.operations import Operation, apply
 from storage.engine import Store, allocate_change_seqs
 from storage.ids import new_id
 from storage.migrate import ensure_current
-from storage.models import Event, Interaction, Queue
+from storage.models import CLAIM_ORDER_INDEX, Event, Interaction, Queue
 from tests.servers.postgres import create_database, database_name, drop_database
 
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -168,7 +168,8 @@ def main() -> None:
     parser.add_argument(
         "--without-unclaimed-index",
         action="store_true",
-        help="drop ix_interactions_unclaimed first, to see what it is worth",
+        help="drop the indexes of free rows (ix_interactions_unclaimed and the claim order's) "
+        "first, to see what they are worth",
     )
     parser.add_argument(
         "--paths",
@@ -186,6 +187,7 @@ def main() -> None:
             if args.without_unclaimed_index:
                 with store.connect() as conn:
                     conn.execute(text("DROP INDEX ix_interactions_unclaimed"))
+                    conn.execute(text(f"DROP INDEX {CLAIM_ORDER_INDEX}"))
             store.dispose()
             processes = min(args.processes, args.agents)
             report = run(url, args.agents, args.interactions, processes, path != "general")
@@ -198,6 +200,7 @@ def main() -> None:
     if len(reports) == 2:
         ratio = reports[0]["claims_per_s"] / reports[1]["claims_per_s"]
         print(f"{reports[0]['path']} / {reports[1]['path']}: {ratio:.2f}x claims/s")
+
 
 if __name__ == "__main__":
     main()

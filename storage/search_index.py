@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Uuid, column, insert, table, text
 
+from storage.models import CLAIM_ORDER_INDEX
+
 SQLITE_TABLES = frozenset(
     {
         "message_search",
@@ -28,11 +30,12 @@ PG_INDEX = "ix_messages_full_text"
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     """Alembic's ``include_name`` hook: False for the search index's own objects (and the
-    central blob table, which storage/blobs.py declares and migration 0009 makes)."""
+    central blob table, which storage/blobs.py declares and migration 0009 makes, and the
+    claims' expression index on PostgreSQL, migration 0015's)."""
     if type_ == "table":
         return name not in SQLITE_TABLES and name != "blobs"
     if type_ == "index":
-        return name != PG_INDEX
+        return name not in (PG_INDEX, CLAIM_ORDER_INDEX)
     return True
 
 

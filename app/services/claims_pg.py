@@ -71,9 +71,11 @@ _RECORD = {
 
 # For an agent (not a supervisor) in email status, everything in one statement: the agent,
 # then per queue they belong to the oldest free interaction of their accounts (a LATERAL
-# walk of ix_interactions_unclaimed (queue_id, created_at) that stops at the first row it
-# can lock), the oldest of those, and the writes. Anyone else: the actor CTE is empty,
-# nothing is written, and the caller runs the general rule.
+# walk of ix_interactions_claim_order that stops at the first row it can lock: the order is
+# storage.models.claim_order, which no other index gives, so a cached plan cannot walk
+# ix_interactions_age past every claimed row instead), the oldest of those, and the writes.
+# Anyone else: the actor CTE is empty, nothing is written, and the caller runs the general
+# rule.
 _AGENT_PICK = """candidates AS (
     SELECT c.id, c.created_at
     FROM agent_queues AS aq
@@ -85,7 +87,7 @@ _AGENT_PICK = """candidates AS (
               SELECT ac.account_id FROM agent_accounts AS ac
               WHERE ac.agent_id = aq.agent_id AND ac.deleted_at IS NULL
           )
-        ORDER BY i.created_at
+        ORDER BY (i.created_at AT TIME ZONE 'UTC')
         LIMIT 1
         FOR UPDATE OF i SKIP LOCKED
     ) AS c

@@ -50,6 +50,7 @@ from storage.models import (
     Tag,
     Ticket,
     TicketType,
+    claim_order,
     utcnow,
 )
 from storage.models import Operation as OperationRow
@@ -523,15 +524,20 @@ def _claim_next(ctx: OpContext) -> dict[str, Any]:
         queue_ids, account_ids = memberships(ctx.session, ctx.actor)
         if not queue_ids or not account_ids:
             return {}
-        # Literal ids, not subqueries: with them PostgreSQL walks ix_interactions_unclaimed
-        # in created_at order and stops at the first free row; a semi-join sorts them all.
+        # Literal ids, not subqueries: with them PostgreSQL walks a queue's free rows in
+        # claim order and stops at the first; a semi-join sorts them all.
         where += [Interaction.queue_id.in_(queue_ids), Interaction.account_id.in_(account_ids)]
+    # On PostgreSQL in the claim order only ix_interactions_claim_order gives (see
+    # storage.models.CLAIM_ORDER_INDEX); SQLite walks ix_interactions_unclaimed.
+    order = Interaction.created_at
+    if ctx.session.get_bind().dialect.name == "postgresql":
+        order = claim_order(Interaction.created_at)
     # SKIP LOCKED: concurrent claimers each take a different row instead of queueing on one.
     # SQLite renders no FOR UPDATE; its BEGIN IMMEDIATE already made us the only writer.
     pick = (
         select(Interaction.id)
         .where(*where)
-        .order_by(Interaction.created_at)
+        .order_by(order)
         .limit(1)
         .with_for_update(skip_locked=True)
         .scalar_subquery()

@@ -7,11 +7,14 @@ general way. The team-mode applier settles pushed claims the same way.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import uuid
 from collections.abc import Iterator
 
 import psycopg
 import pytest
+from psycopg import sql
 from sqlalchemy import event, func, select, text, update
 
 from app.services import claims_pg, push
@@ -308,3 +311,96 @@ def test_a_statement_that_writes_nothing_wakes_nobody(world: World) -> None:
             if notice.payload == "tags":
                 break
     assert notices == ["tags"]
+
+
+def _plan(
+    world: World,
+    statement: str,
+    types: dict[str, str],
+    values: dict[str, object] | None = None,
+) -> str:
+    """The plan PostgreSQL would cache for ``statement`` (its ``%(name)s`` parameters of the
+    given types) on the statistics of this moment: the generic plan, or with ``values`` the
+    custom plan for them."""
+    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", statement)))
+    for n, name in enumerate(names, start=1):
+        statement = statement.replace(f"%({name})s", f"${n}")
+    with psycopg.connect(libpq_url(world.store.url)) as conn:
+        mode = "force_generic_plan" if values is None else "force_custom_plan"
+        conn.execute(f"SET plan_cache_mode = {mode}")
+        conn.execute(f"PREPARE claim({', '.join(types[n] for n in names)}) AS {statement}")
+        args = sql.SQL(", ").join(
+            sql.SQL("{}::{}").format(
+                sql.Literal(None if values is None else values[n]), sql.SQL(types[n])
+            )
+            for n in names
+        )
+        explain = sql.SQL("EXPLAIN EXECUTE claim({})").format(args)
+        return "\n".join(row[0] for row in conn.execute(explain))
+
+
+def test_claims_walk_the_claim_order_index_even_on_statistics_of_a_full_queue(
+    world: World,
+) -> None:
+    # A backlog in one queue, analysed while every row is free: PostgreSQL costs a walk of
+    # ix_interactions_age (created_at order, filtered) like one of the queue's free rows,
+    # and a plan cached on those statistics walked past every row claimed since.
+    with world.store.connect() as conn:
+        account_id, project_id = conn.execute(
+            text("SELECT id, project_id FROM email_accounts WHERE name = 'support'")
+        ).one()
+        queue_id = conn.execute(text("SELECT id FROM queues WHERE is_default")).scalar_one()
+        rows = [
+            {"id": uuid.uuid4(), "project": project_id, "account": account_id, "queue": queue_id}
+            | {"n": n}
+            for n in range(2000)
+        ]
+        conn.execute(
+            text(
+                "INSERT INTO interactions (id, change_seq, project_id, account_id, queue_id,"
+                " subject, thread_subject, customer_email, customer_name, language, status,"
+                " unread, claim_fence, message_count, unparseable_count, last_activity_at,"
+                " created_at) VALUES (:id, 0, :project, :account, :queue, '', '', '', '', 'en',"
+                " 'open', true, 0, 0, 0, now(), now() - make_interval(mins => :n))"
+            ),
+            rows,
+        )
+        conn.execute(text("ANALYZE interactions"))
+    types = {
+        "now": "timestamptz",
+        "op": "uuid",
+        "op_text": "text",
+        "event": "uuid",
+        "payload": "text",
+        "actor": "text",
+    }
+    writes = claims_pg._WRITES.format(
+        seq=claims_pg.CHANGE_SEQUENCE, record=claims_pg._RECORD["insert"]
+    )
+    # The general rule (alice is logged out), as the ORM sends it.
+    sent: list[tuple[str, dict[str, object]]] = []
+
+    def record(conn: object, cursor: object, statement: str, params: object, *_: object) -> None:
+        if "SKIP LOCKED" in statement and isinstance(params, dict):
+            sent.append((statement, params))
+
+    event.listen(world.store.engine, "before_cursor_execute", record)
+    try:
+        assert world.op("claim", "alice").result["fence"] == 1
+    finally:
+        event.remove(world.store.engine, "before_cursor_execute", record)
+    [(general, values)] = sent
+    kinds = {uuid.UUID: "uuid", dt.datetime: "timestamptz", int: "bigint", str: "text"}
+    plans = {
+        "an agent's claim": _plan(
+            world, claims_pg._AGENT_CLAIM.format(key="name", writes=writes), types
+        ),
+        "the applier's claim": _plan(world, claims_pg._next_claim_sql(False), types),
+        # Its literal ids and status make custom plans the ones PostgreSQL keeps.
+        "the general rule": _plan(
+            world, general, {k: kinds[type(v)] for k, v in values.items()}, values
+        ),
+    }
+    for which, plan in plans.items():
+        assert "ix_interactions_claim_order" in plan, which
+        assert "ix_interactions_age" not in plan, which
