@@ -27,7 +27,7 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql
 
 from storage import opqueue
-from storage.engine import CHANGE_SEQUENCE
+from storage.engine import CHANGE_SEQUENCE, driver_row
 from storage.ids import new_id
 from storage.leases import LeaseHold, LeaseLost
 
@@ -170,17 +170,16 @@ def claim_next(
     }
     key = "id" if isinstance(actor, uuid.UUID) else "name"
     writes = _WRITES.format(seq=CHANGE_SEQUENCE, record=_RECORD[record])
-    row = conn.exec_driver_sql(
-        _AGENT_CLAIM.format(key=key, writes=writes), {**params, "actor": actor}
-    ).one()
+    row = _one(conn, _AGENT_CLAIM.format(key=key, writes=writes), {**params, "actor": actor})
     if row[0] is None:
         # Not an agent in email status: perhaps a supervisor, who takes from every queue.
-        found = conn.exec_driver_sql(_ACTOR.format(key=key), {"actor": actor}).first()
-        if found is None or found.role != "supervisor" or found.state != "in_email":
+        found = driver_row(conn, _ACTOR.format(key=key), {"actor": actor})
+        if found is None:
+            return None
+        found_id, role, state = found[:3]
+        if role != "supervisor" or state != "in_email":
             return None  # the general rule decides (state changes, refusals, wording)
-        row = conn.exec_driver_sql(
-            _SUPERVISOR_CLAIM.format(writes=writes), {**params, "actor": found.id}
-        ).one()
+        row = _one(conn, _SUPERVISOR_CLAIM.format(writes=writes), {**params, "actor": found_id})
         if row[0] is None:
             return None
     _agent, claimed_id, fence, recorded = row
@@ -242,8 +241,9 @@ def apply_next_claim(
     params: dict[str, Any] = {"now": now, "event": new_id()}
     if lease is not None:
         params.update(lease=lease.name, holder=lease.holder, fence=lease.fence)
-    row = conn.exec_driver_sql(_next_claim_sql(lease is not None), params).one()
-    op_id, actor, claimed_id, fence, recorded, held = row
+    op_id, actor, claimed_id, fence, recorded, held = _one(
+        conn, _next_claim_sql(lease is not None), params
+    )
     if not held:
         assert lease is not None
         raise LeaseLost(f"Lease {lease.name} (fence {lease.fence}) is no longer ours.")
@@ -254,6 +254,13 @@ def apply_next_claim(
     if recorded is None:  # the row is locked by this statement: cannot happen
         raise RuntimeError(f"operation {op_id} is no longer pending")
     return Next(op_id, {} if claimed_id is None else {"id": str(claimed_id), "fence": fence})
+
+
+def _one(conn: Connection, statement: str, params: dict[str, Any]) -> tuple[Any, ...]:
+    """The row of a statement that returns exactly one (its last SELECT has no FROM)."""
+    row = driver_row(conn, statement, params)
+    assert row is not None
+    return row
 
 
 @functools.cache

@@ -21,6 +21,7 @@ their order, until their own agent signs in at this desk again (``waiting_for_ot
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -399,69 +400,111 @@ def apply_batch(
     """
     results: list[OpResult] = []
     fused = central.dialect == "postgresql" and claims_pg.enabled
-    for _ in range(limit):
-        if fused:
-            # An agent's claim next (most of the queue) in one statement; anything else
-            # goes on below, in its own transaction with the general rules.
-            nxt = _next_claim(central, lease)
-            if nxt is None:
-                break
-            if nxt.result is not None:
-                results.append(OpResult(nxt.op_id, "applied", "", nxt.result))
-                continue
-        claimed: opqueue.QueuedOp | None = None
-        try:
-            # The unpinged pool: a dropped connection fails the transaction (nothing was
-            # applied) and the applier tries again a tick later.
-            with central.hot_write() as session:
-                if lease is not None:
-                    leases.check(session, lease)
-                batch = opqueue.claim_pending_with_agents(session, 1)
-                if not batch:
+    with _KeptStatements(central) as kept:
+        for _ in range(limit):
+            if fused:
+                # An agent's claim next (most of the queue) in one statement; anything else
+                # goes on below, in its own transaction with the general rules.
+                nxt = _next_claim(kept, lease)
+                if nxt is None:
                     break
-                # The agent, held here, stays in the session for the rules' look-up.
-                claimed, _agent = batch[0]
-                results.append(_apply_claimed(session, claimed, blobs))
-            continue
-        except Rejected as exc:
-            reason = exc.reason
-        except UserError as exc:
-            reason = str(exc)
-        except DBAPIError as exc:
-            # All rolled back: the row is pending again for whoever tries next.
-            if claimed is None or exc.connection_invalidated:
-                raise
-            if _transient(exc):
-                log.warning("operation %s left pending: %s", claimed.op_id, _short(exc))
-                continue
-            log.exception("operation %s (%s) failed", claimed.op_id, claimed.kind)
-            reason = f"The {claimed.kind} operation failed with an internal error (logged)."
-        except leases.LeaseLost:
-            raise
-        except Exception:
-            if claimed is None:
-                raise
-            # A bug in a rule must not stall the queue behind this operation forever.
-            log.exception("operation %s (%s) failed", claimed.op_id, claimed.kind)
-            reason = f"The {claimed.kind} operation failed with an internal error (logged)."
-        # Whatever the rules began is rolled back; the refusal is recorded on its own.
-        assert claimed is not None
-        refused = _record_rejection(central, claimed.op_id, reason, lease)
-        if refused is not None:
-            results.append(refused)
+                if nxt.result is not None:
+                    results.append(OpResult(nxt.op_id, "applied", "", nxt.result))
+                    continue
+                kept.release()  # the general path takes a connection of its own
+            if not _apply_general(central, blobs, lease, results):
+                break
     return results
+
+
+def _apply_general(
+    central: Store,
+    blobs: SqlBlobStore | None,
+    lease: leases.LeaseHold | None,
+    results: list[OpResult],
+) -> bool:
+    """The oldest free pending operation, in its own transaction with the general rules;
+    its outcome goes to ``results``. False when none was free."""
+    claimed: opqueue.QueuedOp | None = None
+    try:
+        # The unpinged pool: a dropped connection fails the transaction (nothing was
+        # applied) and the applier tries again a tick later.
+        with central.hot_write() as session:
+            if lease is not None:
+                leases.check(session, lease)
+            batch = opqueue.claim_pending_with_agents(session, 1)
+            if not batch:
+                return False
+            # The agent, held here, stays in the session for the rules' look-up.
+            claimed, _agent = batch[0]
+            results.append(_apply_claimed(session, claimed, blobs))
+        return True
+    except Rejected as exc:
+        reason = exc.reason
+    except UserError as exc:
+        reason = str(exc)
+    except DBAPIError as exc:
+        # All rolled back: the row is pending again for whoever tries next.
+        if claimed is None or exc.connection_invalidated:
+            raise
+        if _transient(exc):
+            log.warning("operation %s left pending: %s", claimed.op_id, _short(exc))
+            return True
+        log.exception("operation %s (%s) failed", claimed.op_id, claimed.kind)
+        reason = f"The {claimed.kind} operation failed with an internal error (logged)."
+    except leases.LeaseLost:
+        raise
+    except Exception:
+        if claimed is None:
+            raise
+        # A bug in a rule must not stall the queue behind this operation forever.
+        log.exception("operation %s (%s) failed", claimed.op_id, claimed.kind)
+        reason = f"The {claimed.kind} operation failed with an internal error (logged)."
+    # Whatever the rules began is rolled back; the refusal is recorded on its own.
+    assert claimed is not None
+    refused = _record_rejection(central, claimed.op_id, reason, lease)
+    if refused is not None:
+        results.append(refused)
+    return True
 
 
 _GENERAL = claims_pg.Next(uuid.UUID(int=0), None)
 """The next operation is for the general path (or the fused statement could not say)."""
 
 
-def _next_claim(central: Store, lease: leases.LeaseHold | None) -> claims_pg.Next | None:
+class _KeptStatements:
+    """One autocommit connection kept across a batch's one-statement claims: a pool
+    checkout and return for each claim cost the applier as much CPU as the claim's own
+    execution. Given back before the general path takes a connection of its own (so an
+    applier never holds two) and after an error."""
+
+    def __init__(self, central: Store) -> None:
+        self.central = central
+        self._held = contextlib.ExitStack()
+        self._conn: Connection | None = None
+
+    def connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = self._held.enter_context(self.central.statements())
+        return self._conn
+
+    def release(self) -> None:
+        self._conn = None
+        self._held.close()
+
+    def __enter__(self) -> _KeptStatements:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _next_claim(kept: _KeptStatements, lease: leases.LeaseHold | None) -> claims_pg.Next | None:
     """``claims_pg.apply_next_claim`` in autocommit; None when nothing is pending."""
     try:
-        with central.statements() as conn:
-            return claims_pg.apply_next_claim(conn, utcnow(), lease)
+        return claims_pg.apply_next_claim(kept.connection(), utcnow(), lease)
     except DBAPIError as exc:
+        kept.release()  # dropped by the pool if the error broke it
         # One statement, so nothing was written. A dropped connection or a deadlock: the
         # general path below tries again (and raises what it cannot handle); any other
         # error is logged, and that path words it for the operation it concerns.

@@ -404,3 +404,66 @@ def test_claims_walk_the_claim_order_index_even_on_statistics_of_a_full_queue(
     for which, plan in plans.items():
         assert "ix_interactions_claim_order" in plan, which
         assert "ix_interactions_age" not in plan, which
+
+
+def _queue_ops(world: World, *ops: tuple[str, dict[str, object]]) -> list[uuid.UUID]:
+    """Pending operations of alice's, as a desk pushes them."""
+    with world.store.read() as session:
+        alice = session.execute(text("SELECT id FROM agents WHERE name = 'alice'")).scalar_one()
+    rows = [
+        {"id": uuid.uuid4(), "kind": kind, "actor_id": alice, "payload": payload}
+        for kind, payload in ops
+    ]
+    with world.store.connect() as conn:
+        opqueue.insert_pending(conn, [{**row, "created_at": utcnow()} for row in rows])
+    return [row["id"] for row in rows]
+
+
+def test_the_applier_keeps_one_connection_for_a_run_of_claims(world: World) -> None:
+    # A pool checkout and return per claim cost as much as the claim. The applier keeps one
+    # connection for consecutive claims and gives it back before the general rules take
+    # theirs: with a pool of one it never waits for a second.
+    first = world.interaction(age_min=30)
+    for age in (20, 10, 5, 4, 3, 2):
+        world.interaction(age_min=age)
+    world.op("claim", "alice")  # in email from now on
+    claim: tuple[str, dict[str, object]] = ("claim", {})
+    note: tuple[str, dict[str, object]] = ("note", {"interaction": str(first), "body": "x"})
+    ops = _queue_ops(world, claim, claim, claim, note, claim, claim, claim)
+    small = Store(world.store.url, pool_size=1, max_overflow=0, pool_timeout=5)
+    checkouts: list[object] = []
+    event.listen(small._unpinged(), "checkout", lambda *args: checkouts.append(args))
+    try:
+        results = push.apply_batch(small)
+    finally:
+        small.dispose()
+    assert [(r.op_id, r.status) for r in results] == [(op, "applied") for op in ops]
+    # Three claims and the pick that handed the note on; the note; three claims and the
+    # pick that found the queue empty.
+    assert len(checkouts) == 3, len(checkouts)
+    claims = results[:3] + results[4:]
+    assert [r.result["fence"] for r in claims] == [1] * 6
+    assert len({r.result["id"] for r in claims}) == 6
+
+
+def test_an_applier_whose_kept_connection_dropped_claims_once_on_a_new_one(
+    world: World,
+) -> None:
+    for age in (20, 10, 5):
+        world.interaction(age_min=age)
+    world.op("claim", "alice")
+    small = Store(world.store.url, pool_size=1, max_overflow=0)
+    try:
+        with small.statements() as conn:
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with world.store.engine.begin() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        ops = _queue_ops(world, ("claim", {}), ("claim", {}))
+        # The first statement fails on the dead connection: the general rules apply that
+        # claim on a new one, and the next goes the one-statement way again.
+        results = push.apply_batch(small)
+    finally:
+        small.dispose()
+    assert [(r.op_id, r.status) for r in results] == [(op, "applied") for op in ops]
+    claimed = [e.interaction_id for e in _claim_events(world)]
+    assert len(claimed) == len(set(claimed)) == 3
