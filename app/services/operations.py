@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import importlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -231,13 +231,14 @@ def _repeat(store: Store, op_id: uuid.UUID) -> OpResult:
     return done
 
 
-def is_claim_next(op: Operation) -> bool:
-    return op.kind == "claim" and op.payload.get("interaction") is None
+def is_claim_next(kind: str, payload: Mapping[str, Any]) -> bool:
+    """A claim of the oldest free interaction (no interaction named)."""
+    return kind == "claim" and payload.get("interaction") is None
 
 
 def _fast_claim(store: Store, op: Operation) -> OpResult | None:
     """PostgreSQL's claim-next in one statement (app/services/claims_pg.py), or None."""
-    if store.dialect != "postgresql" or not is_claim_next(op):
+    if store.dialect != "postgresql" or not is_claim_next(op.kind, op.payload):
         return None
     for attempt in (1, 2):
         try:
@@ -527,7 +528,7 @@ def _claim_next(ctx: OpContext) -> dict[str, Any]:
         # Literal ids, not subqueries: with them PostgreSQL walks a queue's free rows in
         # claim order and stops at the first; a semi-join sorts them all.
         where += [Interaction.queue_id.in_(queue_ids), Interaction.account_id.in_(account_ids)]
-    # On PostgreSQL in the claim order only ix_interactions_claim_order gives (see
+    # On PostgreSQL, in the order that only ix_interactions_claim_order gives (see
     # storage.models.CLAIM_ORDER_INDEX); SQLite walks ix_interactions_unclaimed.
     order = Interaction.created_at
     if ctx.session.get_bind().dialect.name == "postgresql":

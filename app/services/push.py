@@ -381,12 +381,24 @@ def _short(exc: DBAPIError) -> str:
 # --- the worker -------------------------------------------------------------------------------
 
 
+@dataclass
+class Route:
+    """Which way an applier tries the next operation first. The one statement of an
+    agent's claim, tried on an operation of another kind, only finds that it is not one:
+    a statement more on the way of every note, reply or transfer. So after an operation of
+    another kind the general rules go first (they apply a claim too, in four round trips
+    instead of one), and the first claim they meet switches back."""
+
+    general_first: bool = False
+
+
 def apply_batch(
     central: Store,
     *,
     limit: int = APPLY_BATCH,
     blobs: SqlBlobStore | None = None,
     lease: leases.LeaseHold | None = None,
+    route: Route | None = None,
 ) -> list[OpResult]:
     """Apply up to ``limit`` pending operations, oldest first, each in its own transaction.
 
@@ -396,13 +408,15 @@ def apply_batch(
     operation, was tried first: two appliers' batches locked the same agents' rows in
     different orders and PostgreSQL broke the deadlocks only after deadlock_timeout.) With
     ``lease``, every transaction commits only while that lease is still ours (LeaseLost
-    otherwise, and it writes nothing).
+    otherwise, and it writes nothing). ``route``: which way to try first, kept by an
+    applier from batch to batch (see Route).
     """
     results: list[OpResult] = []
     fused = central.dialect == "postgresql" and claims_pg.enabled
+    route = route if route is not None else Route()
     with _KeptStatements(central) as kept:
         for _ in range(limit):
-            if fused:
+            if fused and not route.general_first:
                 # An agent's claim next (most of the queue) in one statement; anything else
                 # goes on below, in its own transaction with the general rules.
                 nxt = _next_claim(kept, lease)
@@ -412,8 +426,12 @@ def apply_batch(
                     results.append(OpResult(nxt.op_id, "applied", "", nxt.result))
                     continue
                 kept.release()  # the general path takes a connection of its own
-            if not _apply_general(central, blobs, lease, results):
+                route.general_first = True
+            taken = _apply_general(central, blobs, lease, results)
+            if taken is None:
                 break
+            if operations.is_claim_next(taken.kind, taken.payload):
+                route.general_first = False  # claims again: the one statement first
     return results
 
 
@@ -422,9 +440,9 @@ def _apply_general(
     blobs: SqlBlobStore | None,
     lease: leases.LeaseHold | None,
     results: list[OpResult],
-) -> bool:
+) -> opqueue.QueuedOp | None:
     """The oldest free pending operation, in its own transaction with the general rules;
-    its outcome goes to ``results``. False when none was free."""
+    its outcome goes to ``results``. Returns it (None when none was free)."""
     claimed: opqueue.QueuedOp | None = None
     try:
         # The unpinged pool: a dropped connection fails the transaction (nothing was
@@ -434,11 +452,11 @@ def _apply_general(
                 leases.check(session, lease)
             batch = opqueue.claim_pending_with_agents(session, 1)
             if not batch:
-                return False
+                return None
             # The agent, held here, stays in the session for the rules' look-up.
             claimed, _agent = batch[0]
             results.append(_apply_claimed(session, claimed, blobs))
-        return True
+        return claimed
     except Rejected as exc:
         reason = exc.reason
     except UserError as exc:
@@ -449,7 +467,7 @@ def _apply_general(
             raise
         if _transient(exc):
             log.warning("operation %s left pending: %s", claimed.op_id, _short(exc))
-            return True
+            return claimed
         log.exception("operation %s (%s) failed", claimed.op_id, claimed.kind)
         reason = f"The {claimed.kind} operation failed with an internal error (logged)."
     except leases.LeaseLost:
@@ -465,7 +483,7 @@ def _apply_general(
     refused = _record_rejection(central, claimed.op_id, reason, lease)
     if refused is not None:
         results.append(refused)
-    return True
+    return claimed
 
 
 _GENERAL = claims_pg.Next(uuid.UUID(int=0), None)
@@ -521,7 +539,8 @@ def _apply_claimed(
     actor: str | uuid.UUID = uuid.UUID(queued.actor) if queued.actor else ""
     op = Operation(queued.kind, actor, queued.payload, queued.op_id)
     now = utcnow()
-    if actor and operations.is_claim_next(op) and session.get_bind().dialect.name == "postgresql":
+    claim_next = operations.is_claim_next(op.kind, op.payload)
+    if actor and claim_next and session.get_bind().dialect.name == "postgresql":
         # The hot path: the same rule in one statement that also settles the pending row.
         conn = session.connection()
         fast = claims_pg.claim_next(conn, actor, op.op_id, op.payload, now, "settle")
@@ -577,6 +596,7 @@ class Applier:
         self.applied = 0
         self.rejected = 0
         self.errors = 0
+        self.route = Route()  # kept from batch to batch: the kind of the last operation
 
     def step(self) -> int:
         """One batch; how many operations it settled."""
@@ -585,7 +605,9 @@ class Applier:
             hold = self.keeper.hold
             if hold is None:
                 return 0
-        results = apply_batch(self.central, limit=self.batch, blobs=self.blobs, lease=hold)
+        results = apply_batch(
+            self.central, limit=self.batch, blobs=self.blobs, lease=hold, route=self.route
+        )
         for result in results:
             if result.applied:
                 self.applied += 1

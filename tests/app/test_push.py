@@ -198,7 +198,8 @@ def test_a_note_is_applied_in_seven_statements(
     # with the acting agent's row (the rules then find the agent in the session), the
     # interaction read with whether the actor works on it and may see it (one query, three
     # before), the note's row with its change marker inline (no reserving round trip), the
-    # outcome, the event, and the pick that finds the queue empty.
+    # outcome, the event, and the general pick that finds the queue empty (after a note,
+    # the general rules go first).
     interaction = world.interaction()
     queue_notes(desk, interaction, 2)
     push.push(desk.store, central)
@@ -216,13 +217,58 @@ def test_a_note_is_applied_in_seven_statements(
     finally:
         watched.dispose()
     assert [s.split()[0] for s in sent] == [
-        "WITH", "SELECT", "SELECT", "INSERT", "UPDATE", "INSERT", "WITH"
+        "WITH", "SELECT", "SELECT", "INSERT", "UPDATE", "INSERT", "SELECT"
     ], sent  # fmt: skip
     assert "FROM operations LEFT OUTER JOIN agents" in sent[1], sent[1]
+    assert "FROM operations LEFT OUTER JOIN agents" in sent[6], sent[6]
     assert sent[3].startswith("INSERT INTO notes") and "nextval(" in sent[3], sent[3]
     with central.read() as session:
         seqs = session.execute(select(Note.change_seq).order_by(Note.created_at)).scalars().all()
     assert len(seqs) == 2 and None not in seqs and seqs[0] < seqs[1], seqs
+
+
+def test_after_another_kind_the_general_rules_go_first_until_a_claim(
+    world: World, central: Store, desk: AppContext
+) -> None:
+    # The one statement of an agent's claim, tried on a note, only finds it is not a
+    # claim: one statement more on the way of every note. An applier's route remembers the
+    # last kind from batch to batch; the first claim the general rules meet switches back.
+    interaction = world.interaction()
+    world.interaction(age_min=10)
+    world.interaction(age_min=20)
+    world.op("claim", "alice")  # in email: her claims can go the one-statement way
+    watched = Store(central.url)
+    sent: list[str] = []
+
+    def record(*args: Any) -> None:
+        sent.append(" ".join(args[2].split()))
+
+    for engine in (watched.engine, watched._unpinged()):
+        event.listen(engine, "before_cursor_execute", record)
+    route = push.Route()
+    try:
+        queue_notes(desk, interaction, 1)
+        push.push(desk.store, central)
+        assert [r.status for r in push.apply_batch(watched, route=route)] == ["applied"]
+        assert route.general_first
+        sent.clear()
+        queue_notes(desk, interaction, 1)
+        push.submit(desk.store, Operation("claim", "alice"))
+        push.submit(desk.store, Operation("claim", "alice"))
+        push.push(desk.store, central)
+        results = push.apply_batch(watched, route=route)
+    finally:
+        watched.dispose()
+    assert [r.status for r in results] == ["applied"] * 3
+    assert [r.result["fence"] for r in results[1:]] == [1, 1]
+    firsts = [s.split()[0] for s in sent]
+    # The note: the general pick first, no fused statement before it.
+    assert firsts[:6] == ["SELECT", "SELECT", "INSERT", "UPDATE", "INSERT", "SELECT"], sent
+    # The first claim by the general rules (their pick, then the claim's one statement
+    # settling the pending row), the second by the fused statement, then the empty look.
+    assert sent[6].startswith("WITH actor AS"), sent[6]
+    assert [s.split(" AS ")[0] for s in sent[7:]] == ["WITH op", "WITH op"], sent[7:]
+    assert not route.general_first
 
 
 def test_bad_operations_are_refused_with_a_reason_and_kept(
