@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import random
 import threading
 import time
 from collections import Counter
@@ -30,31 +31,32 @@ from storage import opqueue
 from storage.engine import Store
 from storage.ids import new_id
 from storage.migrate import ensure_current
-from storage.models import Event, Interaction, Operation, utcnow
+from storage.models import Event, Interaction, Operation
 from tests.servers.postgres import create_database, database_name, drop_database
 
 
-def _submit_loop(store: Store, agent_id: Any, count: int) -> None:
+def _submit_loop(store: Store, agent_id: Any, count: int, gap_s: float) -> None:
+    # As a desk's push goes on PostgreSQL (push._queue_centrally): one statement in
+    # autocommit, the actor resolved by the statement itself. ``gap_s``: this agent's pace
+    # (0: as fast as it can), from a random phase so the agents do not push in step.
+    actor = str(agent_id)
+    due = time.perf_counter() + random.random() * gap_s
     for _ in range(count):
-        with store.connect() as conn:
-            opqueue.insert_pending(
-                conn,
-                [
-                    {
-                        "id": new_id(),
-                        "kind": "claim",
-                        "actor_id": agent_id,
-                        "payload": {},
-                        "created_at": utcnow(),
-                    }
-                ],
-            )
+        if gap_s:
+            time.sleep(max(0.0, due - time.perf_counter()))
+            due += gap_s
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            opqueue.push_pending(conn, [opqueue.QueuedOp(new_id(), "claim", actor, {})])
 
 
-def submitter(url: str, agent_ids: list[Any], count: int, barrier: Any, results: Any) -> None:
-    store = Store(url, pool_size=len(agent_ids), max_overflow=0)
+def submitter(
+    url: str, agent_ids: list[Any], count: int, gap_s: float, barrier: Any, results: Any
+) -> None:
+    # A desk's central pool: no liveness ping at checkout (TeamLink's).
+    store = Store(url, pool_size=len(agent_ids), max_overflow=0, pool_pre_ping=False)
     threads = [
-        threading.Thread(target=_submit_loop, args=(store, agent, count)) for agent in agent_ids
+        threading.Thread(target=_submit_loop, args=(store, agent, count, gap_s))
+        for agent in agent_ids
     ]
     barrier.wait()
     began = time.perf_counter()
@@ -110,8 +112,13 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     barriers = [mp.Barrier(n) for n in phases]
     submit_barrier = barriers[0]
     apply_barrier = barriers[-1]
+    # --rate: the agents together offer that many operations a second, each at its pace.
+    gap_s = args.agents / args.rate if args.rate else 0.0
     submitters = [
-        mp.Process(target=submitter, args=(url, g, args.claims_per_agent, submit_barrier, results))
+        mp.Process(
+            target=submitter,
+            args=(url, g, args.claims_per_agent, gap_s, submit_barrier, results),
+        )
         for g in groups
     ]
     appliers = [
@@ -171,6 +178,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "batch": args.batch,
         "pending_index": not args.without_pending_index,
         "preload": args.preload,
+        "offered_per_s": args.rate or None,
         "submitted_per_s": round(total / (submit_end - submit_began), 1),
         "seconds": round(wall, 2),
         "applied_per_s": round((statuses["applied"] + statuses["rejected"]) / wall, 1),
@@ -195,6 +203,12 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=push.APPLY_BATCH)
     parser.add_argument(
         "--preload", action="store_true", help="queue every operation first, then apply"
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="operations a second the agents offer together (default: as fast as they can)",
     )
     parser.add_argument("--admin-url", default=ADMIN_URL)
     parser.add_argument(

@@ -150,8 +150,11 @@ def _driver_block(conn: sqlite3.Connection, write: bool) -> Iterator[sqlite3.Cur
         raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
 
 
-def driver_row(conn: Connection, statement: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
-    """One PostgreSQL statement on ``conn``'s own psycopg cursor: its first row, or None.
+def driver_row(
+    conn: Connection, statement: str, params: dict[str, Any] | None = None
+) -> tuple[Any, ...] | None:
+    """One PostgreSQL statement on ``conn``'s own psycopg cursor: its first row, or None
+    (no row, or a statement that returns none, such as BEGIN or COMMIT).
 
     For the claims, which run one statement each: no execution context and no result
     object, about half the client CPU of ``exec_driver_sql``. psycopg still prepares the
@@ -168,7 +171,7 @@ def driver_row(conn: Connection, statement: str, params: dict[str, Any]) -> tupl
         with raw.cursor() as cursor:
             conn.dispatch.before_cursor_execute(conn, cursor, statement, params, None, False)
             cursor.execute(statement, params)
-            return cursor.fetchone()
+            return cursor.fetchone() if cursor.description is not None else None
     except psycopg.Error as exc:
         broken = raw.broken or raw.closed
         if broken:

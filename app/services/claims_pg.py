@@ -217,7 +217,9 @@ WITH {lease}op AS (
     + _AGENT_PICK
     + """{writes}
 SELECT op.id, (SELECT id FROM actor), (SELECT id FROM claimed), (SELECT claim_fence FROM claimed),
-       (SELECT id FROM record), {lease_held}
+       (SELECT id FROM record), {lease_held},
+       EXISTS (SELECT 1 FROM operations AS other
+               WHERE other.status = 'pending' AND other.id IS DISTINCT FROM op.id)
 FROM (SELECT) AS one LEFT JOIN op ON true
 """
 )
@@ -229,6 +231,9 @@ class Next:
 
     op_id: uuid.UUID
     result: dict[str, Any] | None  # applied with this result; None: for the general rule
+    # Whether another operation was pending when the statement began (the statement's
+    # snapshot: one pushed since rings the appliers' bell).
+    more: bool = True
 
 
 def apply_next_claim(
@@ -236,12 +241,13 @@ def apply_next_claim(
 ) -> Next | None:
     """The oldest free pending operation: applied here if it is a plain agent's claim next
     (the same rule as ``claim_next``), else left for the general rule; None when none is
-    free. ``conn`` in autocommit. Raises LeaseLost, writing nothing, when ``lease`` is no
+    free. ``conn`` in autocommit, or in a transaction of the caller's (``push`` groups
+    claims so). Raises LeaseLost, writing nothing, when ``lease`` is no
     longer ours."""
     params: dict[str, Any] = {"now": now, "event": new_id()}
     if lease is not None:
         params.update(lease=lease.name, holder=lease.holder, fence=lease.fence)
-    op_id, actor, claimed_id, fence, recorded, held = _one(
+    op_id, actor, claimed_id, fence, recorded, held, more = _one(
         conn, _next_claim_sql(lease is not None), params
     )
     if not held:
@@ -250,10 +256,11 @@ def apply_next_claim(
     if op_id is None:
         return None
     if actor is None:
-        return Next(op_id, None)
+        return Next(op_id, None, more)
     if recorded is None:  # the row is locked by this statement: cannot happen
         raise RuntimeError(f"operation {op_id} is no longer pending")
-    return Next(op_id, {} if claimed_id is None else {"id": str(claimed_id), "fence": fence})
+    result = {} if claimed_id is None else {"id": str(claimed_id), "fence": fence}
+    return Next(op_id, result, more)
 
 
 def _one(conn: Connection, statement: str, params: dict[str, Any]) -> tuple[Any, ...]:

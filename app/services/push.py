@@ -25,6 +25,7 @@ import contextlib
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from app.services.operations import Operation, OpResult, Rejected
 from app.services.queue_wake import Doorbell, QueueWake
 from storage import leases, opqueue
 from storage.blobs import SqlBlobStore
-from storage.engine import Store
+from storage.engine import Store, driver_row
 from storage.models import Agent, utcnow
 
 T = TypeVar("T")
@@ -415,16 +416,22 @@ def apply_batch(
     fused = central.dialect == "postgresql" and claims_pg.enabled
     route = route if route is not None else Route()
     with _KeptStatements(central) as kept:
-        for _ in range(limit):
+        while len(results) < limit:
             if fused and not route.general_first:
                 # An agent's claim next (most of the queue) in one statement; anything else
                 # goes on below, in its own transaction with the general rules.
                 nxt = _next_claim(kept, lease)
+                if nxt is not None and nxt.result is not None:
+                    results.append(OpResult(nxt.op_id, "applied", "", nxt.result))
+                    if not nxt.more:
+                        break  # the queue was empty: one pushed since rings the bell
+                    # A backlog: the claims behind it share one commit.
+                    group, nxt = _claim_group(kept, lease, limit - len(results))
+                    results += group
+                    if nxt is _FULL:
+                        continue
                 if nxt is None:
                     break
-                if nxt.result is not None:
-                    results.append(OpResult(nxt.op_id, "applied", "", nxt.result))
-                    continue
                 kept.release()  # the general path takes a connection of its own
                 route.general_first = True
             taken = _apply_general(central, blobs, lease, results)
@@ -488,6 +495,11 @@ def _apply_general(
 
 _GENERAL = claims_pg.Next(uuid.UUID(int=0), None)
 """The next operation is for the general path (or the fused statement could not say)."""
+_FULL = claims_pg.Next(uuid.UUID(int=1), None)
+"""A group of claims ended at its size or time: more may be pending."""
+
+GROUP_CLAIMS = 16
+GROUP_S = 0.010
 
 
 class _KeptStatements:
@@ -510,6 +522,14 @@ class _KeptStatements:
         self._conn = None
         self._held.close()
 
+    def abandon(self) -> None:
+        """Roll back a transaction begun on the kept connection, and give it back."""
+        conn = self._conn
+        if conn is not None and not conn.invalidated:
+            with contextlib.suppress(DBAPIError):
+                driver_row(conn, "ROLLBACK")
+        self.release()
+
     def __enter__(self) -> _KeptStatements:
         return self
 
@@ -529,6 +549,41 @@ def _next_claim(kept: _KeptStatements, lease: leases.LeaseHold | None) -> claims
         if not (exc.connection_invalidated or _transient(exc)):
             log.warning("fused claim failed, using the general path: %s", _short(exc))
         return _GENERAL
+
+
+def _claim_group(
+    kept: _KeptStatements, lease: leases.LeaseHold | None, most: int
+) -> tuple[list[OpResult], claims_pg.Next | None]:
+    """After a claim applied in its own statement, the claims queued behind it in one
+    transaction, up to ``most`` (and GROUP_CLAIMS, and GROUP_S): one commit for them all.
+    Returns their results once committed, and how the group ended: None (nothing pending),
+    _FULL (more may be), or the operation for the general path (_GENERAL: also after an
+    error, every claim of the group rolled back and pending again)."""
+    group: list[OpResult] = []
+    ended: claims_pg.Next | None = _FULL
+    deadline = time.monotonic() + GROUP_S
+    conn = kept.connection()
+    try:
+        driver_row(conn, "BEGIN")
+        while len(group) < min(most, GROUP_CLAIMS) and time.monotonic() < deadline:
+            nxt = claims_pg.apply_next_claim(conn, utcnow(), lease)
+            if nxt is None or nxt.result is None:
+                ended = nxt
+                break
+            group.append(OpResult(nxt.op_id, "applied", "", nxt.result))
+            if not nxt.more:
+                ended = None
+                break
+        driver_row(conn, "COMMIT")
+    except leases.LeaseLost:
+        kept.abandon()
+        raise
+    except DBAPIError as exc:
+        kept.abandon()
+        if not (exc.connection_invalidated or _transient(exc)):
+            log.warning("grouped claims failed, using the general path: %s", _short(exc))
+        return [], _GENERAL
+    return group, ended
 
 
 def _apply_claimed(

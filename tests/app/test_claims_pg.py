@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 
 import psycopg
@@ -209,9 +210,17 @@ def test_the_applier_takes_and_claims_each_pushed_claim_in_one_statement(world: 
     results = push.apply_batch(world.store)
     assert [(r.op_id, r.status) for r in results] == [(i, "applied") for i in ids]
     assert [r.result["id"] for r in results] == [str(i) for i in taken[2:]], "oldest first"
-    # One statement per claim (it picks, claims, audits and settles), one finding none.
-    assert len(statements) == len(ids) + 1
-    assert all(s.lstrip().startswith("WITH") for s in statements)
+    # One statement per claim (it picks, claims, audits and settles). The first commits on
+    # its own; it saw more pending, so the claims behind it share one transaction (one
+    # commit, which PostgreSQL serialises with its change notices, for all of them); the
+    # last saw nothing more pending, so no statement looks at an empty queue.
+    assert [s.split()[0] for s in statements] == ["WITH", "BEGIN", "WITH", "WITH", "WITH", "COMMIT"]
+    with world.store.connect() as conn:
+        xids = conn.execute(
+            text("SELECT change_xid FROM interactions WHERE id = ANY(:ids)"),
+            {"ids": [uuid.UUID(r.result["id"]) for r in results]},
+        ).scalars()
+        assert sorted(Counter(xids).values()) == [1, 3]
     for op_id, result in zip(ids, results, strict=True):
         recorded = _op_row(world, op_id)
         assert (recorded.status, recorded.result) == ("applied", result.result)
@@ -468,3 +477,48 @@ def test_an_applier_whose_kept_connection_dropped_claims_once_on_a_new_one(
     assert [(r.op_id, r.status) for r in results] == [(op, "applied") for op in ops]
     claimed = [e.interaction_id for e in _claim_events(world)]
     assert len(claimed) == len(set(claimed)) == 3
+
+
+def test_a_group_of_claims_that_fails_midway_is_applied_again_once(world: World) -> None:
+    # Claims behind the first share one transaction. One failing in the middle rolls the
+    # whole group back: the claims before it are pending again, go again, and none is
+    # applied twice; the failing one is refused with a reason, the queue goes on.
+    world.interaction(age_min=60)
+    world.op("claim", "alice")  # takes that one; in email, her claims go the one-statement way
+    taken = [world.interaction(age_min=age) for age in (50, 40, 30, 20)]
+    ops = _queue_ops(world, *[("claim", {})] * 5)
+    with world.store.connect() as conn:
+        conn.execute(
+            text(
+                "CREATE FUNCTION refuse_third() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF NEW.id = '{ops[2]}' AND NEW.status = 'applied' THEN "
+                "RAISE EXCEPTION 'the third claim fails'; END IF; RETURN NEW; END $$"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse_third BEFORE UPDATE ON operations "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_third()"
+            )
+        )
+    statements: list[str] = []
+    event.listen(
+        world.store._unpinged(),
+        "before_cursor_execute",
+        lambda *args: statements.append(args[2].split()[0]),
+    )
+    results = push.apply_batch(world.store)
+    # 1 alone; 2 and 3 grouped, 3 fails: both rolled back. 2 again by the general rules, 3
+    # fails alone and is refused; 4 alone, 5 grouped behind it.
+    assert statements[:4] == ["WITH", "BEGIN", "WITH", "WITH"], statements
+    assert "ROLLBACK" in statements
+    assert [r.op_id for r in results] == ops
+    statuses = [r.status for r in results]
+    assert statuses == ["applied", "applied", "rejected", "applied", "applied"], results
+    assert "internal error" in results[2].reason
+    claimed = [r.result.get("id") for r in results if r.applied]
+    assert claimed == [str(i) for i in taken], results
+    assert [_op_row(world, op).status for op in ops] == statuses
+    events = [str(e.interaction_id) for e in _claim_events(world) if e.interaction_id in taken]
+    assert sorted(events) == sorted(claimed), "a claim was recorded twice"
+    assert {world.row(i).claim_fence for i in taken} == {1}
