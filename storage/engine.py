@@ -163,6 +163,20 @@ def driver_row(
     that broke the connection invalidates it (``connection_invalidated``), so the pool
     drops it.
     """
+    rows = _on_driver(conn, statement, params, 1)
+    return rows[0] if rows else None
+
+
+def driver_rows(
+    conn: Connection, statement: str, params: dict[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """``driver_row`` for a statement whose every row is wanted (a desk's push)."""
+    return _on_driver(conn, statement, params, None)
+
+
+def _on_driver(
+    conn: Connection, statement: str, params: dict[str, Any] | None, most: int | None
+) -> list[tuple[Any, ...]]:
     import psycopg  # PostgreSQL's driver: a SQLite-only process never needs it
 
     raw = conn.connection.driver_connection
@@ -171,7 +185,9 @@ def driver_row(
         with raw.cursor() as cursor:
             conn.dispatch.before_cursor_execute(conn, cursor, statement, params, None, False)
             cursor.execute(statement, params)
-            return cursor.fetchone() if cursor.description is not None else None
+            if cursor.description is None:
+                return []
+            return cursor.fetchmany(most) if most is not None else cursor.fetchall()
     except psycopg.Error as exc:
         broken = raw.broken or raw.closed
         if broken:
