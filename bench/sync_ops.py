@@ -141,14 +141,19 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     finished = max(r[2] for r in reports if r[0] == "apply")
     with store.read() as session:
         statuses = Counter(session.execute(select(Operation.status)).scalars())
-        latencies = sorted(
-            (applied - created).total_seconds()
-            for created, applied in session.execute(
+        timeline = sorted(
+            session.execute(
                 select(Operation.created_at, Operation.applied_at).where(
                     Operation.applied_at.is_not(None)
                 )
-            )
+            ).all()
         )
+        latencies = sorted((applied - created).total_seconds() for created, applied in timeline)
+        # Per second of submission: how many came and the slowest, to see a backlog form.
+        per_second: dict[int, list[float]] = {}
+        for created, applied in timeline:
+            second = int((created - timeline[0][0]).total_seconds())
+            per_second.setdefault(second, []).append((applied - created).total_seconds())
         claimed_ids = Counter(
             r["id"]
             for r in session.execute(
@@ -186,6 +191,9 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "submit_to_applied_p50_ms": pct(0.50),
         "submit_to_applied_p99_ms": pct(0.99),
         "claims_with_an_interaction": sum(claimed_ids.values()),
+        "by_second_of_submission": {
+            second: [len(lat), round(max(lat) * 1000, 1)] for second, lat in per_second.items()
+        },
         "double_claims": sum(1 for n in claimed_ids.values() if n > 1),
         "double_claim_events": sum(1 for n in claim_events.values() if n > 1),
         "interactions_held": holders,

@@ -332,6 +332,18 @@ WITH v AS (
 SELECT id, actor_id FROM resolved ORDER BY n
 """
 
+_UNNEST = """SELECT * FROM unnest(
+        %(ids)s::uuid[], %(kinds)s::text[], %(names)s::text[], %(refs)s::uuid[],
+        %(payloads)s::text[]
+    ) WITH ORDINALITY AS v(id, kind, name, ref, payload, n)"""
+if _UNNEST not in _PUSH_PENDING:
+    raise AssertionError("_PUSH_ONE is made from _PUSH_PENDING's unnest")
+_PUSH_ONE = _PUSH_PENDING.replace(
+    _UNNEST,
+    "SELECT %(id)s::uuid AS id, %(kind)s::text AS kind, %(name)s::text AS name, "
+    "%(ref)s::uuid AS ref, %(payload)s::text AS payload, 1::bigint AS n",
+)
+
 
 def push_pending(conn: Connection, ops: Sequence[QueuedOp]) -> dict[uuid.UUID, uuid.UUID | None]:
     """Queue ``ops`` in the central (PostgreSQL) queue in one statement; run it on a
@@ -343,6 +355,20 @@ def push_pending(conn: Connection, ops: Sequence[QueuedOp]) -> dict[uuid.UUID, u
             refs.append(uuid.UUID(op.actor))
         except ValueError:
             refs.append(None)
+    if len(ops) == 1:
+        # Most pushes carry one operation (a desk pushes as its agent works). With arrays
+        # PostgreSQL plans the statement again at every execution (a generic plan cannot
+        # know the arrays' length and costs more than a custom one for one row): 0.35 ms
+        # of the server's CPU per push where the generic plan of the same statement over
+        # scalars takes 0.19 ms.
+        one = {
+            "id": ops[0].op_id,
+            "kind": ops[0].kind,
+            "name": ops[0].actor,
+            "ref": refs[0],
+            "payload": json.dumps(ops[0].payload),
+        }
+        return {row[0]: row[1] for row in driver_rows(conn, _PUSH_ONE, one)}
     params = {
         "ids": [op.op_id for op in ops],
         "kinds": [op.kind for op in ops],

@@ -164,6 +164,31 @@ def test_a_push_is_one_statement_and_keeps_the_order(
     assert outcome is not None and outcome.reason == "There is no agent named zed."
 
 
+def test_a_push_of_one_operation_keeps_one_plan(world: World, central: Store) -> None:
+    # Desks push one operation at a time. The statement over arrays was planned again at
+    # every push (its generic plan, blind to the arrays' length, never looked cheaper than
+    # a custom one): twice the server's CPU of a push. The one-operation statement keeps a
+    # generic plan once psycopg has prepared it.
+    with central.read() as session:
+        alice = session.execute(text("SELECT id FROM agents WHERE name = 'alice'")).scalar_one()
+    actors = ["alice", "zed"] + [str(alice)] * 16  # by name, unknown, by id
+    ops = [opqueue.QueuedOp(uuid.uuid4(), "claim", actor, {}) for actor in actors]
+    with central.statements() as conn:
+        answers = [opqueue.push_pending(conn, [op]) for op in ops]
+        # psycopg prepares a statement at its sixth execution with the same parameter
+        # types; PostgreSQL plans the first five executions of a prepared one for their
+        # values, then keeps a generic plan if it costs no more.
+        plans = conn.exec_driver_sql(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE '%%INSERT INTO operations%%'"
+        ).all()
+    assert answers == [{op.op_id: None if op.actor == "zed" else alice} for op in ops]
+    assert central_status(central) == {"pending": 17}
+    assert len(plans) == 1, plans
+    generic, custom = plans[0]
+    assert generic > 0 and custom <= 5, plans  # over arrays: (0, 11)
+
+
 def test_a_pushed_operation_wakes_the_appliers_not_the_desks(
     world: World, central: Store, desk: AppContext
 ) -> None:
