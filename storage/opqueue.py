@@ -390,6 +390,9 @@ def claim_query(limit: int) -> Select[Any]:
     SQLAlchemy's compiled-statement cache.
     """
     earlier = aliased(Operation)
+    # 'pending' as a literal: only then may a generic plan use the partial indexes on
+    # pending rows (a parameter could be any status), see the end.
+    pending = literal_column("'pending'")
     # One agent's operations apply in the order they were made (claim, reply, close), even
     # with several appliers: an operation waits while an earlier one of its agent is
     # pending, being applied included (SKIP LOCKED hides locked rows, this does not).
@@ -401,18 +404,22 @@ def claim_query(limit: int) -> Select[Any]:
     waiting = (
         select(earlier.id)
         .where(
-            earlier.status == "pending",
+            earlier.status == pending,
             earlier.actor_id == Operation.actor_id,
             tuple_(earlier.created_at, earlier.id) < tuple_(Operation.created_at, Operation.id),
         )
-        .offset(0)
+        .offset(literal_column("0"))
         .exists()
     )
+    # The status, LIMIT and OFFSET as literals, not parameters: a generic plan for
+    # ``status = $1`` cannot use the partial indexes, never looks cheaper than a custom
+    # plan, and PostgreSQL planned the pick again at every execution (the general path
+    # runs it twice per operation).
     return (
         select(Operation.id, Operation.kind, Operation.actor_id, Operation.payload)
-        .where(Operation.status == "pending", ~waiting)
+        .where(Operation.status == pending, ~waiting)
         .order_by(Operation.created_at, Operation.id)
-        .limit(limit)
+        .limit(literal_column(str(int(limit))))
         .with_for_update(of=Operation, skip_locked=True)
     )
 

@@ -189,6 +189,28 @@ def test_a_push_of_one_operation_keeps_one_plan(world: World, central: Store) ->
     assert generic > 0 and custom <= 5, plans  # over arrays: (0, 11)
 
 
+def test_the_general_pick_keeps_one_plan(world: World, central: Store, desk: AppContext) -> None:
+    # The general path picks its operation twice per operation (the one it applies, then
+    # one more). With the status as a parameter its generic plan could not use the partial
+    # indexes of pending rows, and PostgreSQL planned the pick again every time.
+    queue_notes(desk, world.interaction(), 12)
+    push.push(desk.store, central)
+    small = Store(central.url, pool_size=1, max_overflow=0)
+    try:
+        results = push.apply_batch(small, route=push.Route(general_first=True))
+        with small.statements() as conn:
+            plans = conn.exec_driver_sql(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                "WHERE statement LIKE '%%SKIP LOCKED%%' AND statement LIKE '%%agents.name%%'"
+            ).all()
+    finally:
+        small.dispose()
+    assert [r.status for r in results] == ["applied"] * 12
+    assert len(plans) == 1, plans
+    generic, custom = plans[0]
+    assert generic > 0 and custom <= 5, plans  # the status as a parameter: (0, 8)
+
+
 def test_a_pushed_operation_wakes_the_appliers_not_the_desks(
     world: World, central: Store, desk: AppContext
 ) -> None:
