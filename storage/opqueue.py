@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Engine,
     Integer,
@@ -392,7 +393,7 @@ def claim_query(limit: int) -> Select[Any]:
     earlier = aliased(Operation)
     # 'pending' as a literal: only then may a generic plan use the partial indexes on
     # pending rows (a parameter could be any status), see the end.
-    pending = literal_column("'pending'")
+    pending: ColumnElement[str] = literal_column("'pending'")
     # One agent's operations apply in the order they were made (claim, reply, close), even
     # with several appliers: an operation waits while an earlier one of its agent is
     # pending, being applied included (SKIP LOCKED hides locked rows, this does not).
