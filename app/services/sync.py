@@ -387,10 +387,16 @@ class SyncLoop(threading.Thread):
                     self._listen_tried.set()
                     while not self._stopping.is_set():
                         # A short wait so stop() is noticed; a notice ends it at once.
-                        for notified in conn.notifies(timeout=LISTEN_WAIT_S, stop_after=1):
+                        # A transaction's notices come together: all of them are handed
+                        # over before the wake, so one pull reads all its tables (a pull
+                        # woken by the first would leave the others to the next).
+                        came = list(conn.notifies(timeout=LISTEN_WAIT_S, stop_after=1))
+                        wanted = False
+                        for notified in came:
                             notice = self.sync.notice(str(notified.payload))
-                            if self.wants(notice.table):
-                                self._wake.set()
+                            wanted = wanted or self.wants(notice.table)
+                        if wanted:
+                            self._wake.set()
             except psycopg.Error as exc:
                 self._listen_tried.set()
                 log.info("change notices unavailable (%s); pulling every %ss", exc, self.interval)
