@@ -515,7 +515,7 @@ class _KeptStatements:
 
     def connection(self) -> Connection:
         if self._conn is None:
-            self._conn = self._held.enter_context(self.central.statements())
+            self._conn = self._held.enter_context(self.central.queue_statements())
         return self._conn
 
     def release(self) -> None:

@@ -203,7 +203,7 @@ def test_the_applier_takes_and_claims_each_pushed_claim_in_one_statement(world: 
     ids = _queue(world, *[("claim", agent, {}) for agent in ("alice", "bob", "alice", "bob")])
     statements: list[str] = []
     event.listen(
-        world.store._unpinged(),
+        world.store._walking(),  # the pool of the applier's one-statement claims
         "before_cursor_execute",
         lambda *args: statements.append(args[2]),
     )
@@ -441,7 +441,8 @@ def test_the_applier_keeps_one_connection_for_a_run_of_claims(world: World) -> N
     ops = _queue_ops(world, claim, claim, claim, note, claim, claim, claim)
     small = Store(world.store.url, pool_size=1, max_overflow=0, pool_timeout=5)
     checkouts: list[object] = []
-    event.listen(small._unpinged(), "checkout", lambda *args: checkouts.append(args))
+    for engine in (small._unpinged(), small._walking()):
+        event.listen(engine, "checkout", lambda *args: checkouts.append(args))
     try:
         results = push.apply_batch(small)
     finally:
@@ -464,7 +465,7 @@ def test_an_applier_whose_kept_connection_dropped_claims_once_on_a_new_one(
     world.op("claim", "alice")
     small = Store(world.store.url, pool_size=1, max_overflow=0)
     try:
-        with small.statements() as conn:
+        with small.queue_statements() as conn:  # the one the applier keeps
             pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
         with world.store.engine.begin() as admin:
             admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
@@ -503,7 +504,7 @@ def test_a_group_of_claims_that_fails_midway_is_applied_again_once(world: World)
         )
     statements: list[str] = []
     event.listen(
-        world.store._unpinged(),
+        world.store._walking(),
         "before_cursor_execute",
         lambda *args: statements.append(args[2].split()[0]),
     )
@@ -522,3 +523,26 @@ def test_a_group_of_claims_that_fails_midway_is_applied_again_once(world: World)
     events = [str(e.interaction_id) for e in _claim_events(world) if e.interaction_id in taken]
     assert sorted(events) == sorted(claimed), "a claim was recorded twice"
     assert {world.row(i).claim_fence for i in taken} == {1}
+
+
+def test_the_applier_takes_the_queue_on_connections_that_walk_its_indexes(world: World) -> None:
+    # A plan cached while the queue looked empty may read every queued row and sort them
+    # to take the oldest; under a backlog that collapsed the applier (17 ms a take). Its
+    # connections plan without bitmap and sequential scans, set before any plan is made.
+    with world.store.queue_statements() as conn:
+        settings = conn.exec_driver_sql(
+            "SELECT current_setting('enable_bitmapscan'), current_setting('enable_seqscan')"
+        ).one()
+        pick = claims_pg._next_claim_sql(False).replace("%(now)s", "$1").replace("%(event)s", "$2")
+        conn.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+        conn.exec_driver_sql(f"PREPARE pick(timestamptz, uuid) AS {pick}")
+        plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN EXECUTE pick(now(), NULL)"))
+        conn.exec_driver_sql("DEALLOCATE pick")
+        conn.exec_driver_sql("RESET plan_cache_mode")
+    assert tuple(settings) == ("off", "off")
+    # The operations queue (nearly empty here, as on a new install) is walked in order.
+    op_part = plan.split("CTE actor")[0]
+    assert "Index Scan using ix_operations_pending on operations" in op_part, plan
+    assert "Bitmap" not in op_part and "Sort" not in op_part, plan
+    with world.store.statements() as conn:  # the others keep the planner's defaults
+        assert conn.exec_driver_sql("SHOW enable_bitmapscan").scalar() == "on"

@@ -260,7 +260,7 @@ def test_a_note_is_applied_in_seven_statements(
     def record(*args: Any) -> None:
         sent.append(" ".join(args[2].split()))
 
-    for engine in (watched.engine, watched._unpinged()):
+    for engine in (watched.engine, watched._unpinged(), watched._walking()):
         event.listen(engine, "before_cursor_execute", record)
     try:
         assert [r.status for r in push.apply_batch(watched)] == ["applied"]
@@ -293,7 +293,7 @@ def test_after_another_kind_the_general_rules_go_first_until_a_claim(
     def record(*args: Any) -> None:
         sent.append(" ".join(args[2].split()))
 
-    for engine in (watched.engine, watched._unpinged()):
+    for engine in (watched.engine, watched._unpinged(), watched._walking()):
         event.listen(engine, "before_cursor_execute", record)
     route = push.Route()
     try:
