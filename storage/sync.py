@@ -7,12 +7,6 @@ cursor past 10 for good. Instead a trigger stamps every written row with its tra
 when the round starts: every transaction below that bound has ended, so nothing can still
 appear under it, and the next round starts exactly there.
 
-A desk in sync pulls at every change of any desk. While its listener's LISTEN lasts, the
-change notices name each transaction and table written (migration 0016), and a pull reads
-those tables alone; otherwise it first asks which of the tables have rows in its window (the
-probe). ``PullState.probed`` keeps where every table is whole, for the probe to start from
-when a LISTEN breaks (see ``Puller.notice``).
-
 A round is paged per table by primary key; each page is upserted in one local transaction
 together with the round's progress, so a pull cut off anywhere (central stopped, client
 killed, cancelled) resumes from the last committed page and loses nothing. Foreign keys are
@@ -83,40 +77,9 @@ class PullCancelled(Exception):
     """The caller asked to stop; every committed page is kept and the next pull resumes."""
 
 
-@dataclass(frozen=True)
-class Notice:
-    """A change notice: ``table`` was written by transaction ``xid``, and every transaction
-    below ``bound`` had ended before it committed (migration 0016). A notice of the older
-    form (a DELETE's statement trigger; a database before 0016) names the table alone."""
-
-    table: str
-    xid: int | None = None
-    bound: int | None = None
-
-
-def parse_notice(payload: str) -> Notice:
-    parts = payload.split()
-    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
-        return Notice(parts[0], int(parts[1]), int(parts[2]))
-    return Notice(payload)
-
-
-@dataclass
-class _Listening:
-    """One unbroken LISTEN of the change channel, as ``Puller.listening`` announced it."""
-
-    since: int  # every transaction from this id on commits after the LISTEN: it is heard
-    heard_below: int = 0  # every notice of a transaction in [since, this) has been heard
-
-
 def sync_tables() -> list[Table]:
     """The synchronised tables, parents before children."""
     return list(_sync_tables())
-
-
-@functools.cache
-def _sync_names() -> frozenset[str]:
-    return frozenset(t.name for t in _sync_tables())
 
 
 @functools.cache
@@ -283,13 +246,6 @@ class PullState:
     full: bool = True  # a first sync or a resnapshot
     prune: bool = False  # a resnapshot: drop what the centre no longer has
     scope: str = ""  # what the central role may see (relaydesk_visibility); "" sees all
-    # Every table is whole below this; None: below the cursor. A pull that trusted the change
-    # notices instead of probing every table moved the cursor past it (see Puller.notice).
-    probed: int | None = None
-
-    @property
-    def whole_below(self) -> int:
-        return self.cursor if self.probed is None else min(self.probed, self.cursor)
 
     @classmethod
     def load(cls, conn: Connection) -> PullState | None:
@@ -316,8 +272,6 @@ class PullResult:
     # the cursor and this was held back by an older transaction still open then: it comes
     # with a pull once the cursor reaches here, and no new notice may announce it.
     horizon: int = 0
-    # Read only what change notices named, without the probe of every table.
-    noticed: bool = False
 
     @property
     def held_back(self) -> bool:
@@ -344,16 +298,10 @@ class Puller:
         self._hidden: dict[str, frozenset[str]] = {}
         self._opening_sql: str | None = None  # built at the first pull (see _opening)
         self._quick_template = ""  # the usual pull's opening, with _PAGES where pages go
-        self._trusting_template = ""  # the same without the probe (see notice())
-        self._quick_sql: dict[tuple[Any, ...], str] = {}  # by probing, and the tables paged
+        self._quick_sql: dict[tuple[str, ...], str] = {}  # by the tables paged with it
         self._link = CentralLink(central)  # a usual pull's own connection (see _quick_pull)
         self._local_link = KeptSqlite(local)  # and its own local one, for the write
         self._hinted: set[str] = set()  # tables change notices named since the last pull
-        # Trusting the notices (see notice()): the listener's unbroken LISTEN, and the
-        # transactions heard of whose rows no pull has read yet, per table.
-        self._notices = threading.Lock()
-        self._listening: _Listening | None = None
-        self._unread: dict[str, set[int]] = {}
         # The state as this Puller's last usual pull left it: every desk pulls at every
         # change, and reading it back from the file cost more than the pull's other reads.
         # None after anything else (a full round, an error): the next pull reads the file.
@@ -361,47 +309,13 @@ class Puller:
 
     def hint(self, table: str) -> None:
         """A change notice named ``table``: the next usual pull reads its page together with
-        the opening, in one round trip. Only a hint: unless the pull trusts the notices (see
-        ``notice``), the opening's probe still decides what changed (a notice may be lost,
-        or name a table this desk does not pull)."""
+        the opening, in one round trip. Only a hint: the opening's probe still decides what
+        changed (a notice may be lost, or name a table this desk does not pull)."""
         self._hinted.add(table)  # from the listener's thread; set.add holds the GIL
 
     def hinted(self) -> bool:
         """Whether a change notice named a table since the last usual pull began."""
         return bool(self._hinted)
-
-    def listening(self, since: int) -> None:
-        """The listener's LISTEN took effect, and ``since`` is the next transaction id of a
-        snapshot taken after it: every transaction from ``since`` on will be heard of (a
-        notice for each table it writes) for as long as this LISTEN lasts."""
-        with self._notices:
-            self._listening = _Listening(since)
-
-    def deaf(self) -> None:
-        """The LISTEN ended (its connection closed or broke): notices may have been lost, so
-        pulls probe every table again from where everything is whole."""
-        with self._notices:
-            self._listening = None
-
-    def notice(self, notice: Notice) -> None:
-        """A change notice, from the listener's thread.
-
-        While the LISTEN that heard it lasts, the notices say everything a pull needs: a
-        usual pull reads the tables they named (below the cursor too, for a notice that came
-        late: its transaction committed before the last pull's snapshot) and no other, and
-        needs no probe of every table. Notices arrive in commit order, so ``bound`` says
-        which transactions have all been heard; below that, once their tables are read,
-        everything is whole (``PullState.probed``), and a LISTEN that breaks costs a probe
-        from there.
-        """
-        self._hinted.add(notice.table)
-        if notice.xid is None or notice.table not in _sync_names():
-            return  # a table no pull reads would hold back what is whole for ever
-        with self._notices:
-            self._unread.setdefault(notice.table, set()).add(notice.xid)
-            listening = self._listening
-            if listening is not None and notice.bound is not None:
-                listening.heard_below = max(listening.heard_below, notice.bound)
 
     def close(self) -> None:
         """Close the connection kept for usual pulls (the engines stay their owner's)."""
@@ -444,15 +358,11 @@ class Puller:
     def _pull(self, progress: Progress | None, cancel: Callable[[], bool] | None) -> PullResult:
         loaded, self._kept = self._kept or self._load_state(), None
         if loaded is not None and loaded.synced_once and loaded.target is None:
-            trust = self._trusted(loaded)
-            if trust is None:
-                _from_whole(loaded)  # no unbroken LISTEN to trust: probe from the whole
-            quick = self._quick_pull(loaded, cancel, trust)
+            quick = self._quick_pull(loaded, cancel)
             if quick is not None:
                 if progress and quick.rows:
                     progress(quick.rows, quick.rows)
                 return quick
-            _from_whole(loaded)  # the paged path below probes every table
         # One connection for the whole of a usual pull (a few rows of a few tables): the
         # opening with its probe, then one page per changed table. A full round pages
         # through its own connections, the next page fetched while this one is written.
@@ -487,21 +397,10 @@ class Puller:
                     self._save(state)
             if not state.full:
                 result = self._round(state, progress, cancel, central, changed)
-                self._forget_below(result.cursor)
                 return dataclasses.replace(result, horizon=horizon)
             _end_read(central)
         result = self._round(state, progress, cancel)
-        self._forget_below(result.cursor)
         return dataclasses.replace(result, horizon=horizon)
-
-    def _trusted(self, state: PullState) -> _Listening | None:
-        """The LISTEN whose notices this pull may trust instead of probing every table: one
-        that has lasted since before every transaction the state is not whole for."""
-        with self._notices:
-            listening = self._listening
-        if listening is None or state.whole_below < listening.since:
-            return None
-        return listening
 
     def _save(self, state: PullState) -> None:
         with self.local.begin() as conn:
@@ -513,43 +412,33 @@ class Puller:
             row = cursor.execute(_LOAD_STATE, (PULL_KEY,)).fetchone()
         return None if row is None else PullState(**json.loads(row[0])["v"])
 
-    def _quick_pull(
-        self, state: PullState, cancel: Callable[[], bool] | None, trust: _Listening | None
-    ) -> PullResult | None:
+    def _quick_pull(self, state: PullState, cancel: Callable[[], bool] | None) -> PullResult | None:
         """The usual pull of a desk in sync, on its own connection (``CentralLink``): the
-        opening and, as more columns of the same statement (so in its snapshot), the first
-        page of every table the change notices named (``notice``) as a JSON array: one
-        statement, one round trip. Without a LISTEN to ``trust`` the opening also probes
-        every table, and a changed table no notice named costs a second round trip (its
-        page, and any other such, in one pipeline); with one, the rows of notices that came
-        late (below the cursor) take that second round trip instead. Then one local
-        transaction. None when it is not usual after all (another centre, epoch or scope; a
-        page full: a desk back after a long absence): the paged path takes it from the
-        start."""
+        opening with its probe and, as more columns of the same statement (so in its
+        snapshot), the first page of every table the change notices named (``hint``) as a
+        JSON array: one statement, one round trip. A changed table no notice named costs a
+        second (its page, and any other such, in one pipeline). Then one local transaction.
+        None when it is not usual after all (another centre, epoch or scope; a page full: a
+        desk back after a long absence): the paged path takes it from the start."""
         if self._opening_sql is None:
             return None  # the first pull of this Puller reads the role's columns and scope
         try:
             with self._link.session() as conn:
-                read = self._quick_read(conn, state, trust)
+                read = self._quick_read(conn, state)
         except StaleLink:
             log.info("the kept central connection had dropped; connecting again")
             with self._link.session() as conn:
-                read = self._quick_read(conn, state, trust)
+                read = self._quick_read(conn, state)
         if read is None:
             return None
-        opening, pages, covered = read
-        if opening.xmin <= state.cursor and not any(rows for _, rows in pages):
-            if trust is not None:  # kept here, written with the next pull that writes
-                state.probed = self._whole_after(trust, state, state.whole_below, covered)
-            self._forget(covered)
+        opening, pages = read
+        if opening.xmin <= state.cursor:
             self._kept = state
-            return PullResult(0, 0, state.cursor, False, horizon=opening.xmax, noticed=bool(trust))
+            return PullResult(0, 0, state.cursor, False, horizon=opening.xmax)
         if cancel is not None and cancel():
             raise PullCancelled  # before anything is written: the next pull brings it whole
         total = sum(len(rows) for _, rows in pages)
-        whole = state.whole_below
-        state.cursor = max(state.cursor, opening.xmin)
-        state.probed = None if trust is None else self._whole_after(trust, state, whole, covered)
+        state.cursor = opening.xmin
         # Driver SQL on the pull's own connection: every desk writes here at every change of
         # any desk. Foreign keys off, as every pull (see the module's text).
         with self._local_link.cursor(write=True) as cursor:
@@ -564,162 +453,72 @@ class Puller:
                     )
                     seq += len(rows)
             cursor.execute(_SAVE_STATE, (PULL_KEY, json.dumps({"v": state.__dict__})))
-        self._forget(covered)
         self._kept = state
         self.last_round_tables = [table.name for table, _ in pages]
         per_table = {table.name: len(rows) for table, rows in pages if rows}
         log.info("pulled %d rows up to %d", total, state.cursor)
         return PullResult(
-            total,
-            len(per_table),
-            state.cursor,
-            False,
-            tables=per_table,
-            horizon=opening.xmax,
-            noticed=trust is not None,
+            total, len(per_table), state.cursor, False, tables=per_table, horizon=opening.xmax
         )
 
-    def _whole_after(
-        self, trust: _Listening, state: PullState, whole: int, covered: dict[str, set[int]]
-    ) -> int:
-        """Where everything is whole once this trusting pull is written: below its cursor,
-        below what has all been heard, and below every transaction heard of whose rows are
-        still unread. Never lower than before."""
-        with self._notices:
-            if self._listening is not trust:
-                return whole  # the LISTEN broke meanwhile: what it heard last may be partial
-            bound = min(state.cursor, trust.heard_below)
-            for table, xids in self._unread.items():
-                left = xids - covered.get(table, set())
-                if left:
-                    bound = min(bound, min(left))
-        return max(whole, bound)
-
-    def _forget(self, covered: dict[str, set[int]]) -> None:
-        """The transactions heard of whose rows a pull has written."""
-        with self._notices:
-            for table, xids in covered.items():
-                left = self._unread.get(table)
-                if left is not None:
-                    left -= xids
-                    if not left:
-                        del self._unread[table]
-
-    def _forget_below(self, cursor: int) -> None:
-        """After a round that read every table below ``cursor``."""
-        with self._notices:
-            for table in list(self._unread):
-                self._unread[table] = {x for x in self._unread[table] if x >= cursor}
-                if not self._unread[table]:
-                    del self._unread[table]
-
     def _quick_read(
-        self, conn: Any, state: PullState, trust: _Listening | None
-    ) -> tuple[_Opening, list[tuple[Table, list[Any]]], dict[str, set[int]]] | None:
-        """The opening and pages of a usual pull, and which transactions heard of they
-        cover (per table); None when not usual after all."""
+        self, conn: Any, state: PullState
+    ) -> tuple[_Opening, list[tuple[Table, list[Any]]]] | None:
         assert self._opening_sql is not None
         if not self._quick_template:
             names = tuple(t.name for t in sync_tables())
             probe = f"ARRAY({_probe_sql(names, (), _SNAPSHOT_XMIN)})"
-            for trusting in (False, True):
-                sql = self._opening_sql.format(
-                    probe="NULL" if trusting else probe, pages=_PAGES
-                )
-                for name, number in (("id_key", 1), ("epoch_key", 2), ("cursor", 3)):
-                    sql = sql.replace(f"%({name})s", f"${number}")
-                if trusting:
-                    self._trusting_template = sql
-                else:
-                    self._quick_template = sql
+            sql = self._opening_sql.format(probe=probe, pages=_PAGES)
+            for name, number in (("id_key", 1), ("epoch_key", 2), ("cursor", 3)):
+                sql = sql.replace(f"%({name})s", f"${number}")
+            self._quick_template = sql
         hinted, self._hinted = self._hinted, set()
-        with self._notices:
-            unread = {table: set(xids) for table, xids in self._unread.items()}
-        if trust is not None:
-            hinted |= unread.keys()
         ahead = tuple(t for t in sync_tables() if t.name in hinted)
         read: dict[str, list[Any]] = {}
-        sql = self._quick_sql_with(ahead, trust is not None)
         if ahead:
             # The notices said which tables changed: their first pages are columns of the
             # opening, so one statement reads them in its snapshot, in one round trip.
             limit = self.batch_size
-            row = fetch_one_native(conn, sql, (CENTRAL_ID_KEY, EPOCH_KEY, state.cursor, limit))
+            row = fetch_one_native(
+                conn, self._quick_sql_with(ahead), (CENTRAL_ID_KEY, EPOCH_KEY, state.cursor, limit)
+            )
             assert row is not None
             opening = _Opening.from_row(row)
             for table, page in zip(ahead, row[_OPENING_COLUMNS:], strict=True):
                 read[table.name] = [tuple(values) for values in page or ()]  # JSON arrays
         else:
-            params: tuple[Any, ...] = (CENTRAL_ID_KEY, EPOCH_KEY)
-            if trust is None:
-                params += (state.cursor,)  # the probe's
-            opening = _Opening.from_row(fetch_one_native(conn, sql, params))
+            params = (CENTRAL_ID_KEY, EPOCH_KEY, state.cursor)
+            opening = _Opening.from_row(fetch_one_native(conn, self._quick_sql_with(()), params))
         if not opening.same_centre(state):
             return None
-        top = max(state.cursor, opening.xmin)
-        covered = {
-            table: {x for x in xids if x < top}
-            for table, xids in unread.items()
-            if trust is None or table in read
-        }
-        late: dict[str, list[int]] = {}
-        if trust is None:
-            changed = opening.changed or frozenset()
-            tables = [t for t in sync_tables() if t.name in changed]
-        else:
-            # Trusted: what the notices named, and the rows of notices that came late (their
-            # transactions committed before an earlier pull's snapshot, after its opening).
-            tables = [t for t in sync_tables() if t.name in read]
-            for table in tables:
-                xids = sorted(x for x in unread.get(table.name, ()) if x < state.cursor)
-                if xids:
-                    late[table.name] = xids
-        if opening.xmin <= state.cursor and not late:
-            return opening, [], covered
-        # What changed unannounced (probing) or was announced late (trusting): its pages in a
-        # second round trip. Every transaction below the opening's xmin has ended, so any
-        # snapshot sees the same rows below it.
-        window: dict[str, Any] = {
-            "cursor": state.cursor,
-            "target": opening.xmin,
-            "limit": self.batch_size,
-        }
+        if opening.xmin <= state.cursor:
+            return opening, []
+        changed = opening.changed or frozenset()
+        tables = [t for t in sync_tables() if t.name in changed]
+        # What changed unannounced: its pages in a second round trip, up to the same bound
+        # (every transaction below the opening's xmin has ended, so any snapshot sees them).
+        window = {"cursor": state.cursor, "target": opening.xmin, "limit": self.batch_size}
         missing = [t for t in tables if t.name not in read]
         statements = [(self._page(t), window) for t in missing]
-        statements += [
-            (self._late(t), {"xids": late[t.name], "limit": self.batch_size})
-            for t in tables
-            if t.name in late
-        ]
         if statements:
-            fetched = iter(fetch_all(conn, statements))
-            for table in missing:
-                read[table.name] = next(fetched)
-            for table in tables:
-                if table.name in late:
-                    read[table.name] = read.get(table.name, []) + next(fetched)
+            read.update(zip((t.name for t in missing), fetch_all(conn, statements), strict=True))
         pages = [read[t.name] for t in tables]
         if any(len(rows) >= self.batch_size for rows in pages):
             return None
-        return opening, list(zip(tables, pages, strict=True)), covered
+        return opening, list(zip(tables, pages, strict=True))
 
     def _page(self, table: Table) -> str:
         return _plan(table, self._hidden.get(table.name, frozenset())).select_first
 
-    def _late(self, table: Table) -> str:
-        return _plan(table, self._hidden.get(table.name, frozenset())).select_xids
-
-    def _quick_sql_with(self, tables: tuple[Table, ...], trusting: bool) -> str:
-        """The usual pull's opening (with the probe unless ``trusting``) with the first pages
-        of ``tables`` as more columns."""
-        key = (trusting, *(t.name for t in tables))
+    def _quick_sql_with(self, tables: tuple[Table, ...]) -> str:
+        """The usual pull's opening with the first pages of ``tables`` as more columns."""
+        key = tuple(t.name for t in tables)
         sql = self._quick_sql.get(key)
         if sql is None:
             pages = "".join(
                 ", " + _plan(t, self._hidden.get(t.name, frozenset())).json_first for t in tables
             )
-            template = self._trusting_template if trusting else self._quick_template
-            sql = self._quick_sql[key] = template.replace(_PAGES, pages)
+            sql = self._quick_sql[key] = self._quick_template.replace(_PAGES, pages)
         return sql
 
     def _count(self, state: PullState, tables: list[Table]) -> int:
@@ -958,8 +757,6 @@ class _TablePlan:
     # subquery of the usual pull's opening (see Puller._quick_sql_with); ``$3`` the
     # cursor, ``$4`` the limit, ``s`` the opening's snapshot.
     json_first: str
-    # The rows of given transactions (notices that came late).
-    select_xids: str
 
 
 _PLANS: dict[tuple[str, frozenset[str]], _TablePlan] = {}
@@ -1011,10 +808,6 @@ def _plan(table: Table, hidden: frozenset[str] = frozenset()) -> _TablePlan:
             "ORDER BY id LIMIT $4) AS p)"
         ),
         select_first=f"{base} ORDER BY id LIMIT %(limit)s",
-        select_xids=(
-            f'SELECT {values} FROM "{table.name}" '
-            "WHERE change_xid = ANY(%(xids)s) ORDER BY id LIMIT %(limit)s"
-        ),
         select_next=f"{base} AND id > %(last)s ORDER BY id LIMIT %(limit)s",
         upsert=(
             f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(names))}) '
@@ -1040,11 +833,6 @@ def _pull_pragmas(conn: Connection, *, pulling: bool) -> None:
             cursor.execute(f"PRAGMA {name}={value}")
     finally:
         cursor.close()
-
-
-def _from_whole(state: PullState) -> None:
-    """Start ``state``'s next round where every table is whole (see PullState.probed)."""
-    state.cursor, state.probed = state.whole_below, None
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:

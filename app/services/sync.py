@@ -38,14 +38,12 @@ from storage.models import Attachment, Interaction, Message
 from storage.sync import (
     NOTIFY_CHANNEL,
     CentralBlobs,
-    Notice,
     Progress,
     PullCancelled,
     Puller,
     PullResult,
     SchemaMismatch,
     check_central_schema,
-    parse_notice,
 )
 
 log = logging.getLogger("sync")
@@ -205,18 +203,6 @@ class CentralSync:
         """A change notice named ``table``: the next pull reads it with its first query."""
         self.puller.hint(table)
 
-    def notice(self, payload: str) -> Notice:
-        """A change notice as the channel carried it (see ``Puller.notice``)."""
-        notice = parse_notice(payload)
-        self.puller.notice(notice)
-        return notice
-
-    def listening(self, since: int) -> None:
-        self.puller.listening(since)
-
-    def deaf(self) -> None:
-        self.puller.deaf()
-
     def hinted(self) -> bool:
         """Whether a change notice came since the last pull began."""
         return self.puller.hinted()
@@ -281,9 +267,6 @@ class CentralSync:
 
 
 OPERATIONS_TABLE = "operations"
-
-
-_NEXT_XID = "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
 
 
 class SyncLoop(threading.Thread):
@@ -376,32 +359,21 @@ class SyncLoop(threading.Thread):
                 with psycopg.connect(conninfo, autocommit=True, **LIBPQ_TIMEOUTS) as conn:
                     self._listener = conn
                     conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
-                    # Every transaction from the next id on commits after the LISTEN, so its
-                    # notices will come (psycopg keeps those that arrive meanwhile).
-                    since = conn.execute(_NEXT_XID).fetchone()
-                    assert since is not None
-                    self.sync.listening(int(since[0]))
                     self.listening.set()
                     if self._listen_tried.is_set():
                         self._wake.set()  # catch up on what changed while nobody listened
                     self._listen_tried.set()
                     while not self._stopping.is_set():
                         # A short wait so stop() is noticed; a notice ends it at once.
-                        # A transaction's notices come together: all of them are handed
-                        # over before the wake, so one pull reads all its tables (a pull
-                        # woken by the first would leave the others to the next).
-                        came = list(conn.notifies(timeout=LISTEN_WAIT_S, stop_after=1))
-                        wanted = False
-                        for notified in came:
-                            notice = self.sync.notice(str(notified.payload))
-                            wanted = wanted or self.wants(notice.table)
-                        if wanted:
-                            self._wake.set()
+                        for notice in conn.notifies(timeout=LISTEN_WAIT_S, stop_after=1):
+                            table = str(notice.payload)
+                            self.sync.hint(table)
+                            if self.wants(table):
+                                self._wake.set()
             except psycopg.Error as exc:
                 self._listen_tried.set()
                 log.info("change notices unavailable (%s); pulling every %ss", exc, self.interval)
             finally:
-                self.sync.deaf()  # notices may have been lost: pulls probe again
                 self._listener = None
                 self.listening.clear()
             # Not connected: the periodic pull goes on; try to listen again a tick later.

@@ -120,18 +120,20 @@ def test_an_applier_that_emptied_the_queue_waits_without_looking_again(world: Wo
     thread = threading.Thread(target=applier.run, args=(stop,), daemon=True)
     thread.start()
     statements: list[str] = []
-    engine = world.store._unpinged()
+    engines = (world.store._unpinged(), world.store._walking())  # the general path, the fused
 
     def record(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
         statements.append(sql)
 
     try:
         _until(lambda: bell.waiting == 1)  # its first look found the queue empty
-        event.listen(engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", record)
         op_id = _queue_note(world.store, alice, interaction, 0)
         bell.ring()
         _until(lambda: _status(world.store, op_id) == "applied" and bell.waiting == 1)
-        event.remove(engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
         picks = [s for s in statements if "FOR UPDATE" in s and "operations" in s]
         # The applied one's pick (the fused claim statement, then the general rules' own),
         # and the fused statement that found the queue empty: no third look.

@@ -217,47 +217,6 @@ def test_a_change_notice_triggers_a_pull(
     assert errors == []
 
 
-def test_pulls_trust_the_notices_while_the_listen_lasts_and_probe_after_it_broke(
-    local: AppContext, central_url: str
-) -> None:
-    sync = CentralSync(local.store, CentralConfig(central_url, "test"))
-    results: queue.Queue[PullResult] = queue.Queue()
-    loop = SyncLoop(sync, interval=1, on_pulled=results.put)
-    loop.start()
-
-    def until_rows() -> PullResult:
-        for _ in range(30):  # periodic pulls, a second apart, bring nothing meanwhile
-            result = results.get(timeout=10)
-            if result.rows:
-                return result
-        raise AssertionError("nothing came")
-
-    try:
-        assert loop.listening.wait(10)
-        results.get(timeout=10)  # the first pull
-        add_tag(central_url, "heard")
-        assert until_rows().noticed  # no probe of every table: the notice named it
-        listener = loop._listener
-        assert listener is not None
-        add_tag(central_url, "heard too")
-        assert until_rows().noticed
-        # The listener's connection dies, and a change's notice with it...
-        Store(central_url).engine.connect().exec_driver_sql(
-            f"SELECT pg_terminate_backend({listener.info.backend_pid})"
-        ).close()
-        add_tag(central_url, "unheard")
-        # ...so the next pull (the periodic one, or the catch-up of a new LISTEN) probes,
-        # from where everything was whole (the last heard change comes again with it).
-        assert not until_rows().noticed
-        with local.store.read() as session:
-            names = set(session.execute(select(Tag.name)).scalars())
-        assert names == {"heard", "heard too", "unheard"}
-    finally:
-        loop.stop()
-        loop.join(timeout=10)
-        sync.close()
-
-
 def test_the_blobs_of_held_interactions_are_kept_locally(
     local: AppContext, central_url: str
 ) -> None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import random
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
@@ -27,7 +24,6 @@ from storage.sync import (
     NOTIFY_CHANNEL,
     OPERATIONS_CHANNEL,
     CentralBlobs,
-    Notice,
     PullCancelled,
     Puller,
     PullResult,
@@ -35,7 +31,6 @@ from storage.sync import (
     SchemaMismatch,
     bump_epoch,
     check_central_schema,
-    parse_notice,
 )
 from tests.servers.central import CentralCluster
 from tests.servers.postgres import libpq_url
@@ -358,15 +353,11 @@ def test_every_column_type_arrives_exactly_as_written(
         assert session.execute(select(Interaction.last_activity_at)).scalar_one() == at
 
 
-@pytest.mark.parametrize("listen", [False, True], ids=["probing", "trusting-notices"])
 def test_clients_pulling_during_concurrent_writes_converge_exactly(
-    central: Store, local: Store, tmp_path: Path, listen: bool
+    central: Store, local: Store, tmp_path: Path
 ) -> None:
     """Overlapping transactions commit one by one in a shuffled order, with a pull pass of two
-    clients after each commit: after a last pull each client holds exactly the central rows.
-    ``listen``: each client hears the change notices on a LISTEN of its own (a thread, as a
-    desk's listener), so its pulls trust them instead of probing; the notices of the last
-    commits may still be on their way, so the clients pull until they hold everything."""
+    clients after each commit: after a last pull each client holds exactly the central rows."""
     writers, rounds = 4, 20
     orders = [random.Random(n).sample(range(writers), writers) for n in range(rounds)]
     barrier = threading.Barrier(writers)
@@ -418,31 +409,13 @@ def test_clients_pulling_during_concurrent_writes_converge_exactly(
         Puller(local.engine, central.engine, batch_size=7),
         Puller(other.engine, central.engine),
     ]
-    done = threading.Event()
-
-    def hear(client: Puller, ready: threading.Event) -> None:
-        with _listening(client, central) as listener:
-            ready.set()
-            while not done.is_set():
-                for n in listener.notifies(timeout=0.05):
-                    client.notice(parse_notice(n.payload))
-
-    listeners = []
-    if listen:
-        for client in clients:
-            client.pull()  # the first of a Puller (the paged path): the usual ones follow
-            ready = threading.Event()
-            listeners.append(threading.Thread(target=hear, args=(client, ready)))
-            listeners[-1].start()
-            assert ready.wait(10)
     threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
     for t in threads:
         t.start()
     pulls = 0
-    noticed = 0
     while any(t.is_alive() for t in threads):
         for client in clients:
-            noticed += client.pull().noticed
+            client.pull()
             pulls += 1
         with pulled:
             state["passes"] += 1
@@ -450,27 +423,16 @@ def test_clients_pulling_during_concurrent_writes_converge_exactly(
     for t in threads:
         t.join()
     assert failures == []
+    for client in clients:
+        client.pull()
     with central.read() as session:
         expected = set(session.execute(select(Tag.id, Tag.name)).all())
     assert len(expected) == writers * rounds
-
-    def holds(store: Store) -> set[Any]:
+    for store in (local, other):
         with store.read() as session:
-            return set(session.execute(select(Tag.id, Tag.name)).all())
-
-    for client, store in zip(clients, (local, other), strict=True):
-        for _ in range(100):  # the last notices reach a listener within milliseconds
-            client.pull()
-            if holds(store) == expected:
-                break
-            time.sleep(0.05)
-        assert holds(store) == expected
-    done.set()
-    for listener in listeners:
-        listener.join(timeout=10)
+            assert set(session.execute(select(Tag.id, Tag.name)).all()) == expected
     other.dispose()
     assert pulls >= 2 * rounds, "the clients pulled while the writers wrote"
-    assert (noticed > pulls // 2) == listen, (noticed, pulls)
 
 
 def test_a_central_database_with_data_from_before_sync_is_pulled_whole(
@@ -623,114 +585,3 @@ def test_new_operations_have_their_own_channel_until_a_downgrade(central: Store)
     assert channels_of_a_new_operation() == [(NOTIFY_CHANNEL, "operations")]
     upgrade(central.engine)
     assert channels_of_a_new_operation() == [(OPERATIONS_CHANNEL, "operations")]
-
-
-@contextlib.contextmanager
-def _listening(puller: Puller, central: Store) -> Iterator[psycopg.Connection[Any]]:
-    """A LISTEN of the change channel, announced to ``puller`` as the desk's listener does."""
-    with psycopg.connect(libpq_url(central.url), autocommit=True) as listener:
-        listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
-        row = listener.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").fetchone()
-        assert row is not None
-        puller.listening(int(row[0]))
-        yield listener
-        puller.deaf()
-
-
-def _add_tag(central: Store, name: str) -> None:
-    with central.write() as session:
-        session.add(Tag(name=name))
-
-
-def _hear(listener: psycopg.Connection[Any], puller: Puller) -> list[Notice]:
-    """Hand ``puller`` every notice the listener has received so far."""
-    heard = [parse_notice(n.payload) for n in listener.notifies(timeout=0.5)]
-    for notice in heard:
-        puller.notice(notice)
-    return heard
-
-
-def test_a_desk_that_listens_trusts_its_notices_instead_of_probing(
-    central: Store, local: Store
-) -> None:
-    # While one LISTEN lasts, every transaction from its start on is heard of: a pull then
-    # reads the tables the notices named, without asking which of the 33 tables changed.
-    puller = _in_sync_with_a_project(central, local)
-    with _listening(puller, central) as listener:
-        # A pull probes until everything is whole from before the LISTEN began (this one
-        # may already trust the notices: nothing was written since the last pull).
-        puller.pull()
-        with central.write() as session:
-            session.add(Tag(name="one"))
-            session.execute(update(Project).values(name="renamed"))
-        heard = _hear(listener, puller)
-        assert {n.table for n in heard} == {"tags", "projects"}
-        assert all(n.xid is not None and n.bound is not None and n.bound <= n.xid for n in heard)
-        result = puller.pull()
-        assert result.noticed and result.tables == {"tags": 1, "projects": 1}
-
-        # A change whose notice has not come yet: a trusting pull does not see it (nothing
-        # probes for it)...
-        _add_tag(central, "late")
-        result = puller.pull()
-        assert result.noticed and result.rows == 0
-        state = puller.state()
-        assert state is not None and state.whole_below < state.cursor
-        # ...and when it comes, below the cursor now, its rows are read by its transaction.
-        assert [n.table for n in _hear(listener, puller)] == ["tags"]
-        result = puller.pull()
-        assert result.noticed and result.tables == {"tags": 1}
-        assert set(_tags(local)) == {"one", "late"}
-        # Heard and read: everything is whole up to the last writer's bound again.
-        after = puller.state()
-        assert after is not None and after.whole_below > state.whole_below
-        # A notice of a table no pull reads holds nothing back.
-        puller.notice(Notice("no_such_table", after.cursor, after.cursor))
-        _add_tag(central, "last")
-        _hear(listener, puller)
-        puller.pull()
-        final = puller.state()
-        assert final is not None and final.whole_below > after.whole_below
-    puller.close()
-
-
-def test_a_broken_listen_makes_the_next_pull_probe_from_where_all_is_whole(
-    central: Store, local: Store
-) -> None:
-    puller = _in_sync_with_a_project(central, local)
-    with _listening(puller, central) as listener:
-        puller.pull()
-        _add_tag(central, "first")
-        _hear(listener, puller)
-        assert puller.pull().noticed
-        _add_tag(central, "unheard")
-        assert puller.pull().rows == 0  # trusting, and the notice not heard
-    # The LISTEN ended before its notice came: lost. The next pull probes every table from
-    # where everything was whole, which is below the unheard transaction (and at or below
-    # the last one heard: a notice's bound does not reach its own transaction).
-    result = puller.pull()
-    assert not result.noticed and set(result.tables) == {"tags"}
-    assert set(_tags(local)) == {"first", "unheard"}
-    state = puller.state()
-    assert state is not None and state.whole_below == state.cursor
-    puller.close()
-
-
-def test_a_desk_restarted_after_trusting_probes_from_where_all_is_whole(
-    central: Store, local: Store
-) -> None:
-    # The state on disk keeps where everything is whole: a new Puller (the app restarted)
-    # has heard nothing and probes from there.
-    puller = _in_sync_with_a_project(central, local)
-    with _listening(puller, central) as listener:
-        puller.pull()
-        _add_tag(central, "heard")
-        _hear(listener, puller)
-        puller.pull()
-        _add_tag(central, "unheard")
-        assert puller.pull().rows == 0
-        puller.close()
-    again = Puller(local.engine, central.engine)
-    again.pull()  # the first of a Puller: the paged path
-    assert set(_tags(local)) == {"heard", "unheard"}
-    again.close()
