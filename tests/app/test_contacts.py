@@ -9,7 +9,14 @@ from app.context import AppContext
 from app.mail.fetch import fetch_once
 from app.services.accounts import add_account
 from app.services.contacts import customer_history
-from storage.models import Contact, ContactAddress, ContactList, EmailAccount, Interaction
+from storage.models import (
+    Contact,
+    ContactAddress,
+    ContactList,
+    EmailAccount,
+    Interaction,
+    Message,
+)
 from tests.app.mail.conftest import quick_options
 from tests.servers.dovecot import ImapUser
 
@@ -60,7 +67,15 @@ def test_unknown_senders_are_saved_once_in_the_default_list(
         linked = session.execute(
             select(func.count()).select_from(Interaction).where(Interaction.contact_id == anna)
         ).scalar_one()
-    assert linked == 2
+        # Linking is a change desks must pull: each conversation's marker moved past its
+        # messages', which were stored after it.
+        stale = session.execute(
+            select(func.count())
+            .select_from(Interaction)
+            .join(Message, Message.interaction_id == Interaction.id)
+            .where(Interaction.change_seq <= Message.change_seq)
+        ).scalar_one()
+    assert linked == 2 and stale == 0
     history = customer_history(ctx.store, anna)
     assert [h.subject for h in history] == ["Second question", "First question"]
     assert len(customer_history(ctx.store, anna, exclude=history[0].interaction_id)) == 1

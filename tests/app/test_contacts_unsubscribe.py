@@ -103,10 +103,18 @@ def test_an_unsubscribe_by_mail_stops_automatic_mail_to_that_contact(
     parsed = email.message_from_bytes(ack, policy=policy.default)
     assert parsed["List-Unsubscribe"] == UNSUBSCRIBE
 
-    # What a mail program sends for that mailto link.
-    server.append(imap_user.name, _mail("Anna@Example.org", "unsubscribe", "a0@x"))
+    # What a mail program sends for that mailto link (some capitalise it), beside mail that
+    # only mentions the word.
+    server.append_many(
+        imap_user.name,
+        [
+            _mail("Anna@Example.org", "UNSUBSCRIBE", "a0@x"),
+            _mail("gina@example.org", "How do I unsubscribe?", "g0@x"),
+        ],
+    )
     fetch_once(ctx, quick_options())
-    request = _interaction(ctx, "unsubscribe")
+    request = _interaction(ctx, "UNSUBSCRIBE")
+    assert _interaction(ctx, "How do I unsubscribe?").status == "open"
     assert request.status == "closed"  # nothing for an agent to answer
     with ctx.store.read() as session:
         contact = session.execute(
