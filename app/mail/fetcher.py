@@ -130,6 +130,26 @@ class ImapTarget:
     settings: imap.ImapSettings
 
 
+def _enable_condstore(client: IMAPClient) -> None:
+    """Ask for modification sequences where the server has them (RFC 7162).
+
+    A server reports HIGHESTMODSEQ, and answers CHANGEDSINCE, only to a client that enabled
+    CONDSTORE (Dovecot among them); without this, every sync compared every message's flags.
+    ENABLE is valid only before a folder is selected, so once per connection.
+    """
+    if getattr(client, _CONDSTORE_ASKED, False):
+        return
+    setattr(client, _CONDSTORE_ASKED, True)
+    if client.has_capability("CONDSTORE") and client.has_capability("ENABLE"):
+        try:
+            client.enable("CONDSTORE")
+        except IMAPClientError as exc:  # refused: the full comparison still keeps us right
+            log.info("the server did not enable CONDSTORE: %s", exc)
+
+
+_CONDSTORE_ASKED = "_relaydesk_condstore_asked"
+
+
 class MailboxSync:
     """One account's folder: catch up with the server, then keep up."""
 
@@ -165,6 +185,7 @@ class MailboxSync:
     def sync(self, client: IMAPClient) -> SyncResult:
         """Fetch everything new, then reconcile flags and removals."""
         result = SyncResult()
+        _enable_condstore(client)
         info = client.select_folder(self.folder, readonly=True)
         uidvalidity = int(info[b"UIDVALIDITY"])
         highestmodseq = info.get(b"HIGHESTMODSEQ")
@@ -178,7 +199,9 @@ class MailboxSync:
         result.seen = len(uids)
         if uids:
             result.add(self._fetch_new(client, uidvalidity, uids, condstore))
-        result.updated += self._reconcile(client, uidvalidity, state, condstore, highestmodseq)
+        result.updated += self._reconcile(
+            client, uidvalidity, state, condstore, highestmodseq, fresh=set(uids)
+        )
         return result
 
     def _folder_state(self, uidvalidity: int) -> dict[str, Any]:
@@ -385,6 +408,8 @@ class MailboxSync:
         state: dict[str, Any],
         condstore: bool,
         highestmodseq: Any,
+        *,
+        fresh: set[int],
     ) -> int:
         now = self.options.clock()
         updated = 0
@@ -402,7 +427,9 @@ class MailboxSync:
                 )
             updated += self._store_flags(uidvalidity, changed)
         if full_due:
-            updated += self._full_check(client, uidvalidity, on_server, with_flags=not condstore)
+            updated += self._full_check(
+                client, uidvalidity, on_server, with_flags=not condstore, fresh=fresh
+            )
             self._last_full_check = now
         with self._writing() as conn:
             conn.execute(
@@ -451,7 +478,13 @@ class MailboxSync:
         return changed
 
     def _full_check(
-        self, client: IMAPClient, uidvalidity: int, uids: list[int], *, with_flags: bool
+        self,
+        client: IMAPClient,
+        uidvalidity: int,
+        uids: list[int],
+        *,
+        with_flags: bool,
+        fresh: set[int],
     ) -> int:
         """Compare every UID with the server; a message missing twice in a row is gone.
 
@@ -461,9 +494,11 @@ class MailboxSync:
         on_server = set(uids)
         now = self.options.clock()
         changed = 0
-        if with_flags and on_server:
-            with protocol_log.bulk(client, f"UID FETCH <{len(on_server)} messages> (FLAGS)"):
-                flags = client.fetch(sorted(on_server), [b"FLAGS"])
+        # Messages fetched in this sync came with their flags.
+        stale = sorted(on_server - fresh)
+        if with_flags and stale:
+            with protocol_log.bulk(client, f"UID FETCH <{len(stale)} messages> (FLAGS)"):
+                flags = client.fetch(stale, [b"FLAGS"])
             changed += self._store_flags(uidvalidity, flags)
         with self._writing() as conn:
             rows = conn.execute(

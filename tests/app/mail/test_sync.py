@@ -74,6 +74,22 @@ def test_flag_changes_and_removals_are_tracked(
         # The message agents may have worked on stays.
         assert session.execute(select(func.count()).select_from(Message)).scalar_one() == 6
 
+    # Between full comparisons (a day apart here), a flag changed elsewhere arrives only
+    # by CHANGEDSINCE: with CONDSTORE at the next sync, without it at the next comparison.
+    target = imap_settings(sqlite_ctx, account_id)
+    keeping_up = MailboxSync(
+        sqlite_ctx, target, quick_options(full_check_interval=dt.timedelta(days=1))
+    )
+    client = connect(target.settings)
+    try:
+        keeping_up.sync(client)
+        server.set_flags(user.name, [uids[2]], [b"\\Answered"])
+        third = keeping_up.sync(client)
+    finally:
+        logout(client)
+    answered = "\\Answered" in _entries(sqlite_ctx)[uids[2]].flags.split()
+    assert (answered, third.updated) == ((True, 1) if condstore else (False, 0))
+
 
 def server_capabilities(server: DovecotServer, user: ImapUser) -> set[str]:
     with server.client(user.name) as client:
