@@ -359,13 +359,17 @@ def write_batch(
             )
         )
     }
-    tombstoned = set(
-        conn.execute(
-            select(IngestTombstone.raw_hash).where(
-                IngestTombstone.account_id == account.id, IngestTombstone.raw_hash.in_(hashes)
+    # By hash alone (see _ThreadIndex): deletions leave a tombstone per message, and by
+    # account SQLite would read them all for every batch.
+    tombstoned = {
+        raw_hash
+        for raw_hash, owner in conn.execute(
+            select(IngestTombstone.raw_hash, IngestTombstone.account_id).where(
+                IngestTombstone.raw_hash.in_(hashes)
             )
-        ).scalars()
-    )
+        )
+        if owner == account.id
+    }
     index = _ThreadIndex(conn, account, prepared)
     threads: dict[uuid.UUID, _Thread] = {}
     message_rows: list[dict[str, Any]] = []

@@ -20,9 +20,10 @@ from app.mail.prepare import prepare_batch
 from app.services.accounts import add_account
 from storage.models import FolderState, Interaction
 
-# A plan step on messages or conversations that reads by account alone, or scans.
+# A plan step on messages, conversations or deleted messages' tombstones that reads by
+# account alone, or scans.
 WHOLE_ACCOUNT = re.compile(
-    r"^(SEARCH|SCAN) (messages|interactions|m|i)\b(?!.*\(id=\?\))"
+    r"^(SEARCH|SCAN) (messages|interactions|ingest_tombstones|m|i)\b(?!.*\(id=\?\))"
     r"(.*\(account_id=\?\)$|(?!.*USING).*$|.*USING (COVERING )?INDEX \S+$)"
 )
 
