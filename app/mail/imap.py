@@ -20,6 +20,13 @@ log = logging.getLogger("imap")
 # After login, commands such as a large FETCH may legitimately take a while.
 COMMAND_TIMEOUT_S = 120.0
 
+# The dead-socket watchdog for IDLE. A pulled cable, a laptop that changed networks or a NAT
+# that forgot the connection sends no reset, and a socket in IDLE waits for data that never
+# comes until the next renewal (10 minutes by default), missing the mail of that time. TCP
+# keepalive probes make the kernel fail the socket after about a minute of silence
+# (30 s idle, then 3 probes 10 s apart); the IDLE loop then reconnects and catches up.
+KEEPALIVE = {"TCP_KEEPIDLE": 30, "TCP_KEEPINTVL": 10, "TCP_KEEPCNT": 3}
+
 
 @dataclass(frozen=True)
 class ImapSettings:
@@ -58,6 +65,7 @@ def connect(settings: ImapSettings) -> IMAPClient:
             ssl_context=tls_context() if settings.security == "ssl" else None,
             timeout=timeout,
         )
+        keep_alive(client.socket())
         client.socket().settimeout(settings.auth_timeout)
         if settings.security == "starttls":
             step = "starttls"
@@ -91,6 +99,23 @@ def connect(settings: ImapSettings) -> IMAPClient:
     except (OSError, IMAPClientError) as exc:
         _close(client)
         raise ServerError(f"IMAP {step} with {settings.where} failed: {_reason(exc)}") from exc
+
+
+def keep_alive(sock: socket.socket) -> None:
+    """Turn on TCP keepalive probes with KEEPALIVE's timing, where the platform names them
+    (macOS calls the idle time TCP_KEEPALIVE)."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    names = dict(KEEPALIVE)
+    if not hasattr(socket, "TCP_KEEPIDLE") and hasattr(socket, "TCP_KEEPALIVE"):
+        names["TCP_KEEPALIVE"] = names.pop("TCP_KEEPIDLE")
+    for name, value in names.items():
+        option = getattr(socket, name, None)
+        if option is None:
+            continue
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, option, value)
+        except OSError as exc:  # an old kernel without that knob: the default timing
+            log.debug("cannot set %s on the IMAP socket: %s", name, exc)
 
 
 def _reason(exc: BaseException) -> str:

@@ -236,6 +236,29 @@ def test_implicit_tls_login(imap_user: ImapUser, trust_test_certificate: None) -
         logout(client)
 
 
+@pytest.mark.parametrize("security", ["ssl", "starttls", "none"])
+def test_connections_probe_a_silent_peer(
+    imap_user: ImapUser, trust_test_certificate: None, security: str
+) -> None:
+    # The watchdog for a socket that died without a reset (see imap.KEEPALIVE): the kernel
+    # probes after 30 s of silence and gives up after three unanswered probes. What the
+    # kernel then does needs a network that drops packets; this holds the settings on the
+    # socket the IDLE loop really uses, after TLS has wrapped it.
+    server = imap_user.server
+    port = server.tls_port if security == "ssl" else server.port
+    client = connect(ImapSettings(server.host, port, security, imap_user.name, imap_user.password))
+    try:
+        sock = client.socket()
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+        timing = {
+            name: sock.getsockopt(socket.IPPROTO_TCP, getattr(socket, name))
+            for name in ("TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT")
+        }
+        assert timing == {"TCP_KEEPIDLE": 30, "TCP_KEEPINTVL": 10, "TCP_KEEPCNT": 3}
+    finally:
+        logout(client)
+
+
 def test_a_certificate_the_machine_does_not_trust_is_refused(imap_user: ImapUser) -> None:
     server = imap_user.server
     settings = ImapSettings(server.host, server.tls_port, "ssl", imap_user.name, imap_user.password)
