@@ -420,12 +420,15 @@ class MailboxSync:
         )
         on_server = sorted(client.search(["ALL"]))
         if condstore and last_modseq and on_server:
-            command = f"UID FETCH <{len(on_server)} messages> (FLAGS) (CHANGEDSINCE {last_modseq})"
+            command = f"UID FETCH 1:* (FLAGS) (CHANGEDSINCE {last_modseq})"
             with protocol_log.bulk(client, command):
-                changed = client.fetch(
-                    on_server, [b"FLAGS"], modifiers=[f"CHANGEDSINCE {last_modseq}"]
+                changed = imap.fetch_uid_set(
+                    client, "1:*", [b"FLAGS"], [f"CHANGEDSINCE {last_modseq}"]
                 )
-            updated += self._store_flags(uidvalidity, changed)
+            known = set(on_server)
+            updated += self._store_flags(
+                uidvalidity, {uid: d for uid, d in changed.items() if uid in known}
+            )
         if full_due:
             updated += self._full_check(
                 client, uidvalidity, on_server, with_flags=not condstore, fresh=fresh
@@ -457,15 +460,21 @@ class MailboxSync:
             if b"FLAGS" in data
         }
         changed = 0
+        wanted = sorted(new_flags)
         with self._writing() as conn:
-            rows = conn.execute(
-                select(MailboxEntry.id, MailboxEntry.uid, MailboxEntry.flags).where(
-                    MailboxEntry.account_id == self.target.account_id,
-                    MailboxEntry.folder == self.folder,
-                    MailboxEntry.uidvalidity == uidvalidity,
-                    MailboxEntry.uid.in_(list(new_flags)),
+            rows = [
+                row
+                # In chunks: SQLite takes at most 32,766 parameters in one statement.
+                for start in range(0, len(wanted), 1000)
+                for row in conn.execute(
+                    select(MailboxEntry.id, MailboxEntry.uid, MailboxEntry.flags).where(
+                        MailboxEntry.account_id == self.target.account_id,
+                        MailboxEntry.folder == self.folder,
+                        MailboxEntry.uidvalidity == uidvalidity,
+                        MailboxEntry.uid.in_(wanted[start : start + 1000]),
+                    )
                 )
-            ).all()
+            ]
             for entry_id, uid, flags in rows:
                 if _same_flags(flags, new_flags[uid]):
                     continue
@@ -497,8 +506,13 @@ class MailboxSync:
         # Messages fetched in this sync came with their flags.
         stale = sorted(on_server - fresh)
         if with_flags and stale:
+            flags: dict[int, dict[bytes, Any]] = {}
+            wanted = set(stale)
             with protocol_log.bulk(client, f"UID FETCH <{len(stale)} messages> (FLAGS)"):
-                flags = client.fetch(stale, [b"FLAGS"])
+                # As sequence sets: a list of single UIDs outgrows what servers accept.
+                for message_set in imap.uid_sets(stale):
+                    answer = imap.fetch_uid_set(client, message_set, [b"FLAGS"])
+                    flags.update((uid, d) for uid, d in answer.items() if uid in wanted)
             changed += self._store_flags(uidvalidity, flags)
         with self._writing() as conn:
             rows = conn.execute(

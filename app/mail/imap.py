@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import imaplib
 import logging
 import socket
 import ssl
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientError, LoginError
-from imapclient.imapclient import _parse_untagged_response
+from imapclient.imapclient import _parse_untagged_response, seq_to_parenstr_upper
+from imapclient.response_parser import parse_fetch_response
 
 from app.errors import AuthError, ConfigError, ServerError
 
@@ -26,6 +29,16 @@ COMMAND_TIMEOUT_S = 120.0
 # keepalive probes make the kernel fail the socket after about a minute of silence
 # (30 s idle, then 3 probes 10 s apart); the IDLE loop then reconnects and catches up.
 KEEPALIVE = {"TCP_KEEPIDLE": 30, "TCP_KEEPINTVL": 10, "TCP_KEEPCNT": 3}
+
+# Command lines we send stay under this (RFC 7162 section 4 asks clients for about 8 KB;
+# Dovecot refuses an argument over 64 KB with "BAD ... Too long argument", which a list of
+# 10,000 UIDs already is).
+MAX_SET_CHARS = 8000
+
+# WORKAROUND: imaplib refuses a server line over 1,000,000 bytes, and a mailbox's
+# "SEARCH ALL" answer is one line: about 140,000 messages of six- and seven-digit UIDs. The
+# limit is imaplib's module global (imapclient has none of its own); 64 MB allows millions.
+imaplib._MAXLINE = max(imaplib._MAXLINE, 64_000_000)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,65 @@ def keep_alive(sock: socket.socket) -> None:
             sock.setsockopt(socket.IPPROTO_TCP, option, value)
         except OSError as exc:  # an old kernel without that knob: the default timing
             log.debug("cannot set %s on the IMAP socket: %s", name, exc)
+
+
+def uid_sets(uids: Iterable[int]) -> list[str]:
+    """``uids`` as IMAP sequence sets ("1:500,502,504:900"), each under MAX_SET_CHARS.
+
+    A mailbox's UIDs are mostly runs, so tens of thousands usually fit in one short set.
+    """
+    ordered = sorted(set(uids))
+    parts: list[str] = []
+    start = 0
+    while start < len(ordered):
+        end = start
+        while end + 1 < len(ordered) and ordered[end + 1] == ordered[end] + 1:
+            end += 1
+        first, last = ordered[start], ordered[end]
+        parts.append(str(first) if first == last else f"{first}:{last}")
+        start = end + 1
+    sets: list[str] = []
+    current: list[str] = []
+    size = 0
+    for part in parts:
+        if current and size + 1 + len(part) > MAX_SET_CHARS:
+            sets.append(",".join(current))
+            current, size = [], 0
+        current.append(part)
+        size += len(part) + (1 if size else 0)
+    if current:
+        sets.append(",".join(current))
+    return sets
+
+
+def fetch_uid_set(
+    client: IMAPClient,
+    message_set: str,
+    data: Sequence[bytes],
+    modifiers: Sequence[str] = (),
+) -> dict[int, dict[bytes, Any]]:
+    """``UID FETCH`` of a sequence set such as "1:*", keyed by UID.
+
+    WORKAROUND: imapclient 3's ``fetch()`` keeps only the answers for the ids it was given,
+    converted with int(), so it refuses ranges; a list of single UIDs instead grows past
+    what servers accept. This sends the same command with the set as given. Answers
+    without a UID (unsolicited, about other messages) are dropped.
+    """
+    args = [
+        "FETCH",
+        message_set.encode("ascii"),
+        seq_to_parenstr_upper(list(data)),
+        seq_to_parenstr_upper(list(modifiers)) if modifiers else None,
+    ]
+    if client.use_uid:
+        args.insert(0, "UID")
+    imap = client._imap
+    tag = imap._command(*args)
+    typ, lines = imap._command_complete("FETCH", tag)
+    client._checkok("fetch", typ, lines)
+    typ, lines = imap._untagged_response(typ, lines, "FETCH")
+    parsed = parse_fetch_response(lines, client.normalise_times, uid_is_key=False)
+    return {int(d[b"UID"]): d for d in parsed.values() if b"UID" in d}
 
 
 def _reason(exc: BaseException) -> str:

@@ -17,8 +17,8 @@ from app.demo.corpus import generate_corpus
 from app.errors import AuthError, ServerError
 from app.mail.fetch import fetch_once
 from app.mail.fetcher import MailboxSync, SyncResult, imap_settings
-from app.mail.imap import ImapSettings, connect, logout
-from storage.models import MailboxEntry, Message
+from app.mail.imap import MAX_SET_CHARS, ImapSettings, connect, logout, uid_sets
+from storage.models import FolderState, MailboxEntry, Message
 from tests.app.mail.conftest import make_account, quick_options, wait_until
 from tests.servers.dovecot import DovecotServer, ImapUser
 from tests.servers.fixtures import DovecotFactory
@@ -89,6 +89,56 @@ def test_flag_changes_and_removals_are_tracked(
         logout(client)
     answered = "\\Answered" in _entries(sqlite_ctx)[uids[2]].flags.split()
     assert (answered, third.updated) == ((True, 1) if condstore else (False, 0))
+
+
+@pytest.mark.parametrize("condstore", [True, False], ids=["condstore", "no-condstore"])
+def test_a_mailbox_of_20000_messages_is_compared_in_commands_the_server_takes(
+    sqlite_ctx: AppContext,
+    dovecot_factory: DovecotFactory,
+    condstore: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Listing every UID made commands of 120 KB here, which Dovecot refuses ("BAD ... Too
+    # long argument"): the sync of any big shared mailbox failed at its flags comparison.
+    server = dovecot_factory(condstore=condstore)
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert_path))
+    server.add_user("big@example.test", "pw")
+    user = ImapUser("big@example.test", "pw", server)
+    account_id = make_account(sqlite_ctx, user)
+    old = [f"From: a@example.org\r\nSubject: n{i}\r\n\r\nold\r\n".encode() for i in range(20000)]
+    uids = server.append_many(user.name, old)
+    recent = server.append_many(user.name, [m.raw for m in generate_corpus(3, seed=4)])
+    with server.client(user.name) as client:
+        uidvalidity = int(client.select_folder("INBOX", readonly=True)[b"UIDVALIDITY"])
+    # The old mail counts as fetched long ago (to keep the test short): only the last three
+    # are in the store, and the sync compares the whole mailbox.
+    with sqlite_ctx.store.write() as session:
+        session.add(
+            FolderState(
+                account_id=account_id, folder="INBOX", uidvalidity=uidvalidity, uidnext=recent[0]
+            )
+        )
+    target = imap_settings(sqlite_ctx, account_id)
+    keeping_up = MailboxSync(sqlite_ctx, target, quick_options(full_check_interval=dt.timedelta(0)))
+    client = connect(target.settings)
+    try:
+        assert keeping_up.sync(client).new == 3
+        server.set_flags(user.name, [recent[1]], [b"\\Flagged"])
+        assert keeping_up.sync(client).updated == 1
+    finally:
+        logout(client)
+    assert "\\Flagged" in _entries(sqlite_ctx)[recent[1]].flags.split()
+    assert len(uids) == 20000
+
+
+def test_uid_sets_are_short_runs_that_cover_exactly_the_uids() -> None:
+    assert uid_sets([5, 1, 2, 3, 9, 10, 12]) == ["1:3,5,9:10,12"]
+    scattered = list(range(1, 60001, 2))  # no runs at all: 30,000 parts
+    sets = uid_sets(scattered)
+    assert len(sets) > 1 and all(len(s) <= MAX_SET_CHARS for s in sets)
+    covered = [int(part) for s in sets for part in s.split(",")]
+    assert covered == scattered
+    assert uid_sets([]) == []
 
 
 def server_capabilities(server: DovecotServer, user: ImapUser) -> set[str]:
