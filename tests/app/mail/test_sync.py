@@ -7,6 +7,7 @@ import datetime as dt
 import queue
 import socket
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -40,6 +41,17 @@ def _sync(ctx: AppContext, account_id: object, **options: object) -> SyncResult:
         logout(client)
 
 
+def _account_on(
+    ctx: AppContext, factory: DovecotFactory, monkeypatch: pytest.MonkeyPatch, *, condstore: bool
+) -> tuple[DovecotServer, ImapUser, uuid.UUID]:
+    """A Dovecot of its own (with or without CONDSTORE) and an account on it."""
+    server = factory(condstore=condstore)
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert_path))
+    server.add_user("team@example.test", "pw")
+    user = ImapUser("team@example.test", "pw", server)
+    return server, user, make_account(ctx, user)
+
+
 @pytest.mark.parametrize("condstore", [True, False], ids=["condstore", "no-condstore"])
 def test_flag_changes_and_removals_are_tracked(
     sqlite_ctx: AppContext,
@@ -47,11 +59,9 @@ def test_flag_changes_and_removals_are_tracked(
     condstore: bool,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    server = dovecot_factory(condstore=condstore)
-    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert_path))
-    server.add_user("team@example.test", "pw")
-    user = ImapUser("team@example.test", "pw", server)
-    account_id = make_account(sqlite_ctx, user)
+    server, user, account_id = _account_on(
+        sqlite_ctx, dovecot_factory, monkeypatch, condstore=condstore
+    )
     uids = server.append_many(user.name, [m.raw for m in generate_corpus(6, seed=8)])
     assert _sync(sqlite_ctx, account_id).new == 6
     caps = server_capabilities(server, user)
@@ -100,11 +110,9 @@ def test_a_mailbox_of_20000_messages_is_compared_in_commands_the_server_takes(
 ) -> None:
     # Listing every UID made commands of 120 KB here, which Dovecot refuses ("BAD ... Too
     # long argument"): the sync of any big shared mailbox failed at its flags comparison.
-    server = dovecot_factory(condstore=condstore)
-    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert_path))
-    server.add_user("big@example.test", "pw")
-    user = ImapUser("big@example.test", "pw", server)
-    account_id = make_account(sqlite_ctx, user)
+    server, user, account_id = _account_on(
+        sqlite_ctx, dovecot_factory, monkeypatch, condstore=condstore
+    )
     old = [f"From: a@example.org\r\nSubject: n{i}\r\n\r\nold\r\n".encode() for i in range(20000)]
     uids = server.append_many(user.name, old)
     recent = server.append_many(user.name, [m.raw for m in generate_corpus(3, seed=4)])
