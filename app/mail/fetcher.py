@@ -200,7 +200,13 @@ class MailboxSync:
         if uids:
             result.add(self._fetch_new(client, uidvalidity, uids, condstore))
         result.updated += self._reconcile(
-            client, uidvalidity, state, condstore, highestmodseq, fresh=set(uids)
+            client,
+            uidvalidity,
+            state,
+            condstore,
+            highestmodseq,
+            fresh=set(uids),
+            empty=not info.get(b"EXISTS"),
         )
         return result
 
@@ -410,7 +416,11 @@ class MailboxSync:
         highestmodseq: Any,
         *,
         fresh: set[int],
+        empty: bool,
     ) -> int:
+        """Flags changed and messages removed elsewhere. With CONDSTORE the changes since the
+        last sync come by CHANGEDSINCE; every message's UID (SEARCH ALL: 700 KB for a
+        mailbox of 100,000) only at the periodic full comparison, not at every new mail."""
         now = self.options.clock()
         updated = 0
         last_modseq = state.get("highestmodseq")
@@ -418,18 +428,15 @@ class MailboxSync:
             self._last_full_check is None
             or now - self._last_full_check >= self.options.full_check_interval
         )
-        on_server = sorted(client.search(["ALL"]))
-        if condstore and last_modseq and on_server:
+        if condstore and last_modseq and not empty:
             command = f"UID FETCH 1:* (FLAGS) (CHANGEDSINCE {last_modseq})"
             with protocol_log.bulk(client, command):
                 changed = imap.fetch_uid_set(
                     client, "1:*", [b"FLAGS"], [f"CHANGEDSINCE {last_modseq}"]
                 )
-            known = set(on_server)
-            updated += self._store_flags(
-                uidvalidity, {uid: d for uid, d in changed.items() if uid in known}
-            )
+            updated += self._store_flags(uidvalidity, changed)
         if full_due:
+            on_server = sorted(client.search(["ALL"]))
             updated += self._full_check(
                 client, uidvalidity, on_server, with_flags=not condstore, fresh=fresh
             )

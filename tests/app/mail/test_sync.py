@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from app.context import AppContext
 from app.demo.corpus import generate_corpus
 from app.errors import AuthError, ServerError
+from app.mail import protocol_log
 from app.mail.fetch import fetch_once
 from app.mail.fetcher import MailboxSync, SyncResult, imap_settings
 from app.mail.imap import MAX_SET_CHARS, ImapSettings, connect, logout, uid_sets
@@ -90,15 +91,20 @@ def test_flag_changes_and_removals_are_tracked(
     keeping_up = MailboxSync(
         sqlite_ctx, target, quick_options(full_check_interval=dt.timedelta(days=1))
     )
-    client = connect(target.settings)
-    try:
-        keeping_up.sync(client)
-        server.set_flags(user.name, [uids[2]], [b"\\Answered"])
-        third = keeping_up.sync(client)
-    finally:
-        logout(client)
+    protocol_log.clear(account_id)
+    with protocol_log.capture(account_id):
+        client = connect(target.settings)
+        try:
+            keeping_up.sync(client)
+            server.set_flags(user.name, [uids[2]], [b"\\Answered"])
+            third = keeping_up.sync(client)
+        finally:
+            logout(client)
     answered = "\\Answered" in _entries(sqlite_ctx)[uids[2]].flags.split()
     assert (answered, third.updated) == ((True, 1) if condstore else (False, 0))
+    # Every UID of the mailbox is asked for at the full comparison only, not at each sync.
+    sent = [line.text for line in protocol_log.lines(account_id) if line.direction == "C"]
+    assert sum("SEARCH ALL" in text for text in sent) == 1, sent
 
 
 @pytest.mark.parametrize("condstore", [True, False], ids=["condstore", "no-condstore"])
