@@ -558,7 +558,8 @@ _SPECS: list[SettingSpec] = [
         "global",
         int,
         15,
-        "How often to compare all UIDs with the server when it lacks CONDSTORE.",
+        "How often to compare all UIDs with the server (removed messages; flags too "
+        "where it lacks CONDSTORE).",
         "Full check interval (min)",
         minimum=1,
         maximum=1440,
