@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import collections
+import random
 import threading
 
 import pytest
 from sqlalchemy import func, select, update
 
 from app.demo.corpus import generate_corpus, hostile_messages
-from app.mail import prepare
+from app.mail import fetcher, prepare, protocol_log
 from app.mail.fetch import fetch_once
 from app.mail.fetcher import MailboxSync, imap_settings
 from app.mail.imap import connect, logout
@@ -200,3 +202,59 @@ def test_two_fetchers_at_once_never_duplicate(mailbox: Mailbox) -> None:
         t.join(120)
     assert errors == []
     assert _counts(mailbox)[0] == 150 and _counts(mailbox)[2] == 150
+
+
+def _with_attachment(n: int, megabytes: int) -> bytes:
+    blob = base64.encodebytes(random.Random(n).randbytes(megabytes * 1024 * 1024))
+    return (
+        (
+            f"From: scanner{n}@example.org\r\nTo: support@acme.test\r\nSubject: Invoice {n}\r\n"
+            f"Message-ID: <scan{n}@example.org>\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+            "--b\r\nContent-Type: text/plain\r\n\r\nThe scanned invoice is attached.\r\n"
+            f'--b\r\nContent-Type: application/pdf; name="invoice{n}.pdf"\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\n"
+        ).encode()
+        + blob.replace(b"\n", b"\r\n")
+        + b"--b--\r\n"
+    )
+
+
+def test_big_mail_is_fetched_in_batches_of_bounded_size(
+    mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Four messages of 4.2 MB (3 MB attached, in base64) with a budget of 9 MB a batch: two
+    # batches of two, however many fetch_batch_size allows (50 here); the fifth (11 MB) is
+    # over the budget on its own and comes alone.
+    monkeypatch.setattr(fetcher, "BATCH_BYTES", 9 * 1024 * 1024)
+    mailbox.server.append_many(
+        mailbox.user.name,
+        [_with_attachment(n, 3) for n in range(4)] + [_with_attachment(9, 8)],
+    )
+    protocol_log.clear(mailbox.account_id)
+    with protocol_log.capture(mailbox.account_id):
+        assert fetch_once(mailbox.ctx, quick_options()).result.new == 5
+    bodies = [
+        line.text
+        for line in protocol_log.lines(mailbox.account_id)
+        if line.direction == "C" and "BODY.PEEK[]" in line.text
+    ]
+    assert [text.split("<")[1].split(" ")[0] for text in bodies] == ["2", "2", "1"], bodies
+    with mailbox.ctx.store.read() as session:
+        sizes = session.execute(select(Attachment.size).order_by(Attachment.size)).scalars().all()
+    assert sizes == [3 * 1024 * 1024] * 4 + [8 * 1024 * 1024]
+
+
+@pytest.mark.parametrize(
+    ("sizes", "expected"),
+    [
+        ({1: 5, 2: 5, 3: 5, 4: 5}, [[1, 2], [3, 4]]),  # by bytes (budget 10)
+        ({1: 1, 2: 1, 3: 1, 4: 1}, [[1, 2, 3], [4]]),  # by count (3)
+        ({1: 2, 2: 50, 3: 2, 4: 2}, [[1], [2], [3, 4]]),  # one over budget, alone
+        ({}, [[1, 2, 3], [4]]),  # sizes unknown: by count
+    ],
+)
+def test_batches_keep_order_count_and_budget(
+    sizes: dict[int, int], expected: list[list[int]]
+) -> None:
+    assert fetcher.batches([1, 2, 3, 4], sizes, 3, 10) == expected
