@@ -633,6 +633,16 @@ _SPECS: list[SettingSpec] = [
         maximum=1740,
     ),
     SettingSpec(
+        "imap_poll_seconds",
+        "global",
+        int,
+        30,
+        "Look for new mail this often on a server without IMAP IDLE.",
+        "Poll without IDLE (sec)",
+        minimum=5,
+        maximum=3600,
+    ),
+    SettingSpec(
         "language",
         "global",
         str,

@@ -91,6 +91,7 @@ class FetchOptions:
     batch_size: int = 200
     full_check_interval: dt.timedelta = dt.timedelta(minutes=15)
     idle_renew: dt.timedelta = dt.timedelta(minutes=10)
+    poll_interval: dt.timedelta = dt.timedelta(seconds=30)  # servers without IDLE
     subject_window_days: int = 14
     backoff_base: float = 1.0
     backoff_max: float = 300.0
@@ -108,6 +109,7 @@ def load_options(ctx: AppContext, **overrides: Any) -> FetchOptions:
                 minutes=get_value(session, "global", "full_check_minutes")
             ),
             idle_renew=dt.timedelta(seconds=get_value(session, "global", "idle_renew_seconds")),
+            poll_interval=dt.timedelta(seconds=get_value(session, "global", "imap_poll_seconds")),
             subject_window_days=get_value(session, "global", "thread_subject_window_days"),
         )
     for key, value in overrides.items():
@@ -619,6 +621,12 @@ class MailboxSync:
                 stop.wait(delay * random.uniform(0.5, 1.0))
 
     def _idle_loop(self, client: IMAPClient, stop: threading.Event) -> None:
+        if not client.has_capability("IDLE"):
+            # No push: look again every poll_interval, on the same connection. (Sending
+            # IDLE anyway got a BAD, recorded as an error, and a reconnect each time.)
+            while not stop.wait(self.options.poll_interval.total_seconds()):
+                self._notify(self.sync(client))
+            return
         renew_s = self.options.idle_renew.total_seconds()
         while not stop.is_set():
             if self._behind(client):

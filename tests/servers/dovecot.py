@@ -129,6 +129,7 @@ class DovecotServer:
         self,
         *,
         condstore: bool = True,
+        idle: bool = True,
         extra_config: str = "",
         root: str | os.PathLike[str] | None = None,
         dovecot_bin: str | None = None,
@@ -138,6 +139,7 @@ class DovecotServer:
             raise FileNotFoundError("dovecot binary not found")
         self._bin = binary
         self.condstore = condstore
+        self.idle = idle  # False: IDLE (and CONDSTORE) left out of the advertised list
         self.extra_config = extra_config
         self._owns_root = root is None
         if root is None:
@@ -328,7 +330,9 @@ class DovecotServer:
             *(["  chroot ="] if not self._is_root else []),
             "}",
         ]
-        if not self.condstore:
+        if not self.idle:
+            lines.append(f"imap_capability = {_CAPS_WITHOUT_CONDSTORE.replace(' IDLE ', ' ')}")
+        elif not self.condstore:
             lines.append(f"imap_capability = {_CAPS_WITHOUT_CONDSTORE}")
         if not self._is_root:
             me = pwd.getpwuid(os.geteuid()).pw_name

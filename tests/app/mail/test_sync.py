@@ -145,6 +145,41 @@ def test_a_mailbox_of_20000_messages_is_compared_in_commands_the_server_takes(
     assert len(uids) == 20000
 
 
+def test_a_server_without_idle_is_polled_without_errors(
+    sqlite_ctx: AppContext, dovecot_factory: DovecotFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A client must not use what the server does not offer: no IDLE, but a look every
+    # imap_poll_seconds on the same connection, and no error recorded for it.
+    server = dovecot_factory(idle=False)
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert_path))
+    server.add_user("poll@example.test", "pw")
+    user = ImapUser("poll@example.test", "pw", server)
+    account_id = make_account(sqlite_ctx, user)
+    assert "IDLE" not in server_capabilities(server, user)
+    synced: queue.Queue[SyncResult] = queue.Queue()
+    protocol_log.clear(account_id)
+    stop = threading.Event()
+    sync = MailboxSync(
+        sqlite_ctx,
+        imap_settings(sqlite_ctx, account_id),
+        quick_options(poll_interval=dt.timedelta(seconds=0.2), on_synced=synced.put),
+    )
+    thread = threading.Thread(target=sync.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert synced.get(timeout=30).new == 0
+        server.append_many(user.name, [m.raw for m in generate_corpus(2, seed=5)])
+        wait_until(lambda: len(_entries(sqlite_ctx)) == 2)
+    finally:
+        stop.set()
+        thread.join(30)
+    sent = [line.text for line in protocol_log.lines(account_id) if line.direction == "C"]
+    assert not [text for text in sent if text.split()[1:2] == ["IDLE"]], sent
+    assert sum(text.split()[1:2] == ["LOGIN"] for text in sent) == 1, "one connection"
+    with sqlite_ctx.store.read() as session:
+        assert session.execute(select(FolderState.last_error)).scalar_one() == ""
+
+
 def test_uid_sets_are_short_runs_that_cover_exactly_the_uids() -> None:
     assert uid_sets([5, 1, 2, 3, 9, 10, 12]) == ["1:3,5,9:10,12"]
     scattered = list(range(1, 60001, 2))  # no runs at all: 30,000 parts
