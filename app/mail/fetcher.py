@@ -49,6 +49,7 @@ POOL_MIN_MESSAGES = 1000
 # read while the one before is prepared and the one before that written, so three are in
 # memory at once: 200 scanned invoices of 15 MB each would have been 9 GB.
 BATCH_BYTES = 32 * 1024 * 1024
+SIZE_WINDOW = 5000  # new messages whose sizes are asked at once
 
 
 def batches(uids: Sequence[int], sizes: dict[int, int], count: int, budget: int) -> list[list[int]]:
@@ -327,10 +328,17 @@ class MailboxSync:
             account = load_account(
                 session.connection(), self.target.account_id, self.options.subject_window_days
             )
-        sizes = self._sizes(client, uids)
+        # Sizes by windows: a catch-up of 100,000 starts storing after the first window's
+        # sizes, not after all of them.
+        windows = [uids[i : i + SIZE_WINDOW] for i in range(0, total, SIZE_WINDOW)]
+        chunks = (
+            chunk
+            for window in windows
+            for chunk in batches(window, self._sizes(client, window), batch_size, BATCH_BYTES)
+        )
         # While workers prepare batch k, this thread writes batch k-1 and reads batch k+1.
         pending: tuple[list[FetchedMessage], Callable[[], list[PreparedMessage]]] | None = None
-        for chunk in batches(uids, sizes, batch_size, BATCH_BYTES):
+        for chunk in chunks:
             fetched = self._fetch_chunk(client, chunk, attrs)
             prepared = self._prepare(fetched, account.language_detection, executor)
             if pending is not None:

@@ -220,13 +220,20 @@ def _with_attachment(n: int, megabytes: int) -> bytes:
     )
 
 
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [(5000, ["2", "2", "1"]), (3, ["2", "1", "1", "1"])],
+    ids=["one-window", "windows-of-3"],
+)
 def test_big_mail_is_fetched_in_batches_of_bounded_size(
-    mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+    mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch, window: int, expected: list[str]
 ) -> None:
     # Four messages of 4.2 MB (3 MB attached, in base64) with a budget of 9 MB a batch: two
     # batches of two, however many fetch_batch_size allows (50 here); the fifth (11 MB) is
-    # over the budget on its own and comes alone.
+    # over the budget on its own and comes alone. Sizes are asked a window at a time, and a
+    # batch does not cross a window.
     monkeypatch.setattr(fetcher, "BATCH_BYTES", 9 * 1024 * 1024)
+    monkeypatch.setattr(fetcher, "SIZE_WINDOW", window)
     mailbox.server.append_many(
         mailbox.user.name,
         [_with_attachment(n, 3) for n in range(4)] + [_with_attachment(9, 8)],
@@ -234,12 +241,10 @@ def test_big_mail_is_fetched_in_batches_of_bounded_size(
     protocol_log.clear(mailbox.account_id)
     with protocol_log.capture(mailbox.account_id):
         assert fetch_once(mailbox.ctx, quick_options()).result.new == 5
-    bodies = [
-        line.text
-        for line in protocol_log.lines(mailbox.account_id)
-        if line.direction == "C" and "BODY.PEEK[]" in line.text
-    ]
-    assert [text.split("<")[1].split(" ")[0] for text in bodies] == ["2", "2", "1"], bodies
+    sent = [line.text for line in protocol_log.lines(mailbox.account_id) if line.direction == "C"]
+    bodies = [text for text in sent if "BODY.PEEK[]" in text]
+    assert [text.split("<")[1].split(" ")[0] for text in bodies] == expected, bodies
+    assert sum("RFC822.SIZE" in text for text in sent) == (1 if window > 5 else 2)
     with mailbox.ctx.store.read() as session:
         sizes = session.execute(select(Attachment.size).order_by(Attachment.size)).scalars().all()
     assert sizes == [3 * 1024 * 1024] * 4 + [8 * 1024 * 1024]
