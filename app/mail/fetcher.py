@@ -155,26 +155,6 @@ class ImapTarget:
     settings: imap.ImapSettings
 
 
-def _enable_condstore(client: IMAPClient) -> None:
-    """Ask for modification sequences where the server has them (RFC 7162).
-
-    A server reports HIGHESTMODSEQ, and answers CHANGEDSINCE, only to a client that enabled
-    CONDSTORE (Dovecot among them); without this, every sync compared every message's flags.
-    ENABLE is valid only before a folder is selected, so once per connection.
-    """
-    if getattr(client, _CONDSTORE_ASKED, False):
-        return
-    setattr(client, _CONDSTORE_ASKED, True)
-    if client.has_capability("CONDSTORE") and client.has_capability("ENABLE"):
-        try:
-            client.enable("CONDSTORE")
-        except IMAPClientError as exc:  # refused: the full comparison still keeps us right
-            log.info("the server did not enable CONDSTORE: %s", exc)
-
-
-_CONDSTORE_ASKED = "_relaydesk_condstore_asked"
-
-
 class MailboxSync:
     """One account's folder: catch up with the server, then keep up."""
 
@@ -210,7 +190,6 @@ class MailboxSync:
     def sync(self, client: IMAPClient) -> SyncResult:
         """Fetch everything new, then reconcile flags and removals."""
         result = SyncResult()
-        _enable_condstore(client)
         info = client.select_folder(self.folder, readonly=True)
         uidvalidity = int(info[b"UIDVALIDITY"])
         highestmodseq = info.get(b"HIGHESTMODSEQ")

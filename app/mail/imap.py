@@ -89,6 +89,7 @@ def connect(settings: ImapSettings) -> IMAPClient:
         elif settings.auth == "password":
             client.login(settings.username, settings.password)
         client.socket().settimeout(COMMAND_TIMEOUT_S)
+        _enable_condstore(client)
         log.info("connected to %s as %s", settings.where, settings.username)
         return client
     except LoginError as exc:
@@ -112,6 +113,20 @@ def connect(settings: ImapSettings) -> IMAPClient:
     except (OSError, IMAPClientError) as exc:
         _close(client)
         raise ServerError(f"IMAP {step} with {settings.where} failed: {_reason(exc)}") from exc
+
+
+def _enable_condstore(client: IMAPClient) -> None:
+    """Ask for modification sequences where the server has them (RFC 7162).
+
+    A server reports HIGHESTMODSEQ, and answers CHANGEDSINCE, only to a client that enabled
+    CONDSTORE (Dovecot among them); without it, every sync compared every message's flags.
+    ENABLE is valid only before a folder is selected: here, once per connection.
+    """
+    if client.has_capability("CONDSTORE") and client.has_capability("ENABLE"):
+        try:
+            client.enable("CONDSTORE")
+        except IMAPClientError as exc:  # refused: the full comparison still keeps us right
+            log.info("the server did not enable CONDSTORE: %s", exc)
 
 
 def keep_alive(sock: socket.socket) -> None:

@@ -43,10 +43,10 @@ def _sync(ctx: AppContext, account_id: object, **options: object) -> SyncResult:
 
 
 def _account_on(
-    ctx: AppContext, factory: DovecotFactory, monkeypatch: pytest.MonkeyPatch, *, condstore: bool
+    ctx: AppContext, factory: DovecotFactory, monkeypatch: pytest.MonkeyPatch, **options: bool
 ) -> tuple[DovecotServer, ImapUser, uuid.UUID]:
-    """A Dovecot of its own (with or without CONDSTORE) and an account on it."""
-    server = factory(condstore=condstore)
+    """A Dovecot of its own (``condstore``/``idle`` as given) and an account on it."""
+    server = factory(**options)
     monkeypatch.setenv("SSL_CERT_FILE", str(server.cert_path))
     server.add_user("team@example.test", "pw")
     user = ImapUser("team@example.test", "pw", server)
@@ -150,11 +150,7 @@ def test_a_server_without_idle_is_polled_without_errors(
 ) -> None:
     # A client must not use what the server does not offer: no IDLE, but a look every
     # imap_poll_seconds on the same connection, and no error recorded for it.
-    server = dovecot_factory(idle=False)
-    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert_path))
-    server.add_user("poll@example.test", "pw")
-    user = ImapUser("poll@example.test", "pw", server)
-    account_id = make_account(sqlite_ctx, user)
+    server, user, account_id = _account_on(sqlite_ctx, dovecot_factory, monkeypatch, idle=False)
     assert "IDLE" not in server_capabilities(server, user)
     synced: queue.Queue[SyncResult] = queue.Queue()
     protocol_log.clear(account_id)
