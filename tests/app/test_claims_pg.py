@@ -196,7 +196,12 @@ def _queue(world: World, *ops: tuple[str, str, dict[str, object]]) -> list[uuid.
     return [row["id"] for row in rows]
 
 
-def test_the_applier_takes_and_claims_each_pushed_claim_in_one_statement(world: World) -> None:
+def test_the_applier_takes_and_claims_each_pushed_claim_in_one_statement(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The group's 10 ms bound is not what is held here: on a loaded machine three claims
+    # outlasted it and the last one committed alone.
+    monkeypatch.setattr(push, "GROUP_S", 60.0)
     taken = [world.interaction(age_min=50 - i) for i in range(6)]
     world.op("claim", "alice")
     world.op("claim", "bob")  # both in email now
@@ -480,10 +485,13 @@ def test_an_applier_whose_kept_connection_dropped_claims_once_on_a_new_one(
     assert len(claimed) == len(set(claimed)) == 3
 
 
-def test_a_group_of_claims_that_fails_midway_is_applied_again_once(world: World) -> None:
+def test_a_group_of_claims_that_fails_midway_is_applied_again_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Claims behind the first share one transaction. One failing in the middle rolls the
     # whole group back: the claims before it are pending again, go again, and none is
     # applied twice; the failing one is refused with a reason, the queue goes on.
+    monkeypatch.setattr(push, "GROUP_S", 60.0)  # grouped by the queue, not by the clock
     world.interaction(age_min=60)
     world.op("claim", "alice")  # takes that one; in email, her claims go the one-statement way
     taken = [world.interaction(age_min=age) for age in (50, 40, 30, 20)]
