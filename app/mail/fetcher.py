@@ -199,7 +199,7 @@ class MailboxSync:
             self._reset_uidvalidity(state["uidvalidity"], uidvalidity)
             state = self._folder_state(uidvalidity)
         start = int(state["uidnext"])
-        uids = sorted(u for u in client.search(["UID", f"{start}:*"]) if u >= start)
+        uids = [u for u in imap.search_uids(client, f"UID {start}:*") if u >= start]
         result.seen = len(uids)
         if uids:
             result.add(self._fetch_new(client, uidvalidity, uids, condstore))
@@ -441,7 +441,8 @@ class MailboxSync:
     ) -> int:
         """Flags changed and messages removed elsewhere. With CONDSTORE the changes since the
         last sync come by CHANGEDSINCE; every message's UID (SEARCH ALL: 700 KB for a
-        mailbox of 100,000) only at the periodic full comparison, not at every new mail."""
+        mailbox of 100,000 without ESEARCH) only at the periodic full comparison, not at
+        every new mail."""
         now = self.options.clock()
         updated = 0
         last_modseq = state.get("highestmodseq")
@@ -457,7 +458,7 @@ class MailboxSync:
                 )
             updated += self._store_flags(uidvalidity, changed)
         if full_due:
-            on_server = sorted(client.search(["ALL"]))
+            on_server = imap.search_uids(client, "ALL")
             updated += self._full_check(
                 client, uidvalidity, on_server, with_flags=not condstore, fresh=fresh
             )

@@ -130,6 +130,7 @@ class DovecotServer:
         *,
         condstore: bool = True,
         idle: bool = True,
+        esearch: bool = True,
         extra_config: str = "",
         root: str | os.PathLike[str] | None = None,
         dovecot_bin: str | None = None,
@@ -139,7 +140,8 @@ class DovecotServer:
             raise FileNotFoundError("dovecot binary not found")
         self._bin = binary
         self.condstore = condstore
-        self.idle = idle  # False: IDLE (and CONDSTORE) left out of the advertised list
+        self.idle = idle  # False: IDLE left out of the advertised list
+        self.esearch = esearch  # False: ESEARCH left out (searches answer UID by UID)
         self.extra_config = extra_config
         self._owns_root = root is None
         if root is None:
@@ -330,10 +332,13 @@ class DovecotServer:
             *(["  chroot ="] if not self._is_root else []),
             "}",
         ]
-        if not self.idle:
-            lines.append(f"imap_capability = {_CAPS_WITHOUT_CONDSTORE.replace(' IDLE ', ' ')}")
-        elif not self.condstore:
-            lines.append(f"imap_capability = {_CAPS_WITHOUT_CONDSTORE}")
+        if not (self.condstore and self.idle and self.esearch):
+            hidden = {"IDLE"} if not self.idle else set()
+            hidden |= {"ESEARCH"} if not self.esearch else set()
+            caps = [c for c in _CAPS_WITHOUT_CONDSTORE.split() if c not in hidden]
+            if self.condstore:  # built in: advertised again by naming it
+                caps += ["CONDSTORE", "QRESYNC"]
+            lines.append(f"imap_capability = {' '.join(caps)}")
         if not self._is_root:
             me = pwd.getpwuid(os.geteuid()).pw_name
             group = grp.getgrgid(os.getegid()).gr_name
