@@ -2,7 +2,8 @@
 
     python -m bench.sync_ops [--agents 50] [--claims-per-agent 100] [--interactions 10000]
                              [--submit-processes 2] [--apply-processes 2] [--apply-threads 2]
-                             [--batch 50] [--preload] [--without-pending-index]
+                             [--batch 50] [--preload] [--rate N] [--poll-ms N]
+                             [--without-pending-index]
 
 Submitters push each claim as a desk does (one pending row per transaction, keyed by its
 idempotency id) into the central ``operations`` table on PostgreSQL; applier processes run
@@ -26,6 +27,7 @@ from sqlalchemy import func, select, text
 
 from app.services import push
 from app.services.agents import find_agent
+from app.services.queue_wake import QueueWake
 from bench.claims import ADMIN_URL, seed
 from storage import opqueue
 from storage.engine import Store
@@ -68,10 +70,18 @@ def submitter(
     store.dispose()
 
 
-def applier(url: str, threads: int, batch: int, total: int, barrier: Any, results: Any) -> None:
+def applier(
+    url: str, threads: int, batch: int, total: int, barrier: Any, results: Any, poll_s: float
+) -> None:
     store = Store(url, pool_size=threads + 1, max_overflow=0)
     stop = threading.Event()
-    appliers = [push.Applier(store, batch=batch, idle_wait_s=0.005) for _ in range(threads)]
+    if poll_s:  # appliers that look at the queue every poll_s, hearing no notices
+        appliers = [push.Applier(store, batch=batch, idle_wait_s=poll_s) for _ in range(threads)]
+    else:  # the worker's layout (push.start_appliers): woken by the notices of pushes
+        listener = QueueWake(store.engine)
+        listener.start(stop)
+        listener.listening.wait(10)
+        appliers = [push.Applier(store, batch=batch, wake=listener.bell) for _ in range(threads)]
     runners = [threading.Thread(target=a.run, args=(stop,)) for a in appliers]
     barrier.wait()
     began = time.perf_counter()
@@ -124,7 +134,15 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     appliers = [
         mp.Process(
             target=applier,
-            args=(url, args.apply_threads, args.batch, total, apply_barrier, results),
+            args=(
+                url,
+                args.apply_threads,
+                args.batch,
+                total,
+                apply_barrier,
+                results,
+                args.poll_ms / 1000,
+            ),
         )
         for _ in range(args.apply_processes)
     ]
@@ -180,6 +198,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "submit_processes": args.submit_processes,
         "apply_processes": args.apply_processes,
         "apply_threads": args.apply_threads,
+        "appliers_wait_for": f"a poll every {args.poll_ms:g} ms" if args.poll_ms else "notices",
         "batch": args.batch,
         "pending_index": not args.without_pending_index,
         "preload": args.preload,
@@ -217,6 +236,13 @@ def main() -> None:
         type=float,
         default=0.0,
         help="operations a second the agents offer together (default: as fast as they can)",
+    )
+    parser.add_argument(
+        "--poll-ms",
+        type=float,
+        default=0.0,
+        help="appliers look at the queue every N ms instead of waiting for the pushes' "
+        "notices as the worker's do (the bench's layout until 2026-12-01: 5)",
     )
     parser.add_argument("--admin-url", default=ADMIN_URL)
     parser.add_argument(
