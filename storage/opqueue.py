@@ -35,6 +35,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
 from storage.engine import CHANGE_SEQUENCE, allocate_change_seqs, driver_cursor, driver_rows
@@ -519,3 +520,53 @@ def pending_count(session: Session) -> int:
 def _chunks(ids: Sequence[uuid.UUID]) -> Iterable[Sequence[uuid.UUID]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
+
+
+# --- appliers that wait (PostgreSQL; migration 0016) -----------------------------------------
+
+WAITERS_LOCK = 5_265_232_487
+"""The advisory lock between pushes (shared) and an applier entering ``operation_waiters``."""
+
+
+def enter_waiters(
+    conn: Connection, waiter: uuid.UUID, hold_s: float, lock_timeout_ms: int = 500
+) -> bool:
+    """List ``waiter`` as an applier about to wait, for ``hold_s``: pushes ring from now on.
+
+    The exclusive lock waits for the pushes in flight, each of which read the list before it
+    and stays quiet, so their operations are committed before this returns; the caller looks
+    at the queue once more before it waits. Runs in its own transaction.
+
+    False, listing nothing, when the pushes in flight did not end within
+    ``lock_timeout_ms``: a push left in an open transaction (a psql session, say) must not
+    stop the applier, which then looks at the queue at its idle poll instead.
+    """
+    try:
+        with conn.begin():
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}")
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%(lock)s)", {"lock": WAITERS_LOCK})
+            _list_waiter(conn, waiter, hold_s)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            return False
+        raise
+    return True
+
+
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def _list_waiter(conn: Connection, waiter: uuid.UUID, hold_s: float) -> None:
+    conn.exec_driver_sql(
+        "INSERT INTO operation_waiters (id, until) "
+        "VALUES (%(id)s, clock_timestamp() + make_interval(secs => %(hold)s)) "
+        "ON CONFLICT (id) DO UPDATE SET until = EXCLUDED.until",
+        {"id": waiter, "hold": hold_s},
+    )
+
+
+def leave_waiters(conn: Connection, waiter: uuid.UUID) -> None:
+    """Take ``waiter`` off the list: pushes need not ring for it (it looks at the queue
+    again before it next waits). Runs in its own transaction."""
+    with conn.begin():
+        conn.exec_driver_sql("DELETE FROM operation_waiters WHERE id = %(id)s", {"id": waiter})

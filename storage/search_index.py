@@ -30,10 +30,11 @@ PG_INDEX = "ix_messages_full_text"
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     """Alembic's ``include_name`` hook: False for the search index's own objects (and the
-    central blob table, which storage/blobs.py declares and migration 0009 makes, and the
-    claims' expression index on PostgreSQL, migration 0015's)."""
+    central blob table, which storage/blobs.py declares and migration 0009 makes, the
+    claims' expression index on PostgreSQL, migration 0015's, and the list of waiting
+    appliers, 0016's, which storage/opqueue.py writes in SQL)."""
     if type_ == "table":
-        return name not in SQLITE_TABLES and name != "blobs"
+        return name not in SQLITE_TABLES and name not in ("blobs", "operation_waiters")
     if type_ == "index":
         return name not in (PG_INDEX, CLAIM_ORDER_INDEX)
     return True

@@ -43,6 +43,7 @@ from app.services.queue_wake import Doorbell, QueueWake
 from storage import leases, opqueue
 from storage.blobs import SqlBlobStore
 from storage.engine import Store, driver_row
+from storage.ids import new_id
 from storage.models import Agent, utcnow
 
 T = TypeVar("T")
@@ -51,6 +52,9 @@ log = logging.getLogger("sync")
 
 PUSH_BATCH = 200
 APPLY_BATCH = 50
+# How long an applier's place among the waiters holds (renewed at half): one that died
+# listed makes pushes ring for at most this long.
+WAITER_HOLD_S = 60.0
 IDLE_WAIT_S = 0.2
 QUEUE_LEASE = "operations"
 
@@ -652,6 +656,9 @@ class Applier:
         self.rejected = 0
         self.errors = 0
         self.route = Route()  # kept from batch to batch: the kind of the last operation
+        # In operation_waiters (PostgreSQL), so that pushes ring the bell: since when.
+        self._waiter = new_id()
+        self._listed_at: float | None = None
 
     def step(self) -> int:
         """One batch; how many operations it settled."""
@@ -671,15 +678,24 @@ class Applier:
         return len(results)
 
     def run(self, stop: threading.Event) -> None:
+        try:
+            self._run(stop)
+        finally:
+            self._leave_waiters()
+
+    def _run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             try:
                 done = self.step()
                 if done >= self.batch:
                     if self.wake is not None:
+                        self._leave_waiters()  # busy: desks' pushes need not ring
                         self.wake.ring()  # more than a batch waits: a hand more helps
                     continue
                 if done and self.wake is None:
                     continue  # no notices: look again before the idle wait
+                if self.wake is not None and self._enter_waiters():
+                    continue  # pushes ring from now on; one more look for those before
                 # Fewer than a batch: the batch stopped at an empty queue. An operation
                 # pushed since rang the bell (a ring nobody heard is kept), so wait for it
                 # rather than look at the queue once more for nothing.
@@ -699,6 +715,31 @@ class Applier:
             else:
                 # A desk's push wakes one of us at once; the idle wait is the safety net.
                 self.wake.wait(self.idle_wait_s)
+
+    def _enter_waiters(self) -> bool:
+        """Make sure pushes ring while we wait; True when the listing is new (or renewed),
+        and the queue must be looked at once more before waiting (migration 0016)."""
+        if self.central.dialect != "postgresql":
+            return False
+        now = time.monotonic()
+        if self._listed_at is not None and now - self._listed_at < WAITER_HOLD_S / 2:
+            return False
+        with self.central.engine.connect() as conn:
+            if not opqueue.enter_waiters(conn, self._waiter, WAITER_HOLD_S):
+                log.info("operation queue: a push held open; looking at the idle poll")
+                return False
+        self._listed_at = now
+        return True
+
+    def _leave_waiters(self) -> None:
+        if self._listed_at is None:
+            return
+        self._listed_at = None
+        try:
+            with self.central.engine.connect() as conn:
+                opqueue.leave_waiters(conn, self._waiter)
+        except DBAPIError as exc:  # the listing lapses by itself (WAITER_HOLD_S)
+            log.info("operation queue: could not leave the waiters (%s)", _short(exc))
 
 
 def start_appliers(

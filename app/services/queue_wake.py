@@ -1,10 +1,13 @@
 """Wake the worker's appliers when desks push operations, instead of polling for them.
 
-The central database announces every new pending operation on a channel of its own
-(migration 0014: desks do not hear it, and appliers do not hear their own updates).
-One LISTEN connection per worker turns those notices into rings of a ``Doorbell`` the
-appliers wait on, so an operation is picked up within milliseconds of its push; the
-appliers' idle wait stays as the safety net while the listener reconnects.
+The central database announces a new pending operation on a channel of its own
+(migration 0014: desks do not hear it, and appliers do not hear their own updates), while
+an applier waits for it (migration 0016: an applier about to wait enters
+``operation_waiters``, and a busy one leaves it, so desks pushing into a backlog do not
+queue on PostgreSQL's commit of notifying transactions). One LISTEN connection per worker
+turns those notices into rings of a ``Doorbell`` the appliers wait on, so an operation is
+picked up within milliseconds of its push; the appliers' idle wait stays as the safety
+net while the listener reconnects.
 """
 
 from __future__ import annotations

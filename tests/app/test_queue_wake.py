@@ -30,6 +30,11 @@ def world(pg_store_url: str) -> Iterator[World]:
     store.dispose()
 
 
+def _alice(world: World) -> object:
+    with world.store.read() as session:
+        return session.execute(select(Agent.id).where(Agent.name == "alice")).scalar_one()
+
+
 def _status(store: Store, op_id: object) -> str:
     with store.read() as session:
         return session.execute(
@@ -39,8 +44,7 @@ def _status(store: Store, op_id: object) -> str:
 
 def test_a_pushed_operation_is_applied_without_waiting_for_the_idle_poll(world: World) -> None:
     interaction = world.interaction()
-    with world.store.read() as session:
-        alice = session.execute(select(Agent.id).where(Agent.name == "alice")).scalar_one()
+    alice = _alice(world)
     stop = threading.Event()
     threads = push.start_appliers(world.store, stop, threads=1, idle_wait_s=IDLE_S)
     try:
@@ -112,8 +116,7 @@ def test_an_applier_that_emptied_the_queue_waits_without_looking_again(world: Wo
     # The batch ended at an empty queue: looking again at once found nothing, on the cores
     # the desks then need. An operation pushed meanwhile rings the bell, so none waits.
     interaction = world.interaction()
-    with world.store.read() as session:
-        alice = session.execute(select(Agent.id).where(Agent.name == "alice")).scalar_one()
+    alice = _alice(world)
     bell = Doorbell()
     applier = push.Applier(world.store, wake=bell, idle_wait_s=IDLE_S)
     stop = threading.Event()
@@ -146,3 +149,125 @@ def test_an_applier_that_emptied_the_queue_waits_without_looking_again(world: Wo
         stop.set()
         bell.ring_all()
         thread.join(timeout=10)
+
+
+def _lock_waits(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return int(
+            conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            ).scalar_one()
+        )
+
+
+def test_an_applier_enters_the_waiters_only_once_pushes_in_flight_are_committed(
+    world: World,
+) -> None:
+    # Migration 0016's promise: no push is both quiet and missed. A push reads the waiters
+    # (none: it stays quiet) under a shared lock it holds to its commit; entering takes the
+    # lock exclusively, so it returns only once that push is committed, and the applier's
+    # look at the queue after entering finds the operation.
+    interaction = world.interaction()
+    alice = _alice(world)
+    entered = threading.Event()
+
+    def enter() -> None:
+        with world.store.engine.connect() as conn:
+            opqueue.enter_waiters(conn, uuid.uuid4(), 60)
+        entered.set()
+
+    row = {
+        "id": uuid.uuid4(),
+        "kind": "note",
+        "actor_id": alice,
+        "payload": {"interaction": str(interaction), "body": "in flight"},
+        "created_at": utcnow(),
+    }
+    with world.store.engine.connect() as pushing:
+        with pushing.begin():
+            opqueue.insert_pending(pushing, [row])  # read no waiter: no notice
+            thread = threading.Thread(target=enter, daemon=True)
+            thread.start()
+            _until(lambda: _lock_waits(world.store) == 1)
+            assert not entered.is_set()
+        thread.join(timeout=10)
+    assert entered.is_set()
+    assert [op.op_id for op in _pending(world.store)] == [row["id"]]
+
+
+def _pending(store: Store) -> list[opqueue.QueuedOp]:
+    with store.read() as session:
+        return opqueue.claim_pending(session, 10)
+
+
+def test_a_busy_applier_leaves_the_waiters_and_enters_again_before_it_waits(
+    world: World,
+) -> None:
+    # A full batch means more is queued: pushes need not ring while it works through them.
+    interaction = world.interaction()
+    alice = _alice(world)
+    bell = Doorbell()
+    applier = push.Applier(world.store, wake=bell, batch=5, idle_wait_s=IDLE_S)
+    stop = threading.Event()
+    thread = threading.Thread(target=applier.run, args=(stop,), daemon=True)
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        if "operation_waiters" in sql and sql.split()[0] in ("INSERT", "DELETE"):
+            statements.append(sql.split()[0])
+
+    event.listen(world.store.engine, "before_cursor_execute", record)
+    thread.start()
+    try:
+        _until(lambda: bell.waiting == 1)
+        assert statements == ["INSERT"] and _listed(world.store, applier) == 1
+        ops = [_queue_note(world.store, alice, interaction, n) for n in range(12)]
+        bell.ring()
+        _until(lambda: all(_status(world.store, op) == "applied" for op in ops))
+        _until(lambda: bell.waiting == 1)
+        # Two full batches (left once), then a short one: listed again before waiting.
+        assert statements == ["INSERT", "DELETE", "INSERT"]
+        assert _listed(world.store, applier) == 1
+    finally:
+        stop.set()
+        bell.ring_all()
+        thread.join(timeout=10)
+        event.remove(world.store.engine, "before_cursor_execute", record)
+    assert _listed(world.store, applier) == 0, "a stopped applier leaves the list"
+
+
+def _listed(store: Store, applier: push.Applier) -> int:
+    with store.engine.connect() as conn:
+        return int(
+            conn.exec_driver_sql(
+                "SELECT count(*) FROM operation_waiters "
+                "WHERE id = %(id)s AND until > clock_timestamp()",
+                {"id": applier._waiter},
+            ).scalar_one()
+        )
+
+
+def test_a_push_held_open_does_not_stop_an_applier_from_waiting(world: World) -> None:
+    # A psql session that inserted an operation and left its transaction open holds the
+    # pushes' lock: entering gives up after its lock timeout, listing nothing, and the
+    # applier falls back to its idle poll rather than hanging there.
+    alice = _alice(world)
+    waiter = uuid.uuid4()
+    row = {"id": uuid.uuid4(), "kind": "note", "actor_id": alice, "payload": {}}
+    with world.store.engine.connect() as pushing, pushing.begin():
+        opqueue.insert_pending(pushing, [{**row, "created_at": utcnow()}])
+        with world.store.engine.connect() as conn:
+            assert not opqueue.enter_waiters(conn, waiter, 60, lock_timeout_ms=50)
+    with world.store.engine.connect() as conn:
+        listed = conn.exec_driver_sql("SELECT count(*) FROM operation_waiters").scalar_one()
+    assert listed == 0
+    with world.store.engine.connect() as conn:  # the push committed: entering works again
+        assert opqueue.enter_waiters(conn, waiter, 60, lock_timeout_ms=50)
+
+
+def test_pushes_and_appliers_take_the_same_lock(world: World) -> None:
+    with world.store.engine.connect() as conn:
+        body = conn.exec_driver_sql(
+            "SELECT pg_get_functiondef('relaydesk_operations_awaited'::regproc)"
+        ).scalar_one()
+    assert f"pg_advisory_xact_lock_shared({opqueue.WAITERS_LOCK})" in body

@@ -570,7 +570,7 @@ def test_a_pull_of_the_tables_notices_named_is_one_round_trip(
 
 
 def test_new_operations_have_their_own_channel_until_a_downgrade(central: Store) -> None:
-    # Migration 0014 and back: where a new pending operation is announced.
+    # Migrations 0014 and 0016 and back: where a new pending operation is announced.
     def channels_of_a_new_operation() -> list[tuple[str, str]]:
         with psycopg.connect(libpq_url(central.url), autocommit=True) as listener:
             listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
@@ -578,10 +578,29 @@ def test_new_operations_have_their_own_channel_until_a_downgrade(central: Store)
             with central.connect() as conn:
                 row = {"id": uuid.uuid4(), "kind": "note", "payload": {}, "created_at": utcnow()}
                 opqueue.insert_pending(conn, [row])
-            return [(n.channel, n.payload) for n in listener.notifies(timeout=5, stop_after=1)]
+            with central.write() as session:
+                session.add(Tag(name=f"marker {uuid.uuid4()}"))  # to know when to stop
+            heard = []
+            for notice in listener.notifies(timeout=10):
+                if notice.payload == "tags":
+                    return heard
+                heard.append((notice.channel, notice.payload))
+            raise AssertionError(f"no notice of the marker after {heard}")
 
+    waiter = uuid.uuid4()
+    assert channels_of_a_new_operation() == []  # no applier waits: nobody to ring
+    with central.engine.connect() as conn:
+        opqueue.enter_waiters(conn, waiter, 60)
+    assert channels_of_a_new_operation() == [(OPERATIONS_CHANNEL, "operations")]
+    with central.engine.connect() as conn:
+        opqueue.leave_waiters(conn, waiter)
+    assert channels_of_a_new_operation() == []
+    with central.engine.connect() as conn:
+        opqueue.enter_waiters(conn, waiter, 0)  # a listing that has lapsed
+    assert channels_of_a_new_operation() == []
+    downgrade(central.engine, "0015")
     assert channels_of_a_new_operation() == [(OPERATIONS_CHANNEL, "operations")]
     downgrade(central.engine, "0013")
     assert channels_of_a_new_operation() == [(NOTIFY_CHANNEL, "operations")]
     upgrade(central.engine)
-    assert channels_of_a_new_operation() == [(OPERATIONS_CHANNEL, "operations")]
+    assert channels_of_a_new_operation() == []
