@@ -659,6 +659,7 @@ class Applier:
         # In operation_waiters (PostgreSQL), so that pushes ring the bell: since when.
         self._waiter = new_id()
         self._listed_at: float | None = None
+        self._held_open = False  # a push held open kept us off the list (logged once)
 
     def step(self) -> int:
         """One batch; how many operations it settled."""
@@ -726,8 +727,15 @@ class Applier:
             return False
         with self.central.engine.connect() as conn:
             if not opqueue.enter_waiters(conn, self._waiter, WAITER_HOLD_S):
-                log.info("operation queue: a push held open; looking at the idle poll")
+                if not self._held_open:  # once, not at every idle poll while it lasts
+                    log.warning(
+                        "operation queue: a transaction that queued an operation is held "
+                        "open; looking at the queue every %g s until it ends",
+                        self.idle_wait_s,
+                    )
+                self._held_open = True
                 return False
+        self._held_open = False
         self._listed_at = now
         return True
 

@@ -271,3 +271,39 @@ def test_pushes_and_appliers_take_the_same_lock(world: World) -> None:
             "SELECT pg_get_functiondef('relaydesk_operations_awaited'::regproc)"
         ).scalar_one()
     assert f"pg_advisory_xact_lock_shared({opqueue.WAITERS_LOCK})" in body
+
+
+def test_an_applier_kept_off_the_list_polls_and_says_so_once(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    interaction = world.interaction()
+    alice = _alice(world)
+    bell = Doorbell()
+    applier = push.Applier(world.store, wake=bell, idle_wait_s=0.05)
+    stop = threading.Event()
+    thread = threading.Thread(target=applier.run, args=(stop,), daemon=True)
+    attempts: list[str] = []
+
+    def record(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        if "pg_advisory_xact_lock(" in sql:
+            attempts.append(sql)
+
+    event.listen(world.store.engine, "before_cursor_execute", record)
+    held = {"id": uuid.uuid4(), "kind": "note", "actor_id": alice, "created_at": utcnow()}
+    held["payload"] = {"interaction": str(interaction), "body": "held open"}
+    try:
+        with world.store.engine.connect() as pushing, pushing.begin():
+            opqueue.insert_pending(pushing, [held])
+            thread.start()
+            # Quiet (nobody listed) and never rung: only the applier's poll finds it.
+            later = _queue_note(world.store, alice, interaction, 1)
+            # A third attempt: the second has failed too (each is recorded as it starts).
+            _until(lambda: _status(world.store, later) == "applied" and len(attempts) >= 3)
+        _until(lambda: _status(world.store, held["id"]) == "applied")
+    finally:
+        stop.set()
+        bell.ring_all()
+        thread.join(timeout=10)
+        event.remove(world.store.engine, "before_cursor_execute", record)
+    warned = [r for r in caplog.records if "held open" in r.getMessage()]
+    assert len(warned) == 1, warned
