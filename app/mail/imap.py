@@ -213,11 +213,30 @@ def search_uids(client: IMAPClient, criteria: str) -> list[int]:
     100,000 messages, each number parsed in Python. Where the server offers ESEARCH (RFC
     4731: Dovecot, Cyrus and others) the answer is a sequence set instead ("1:99870,99872"),
     a few bytes for a mailbox whose messages are mostly kept, and imaplib's line limit is
-    never near. WORKAROUND: imapclient has no ESEARCH, so the command goes through imaplib
-    as ``fetch_uid_set``'s does.
+    never near.
     """
-    if not client.has_capability("ESEARCH"):
-        return sorted(int(uid) for uid in client.search(criteria.split()))
+    if client.has_capability("ESEARCH") and not getattr(client, _NO_ESEARCH, False):
+        found = _esearch(client, criteria)
+        if found is not None:
+            return found
+        # RFC 4731 requires the ESEARCH answer even when nothing matched. A server that
+        # advertises ESEARCH and leaves it out is asked the plain way from now on: reading
+        # no answer as an empty folder would mark every message gone.
+        log.warning("the IMAP server offers ESEARCH but did not answer with it; searching plainly")
+        setattr(client, _NO_ESEARCH, True)
+        client._imap.untagged_responses.pop("SEARCH", None)  # an answer of the other kind
+    return sorted(int(uid) for uid in client.search(criteria.split()))
+
+
+_NO_ESEARCH = "_relaydesk_no_esearch"  # set on a connection whose server's ESEARCH failed
+
+
+def _esearch(client: IMAPClient, criteria: str) -> list[int] | None:
+    """``UID SEARCH RETURN (ALL) criteria``; None when the server gave no ESEARCH answer.
+
+    WORKAROUND: imapclient has no ESEARCH, so the command goes through imaplib as
+    ``fetch_uid_set``'s does.
+    """
     imap = client._imap
     tag = imap._command("UID", "SEARCH", "RETURN", "(ALL)", criteria)
     typ, lines = imap._command_complete("SEARCH", tag)
@@ -228,9 +247,7 @@ def search_uids(client: IMAPClient, criteria: str) -> list[int]:
         text = line.decode("ascii", "replace") if isinstance(line, bytes) else str(line or "")
         if text.startswith(ours):
             return _esearch_all(text)
-    # RFC 4731 requires the ESEARCH answer even when nothing matched. Without it an empty
-    # list would read as "every message was deleted": fail the sync instead.
-    raise IMAPClientError(f"the server gave no ESEARCH answer to UID SEARCH {criteria}")
+    return None
 
 
 def _esearch_all(text: str) -> list[int]:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from app.context import AppContext
 from app.demo.corpus import generate_corpus
 from app.errors import AuthError, ServerError
+from app.mail import imap as imap_module
 from app.mail import protocol_log
 from app.mail.fetch import fetch_once
 from app.mail.fetcher import MailboxSync, SyncResult, imap_settings
@@ -235,6 +236,33 @@ def test_the_full_comparison_asks_for_every_uid_in_a_few_bytes_where_it_can(
         assert search_uids(client, "UID 101:200") == []
     finally:
         logout(client)
+
+
+def test_a_server_that_offers_esearch_but_answers_without_it_is_searched_plainly(
+    sqlite_ctx: AppContext,
+    dovecot_factory: DovecotFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Reading no ESEARCH answer as "no messages" would mark the whole folder gone; failing
+    # instead would stop the mailbox for good. The connection asks plainly from then on.
+    server, user, account_id = _account_on(sqlite_ctx, dovecot_factory, monkeypatch)
+    uids = server.append_many(user.name, [m.raw for m in generate_corpus(4, seed=6)])
+    tried: list[str] = []
+
+    def no_answer(_client: object, criteria: str) -> None:
+        tried.append(criteria)  # as a server that leaves its ESEARCH answer out
+
+    monkeypatch.setattr(imap_module, "_esearch", no_answer)
+    client = connect(imap_settings(sqlite_ctx, account_id).settings)
+    try:
+        client.select_folder("INBOX", readonly=True)
+        assert search_uids(client, "ALL") == uids
+        assert search_uids(client, f"UID {uids[2]}:*") == uids[2:]
+    finally:
+        logout(client)
+    assert tried == ["ALL"]
+    assert len([r for r in caplog.records if "ESEARCH" in r.getMessage()]) == 1
 
 
 def test_an_esearch_sequence_set_expands_to_its_uids() -> None:
