@@ -526,6 +526,7 @@ def _chunks(ids: Sequence[uuid.UUID]) -> Iterable[Sequence[uuid.UUID]]:
 
 WAITERS_LOCK = 5_265_232_487
 """The advisory lock between pushes (shared) and an applier entering ``operation_waiters``."""
+LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of a lock_timeout
 
 
 def enter_waiters(
@@ -545,24 +546,17 @@ def enter_waiters(
         with conn.begin():
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}")
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%(lock)s)", {"lock": WAITERS_LOCK})
-            _list_waiter(conn, waiter, hold_s)
+            conn.exec_driver_sql(
+                "INSERT INTO operation_waiters (id, until) "
+                "VALUES (%(id)s, clock_timestamp() + make_interval(secs => %(hold)s)) "
+                "ON CONFLICT (id) DO UPDATE SET until = EXCLUDED.until",
+                {"id": waiter, "hold": hold_s},
+            )
     except DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
             return False
         raise
     return True
-
-
-LOCK_NOT_AVAILABLE = "55P03"
-
-
-def _list_waiter(conn: Connection, waiter: uuid.UUID, hold_s: float) -> None:
-    conn.exec_driver_sql(
-        "INSERT INTO operation_waiters (id, until) "
-        "VALUES (%(id)s, clock_timestamp() + make_interval(secs => %(hold)s)) "
-        "ON CONFLICT (id) DO UPDATE SET until = EXCLUDED.until",
-        {"id": waiter, "hold": hold_s},
-    )
 
 
 def leave_waiters(conn: Connection, waiter: uuid.UUID) -> None:

@@ -66,8 +66,6 @@ END
 $$
 """
 
-ROLES = ("relaydesk_agent", "relaydesk_worker")  # migration 0009's
-
 
 def upgrade() -> None:
     bind = op.get_bind()
@@ -77,8 +75,10 @@ def upgrade() -> None:
     op.execute("CREATE TABLE operation_waiters (id uuid PRIMARY KEY, until timestamptz NOT NULL)")
     op.execute(AWAITED.format(schema=f'"{schema}"', lock=WAITERS_LOCK))
     op.execute("REVOKE ALL ON FUNCTION relaydesk_operations_awaited() FROM PUBLIC")
-    roles = ", ".join(ROLES)
-    op.execute(f"GRANT EXECUTE ON FUNCTION relaydesk_operations_awaited() TO {roles}")
+    roles = revision_module("0009")  # the agents' and the worker's roles
+    op.execute(
+        f"GRANT EXECUTE ON FUNCTION relaydesk_operations_awaited() TO {roles.AGENT}, {roles.WORKER}"
+    )
     op.execute(STAMP_AND_NOTIFY)
 
 
