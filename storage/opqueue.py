@@ -173,24 +173,29 @@ class DeskOutbox:
         with self._cursor(write=True) as cursor:
             return self._settle(cursor, outcomes)
 
-    def settle_from_pulled(self, actors: Collection[str] | None = None) -> list[Outcome]:
+    def settle_from_pulled(
+        self, actors: Collection[str] | None = None, *, cursor: Any = None
+    ) -> list[Outcome]:
         """Settle the awaited operations (of ``actors``) whose outcome the desk's pulled copy
-        of the central ``operations`` table holds; the newly settled ones. One transaction."""
+        of the central ``operations`` table holds; the newly settled ones. One transaction:
+        its own, or that of ``cursor`` (a pull's, see ``Puller.in_pull``)."""
+        if cursor is None:
+            with self._cursor(write=True) as own:
+                return self.settle_from_pulled(actors, cursor=own)
         where, params = _of_actors(actors, "o.")
         read = self._read
-        with self._cursor(write=True) as cursor:
-            rows = cursor.execute(
-                "SELECT c.id, c.status, c.reason, c.result FROM op_outbox o"
-                " JOIN operations c ON c.id = o.id"
-                f" WHERE o.state = 'pushed' AND c.status <> 'pending'{where}"
-                " ORDER BY o.created_at, o.id",
-                params,
-            ).fetchall()
-            found = [
-                Outcome(read["id"](i), status, reason, read["payload"](result) or {})
-                for i, status, reason, result in rows
-            ]
-            self._settle(cursor, found)
+        rows = cursor.execute(
+            "SELECT c.id, c.status, c.reason, c.result FROM op_outbox o"
+            " JOIN operations c ON c.id = o.id"
+            f" WHERE o.state = 'pushed' AND c.status <> 'pending'{where}"
+            " ORDER BY o.created_at, o.id",
+            params,
+        ).fetchall()
+        found = [
+            Outcome(read["id"](i), status, reason, read["payload"](result) or {})
+            for i, status, reason, result in rows
+        ]
+        self._settle(cursor, found)
         return found
 
     def _settle(self, cursor: Any, outcomes: Iterable[Outcome]) -> int:

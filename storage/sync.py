@@ -68,6 +68,9 @@ DEFAULT_BATCH = 5000
 Progress = Callable[[int, int], None]
 """``progress(rows_done, rows_total)`` after each committed page."""
 
+InPull = Callable[[Any, frozenset[str]], None]
+"""``in_pull(cursor, tables)``: see ``Puller.in_pull``."""
+
 
 class SchemaMismatch(StoreError):
     """Client and central database are at different schema revisions."""
@@ -306,6 +309,11 @@ class Puller:
         # change, and reading it back from the file cost more than the pull's other reads.
         # None after anything else (a full round, an error): the next pull reads the file.
         self._kept: PullState | None = None
+        # Called with a DB-API cursor inside the local transaction that ends a round, and the
+        # names of the tables the round wrote: what must change together with the pulled rows
+        # (a desk's outbox settling the outcomes that came with them) goes here, so no reader
+        # of the store sees the one without the other.
+        self.in_pull: InPull | None = None
 
     def hint(self, table: str) -> None:
         """A change notice named ``table``: the next usual pull reads its page together with
@@ -452,6 +460,8 @@ class Puller:
                         _plan(table).upsert, [(*row, seq + n) for n, row in enumerate(rows, 1)]
                     )
                     seq += len(rows)
+            if self.in_pull is not None:
+                self.in_pull(cursor, frozenset(table.name for table, rows in pages if rows))
             cursor.execute(_SAVE_STATE, (PULL_KEY, json.dumps({"v": state.__dict__})))
         self._kept = state
         self.last_round_tables = [table.name for table, _ in pages]
@@ -660,6 +670,14 @@ class Puller:
                     full = state.full
                     state.full = False
                     state.prune = False
+                    if self.in_pull is not None:
+                        driver = local.connection.driver_connection
+                        assert driver is not None  # a live connection, in this transaction
+                        cursor = driver.cursor()
+                        try:
+                            self.in_pull(cursor, frozenset(per_table))
+                        finally:
+                            cursor.close()
                     state.save(local)
                 if whole is not None and whole.is_active:
                     whole.commit()

@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, or_, select
 from sqlalchemy.exc import DBAPIError
@@ -257,16 +257,20 @@ def settle(
     return [_result(o.op_id, o.status, o.reason, o.result) for o in found]
 
 
-def settle_pulled(local: Store, *, actors: Collection[str] | None = None) -> list[OpResult]:
+def settle_pulled(
+    local: Store, *, actors: Collection[str] | None = None, cursor: Any = None
+) -> list[OpResult]:
     """Settle pushed operations whose outcome a pull just brought; the newly settled ones.
 
     ``settle`` asks the centre before the pull, so its outcomes' effects come with that
     pull. An operation applied between the two arrived with the pull, effects and outcome
     in one snapshot (one central transaction writes both): read here, the desk does not
     show the claim done and still "waiting for the central database" until its next tick.
+    With ``cursor`` (the pull's own, see ``Puller.in_pull``) the outcomes settle in the
+    transaction that wrote their effects, so no reader sees the one without the other.
     """
     # The desk's pulled copy of the central operations; not there yet is not lost.
-    found = outbox(local).settle_from_pulled(actors)
+    found = outbox(local).settle_from_pulled(actors, cursor=cursor)
     return [_result(o.op_id, o.status, o.reason, o.result) for o in found]
 
 

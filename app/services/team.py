@@ -17,8 +17,9 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -127,6 +128,12 @@ class TeamLink(SyncLoop):
         # IDLE_TRUST_S), the outbox is idle without a look at the file: every desk ticks at
         # every change of any desk.
         self._idle_read: tuple[int, float] | None = None
+        # Outcomes a pull brings settle inside its local transaction (see _settle_in_pull),
+        # for the operations of these actors; what settled there, until the tick hands it on.
+        self._settle_for: Collection[str] | None = None
+        self._settle_in_pull = False
+        self._settled_in_pull: list[OpResult] = []
+        sync.puller.in_pull = self._in_pull
 
     @property
     def status(self) -> TeamStatus:
@@ -191,6 +198,16 @@ class TeamLink(SyncLoop):
             self._wake.wait(self.chase_wait(self._last_pull, wait))
         waiter.join(timeout=CONNECT_TIMEOUT_S * 2)
 
+    def _in_pull(self, cursor: Any, tables: frozenset[str]) -> None:
+        """The pull's hook, inside the local transaction that writes its last rows: the
+        outcomes it brought settle there, so the desk never shows a claim held while its
+        operation still says "waiting for the central database" (a window reader, polling
+        the store, would otherwise catch the moment between the two commits)."""
+        if self._settle_in_pull and "operations" in tables:
+            self._settled_in_pull = push.settle_pulled(
+                self.local, actors=self._settle_for, cursor=cursor
+            )
+
     def tick(self) -> TeamStatus:
         """Push, settle, pull; publish the status (and the settled operations)."""
         settled: list[OpResult] = []
@@ -237,18 +254,23 @@ class TeamLink(SyncLoop):
                 # outcome's notice wakes the next tick, which settles and pulls.
                 pass
             else:
-                result = self.sync.pull(
-                    progress=self._on_first_sync_progress if first else None,
-                    cancel=self._stopping.is_set,
-                )
+                self._settle_for, self._settle_in_pull = actors, not idle
+                self._settled_in_pull = []
+                try:
+                    result = self.sync.pull(
+                        progress=self._on_first_sync_progress if first else None,
+                        cancel=self._stopping.is_set,
+                    )
+                finally:
+                    self._settle_in_pull = False
+                # Committed with the pull (a failed pull raised and settled nothing).
+                settled += self._settled_in_pull
                 if result is not None:
                     pulled_at = utcnow()
             online = True
             self._last_pull = result
             if result is not None and (result.full or result.tables.get("agents")):
                 self._actors_known = False  # the role's agent may be named differently now
-            if result is not None and result.changed and not idle:
-                settled += push.settle_pulled(self.local, actors=actors)
         except (ServerError, ConfigError) as exc:
             error = str(exc)
             upgrade = self._upgrade_side(exc)

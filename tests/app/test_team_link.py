@@ -458,3 +458,48 @@ def test_a_push_after_the_centre_restarted_goes_at_once_on_a_new_connection(
             assert opqueue.entry(session, second.op_id).state == "pushed"  # type: ignore[union-attr]
     finally:
         link.stop()
+
+
+@pytest.mark.parametrize("pull", ["usual", "first of a new link"])
+def test_an_outcome_the_pull_brings_is_settled_in_the_pulls_own_transaction(
+    cluster: CentralCluster, desk: AppContext, monkeypatch: pytest.MonkeyPatch, pull: str
+) -> None:
+    # The tick asks for outcomes, then pulls. An operation applied between the two comes
+    # with the pull; the window, polling the store, must never find its effect there and
+    # the operation still waiting: both are written in the pull's one local transaction.
+    url = cluster.migrated_database()
+    central = Store(url)
+    links: list[TeamLink] = []
+    try:
+        interaction = make_world(central).interaction()
+        link = _synced_link(desk, url)
+        links.append(link)
+        op = _note(desk, interaction, "Hi")
+        push.submit(desk.store, op)
+        link.tick()
+        assert push.outcome(desk.store, op.op_id) is None  # pushed, not applied yet
+        if pull != "usual":  # the paged round of a link's first pull, not the usual one
+            link = TeamLink(desk.store, CentralConfig(url, "test"), interval=3600)
+            links.append(link)
+        recorder = Recorder()
+        link.on_settled = recorder.on_settled
+        seen: list[tuple[int, OpResult | None]] = []
+        real_pull = link.sync.pull
+
+        def applied_then_pulled(**kwargs: object) -> object:
+            assert push.apply_batch(central)[0].applied  # after the tick asked for outcomes
+            result = real_pull(**kwargs)  # type: ignore[arg-type]
+            seen.append((_local_notes(desk), push.outcome(desk.store, op.op_id)))
+            return result
+
+        monkeypatch.setattr(link.sync, "pull", applied_then_pulled)
+        status = link.tick()
+        assert len(seen) == 1
+        notes, outcome = seen[0]
+        assert notes == 1 and outcome is not None and outcome.applied, seen
+        assert status.pending == 0
+        assert [(r.op_id, r.status) for r in recorder.settled] == [(op.op_id, "applied")]
+    finally:
+        for each in links:
+            each.stop()
+        central.dispose()
