@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
-from app.services import desk
+from app.services import desk, push
 from app.services.db_roles import role_of, sign_in_role
 from app.services.desk import DeskState, TagChoices, TransferTargets, tag_choices
 from app.services.operations import Operation, OpResult
@@ -262,12 +262,26 @@ class AgentDesk(QWidget):
         if interaction_id is None:
             self.on_state_loaded(None)
             return
+        awaited = self.operations.awaited_ids()
+
+        def load() -> tuple[DeskState | None, list[OpResult]]:
+            state = desk.desk_state(ctx.store, interaction_id, agent.agent_id)
+            # Read after the state: an effect it shows comes with its operation's outcome.
+            return state, push.settled_outcomes(ctx.store, awaited) if awaited else []
+
         self._tasks.query(
-            lambda: desk.desk_state(ctx.store, interaction_id, agent.agent_id),
-            self.on_state_loaded,
-            self.on_task_failed,
-            key="desk-state",
+            load, self.on_state_and_outcomes_loaded, self.on_task_failed, key="desk-state"
         )
+
+    def on_state_and_outcomes_loaded(self, loaded: tuple[DeskState | None, list[OpResult]]) -> None:
+        """The state, and the outcomes of operations awaited here that it already shows the
+        effect of: those are settled first, so no panel shows a claim held and "waiting for
+        the central database" at once (the link hands the same outcomes on later; settled
+        already, they are ignored then)."""
+        state, outcomes = loaded
+        if outcomes:
+            self.operations.on_settled(outcomes)
+        self.on_state_loaded(state)
 
     def on_state_loaded(self, state: DeskState | None) -> None:
         previous = self.state

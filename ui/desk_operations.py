@@ -49,6 +49,10 @@ class DeskOperations(QObject):
         """Operations submitted here whose outcome has not come back yet."""
         return len(self._awaiting)
 
+    def awaited_ids(self) -> tuple[uuid.UUID, ...]:
+        """The operations submitted here whose outcome has not come back yet."""
+        return tuple(self._awaiting)
+
     def run(
         self,
         ctx: AppContext,

@@ -291,6 +291,24 @@ def outcome(local: Store, op_id: uuid.UUID) -> OpResult | None:
         return _result(row.id, row.status or "rejected", row.reason, row.result or {})
 
 
+def settled_outcomes(local: Store, op_ids: Collection[uuid.UUID]) -> list[OpResult]:
+    """The outcomes of those of ``op_ids`` already settled in the desk's outbox (ids not
+    queued yet, or still waiting, are left out), in the order given.
+
+    A window reading the store after a pull may find an operation's effect before the link
+    has handed on its outcome: read after the effect, this finds the outcome too (a pull
+    settles in the transaction that writes the effect, ``TeamLink.tick``)."""
+    found: list[OpResult] = []
+    with local.read() as session:
+        for op_id in op_ids:
+            row = opqueue.entry(session, op_id)
+            if row is not None and row.state == "settled":
+                found.append(
+                    _result(row.id, row.status or "rejected", row.reason, row.result or {})
+                )
+    return found
+
+
 def outbox_idle(local: Store) -> bool:
     """Whether the outbox holds no unsettled operation, anyone's. Driver SQL on the outbox's
     state index: every desk asks at every change notice, nearly always of another desk's
