@@ -60,6 +60,9 @@ log = logging.getLogger("sync")
 
 NOTIFY_CHANNEL = "relaydesk_changes"
 OPERATIONS_CHANNEL = "relaydesk_operations"  # new pending operations (migration 0014)
+# Commits that end together share one change notice (migration 0017): its advisory locks.
+ANNOUNCER_LOCK = 5_265_232_488
+NOTICE_GATE = 5_265_232_489
 PULL_KEY = "pull"
 EPOCH_KEY = "epoch"
 CENTRAL_ID_KEY = "central_id"

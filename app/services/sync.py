@@ -308,8 +308,8 @@ class SyncLoop(threading.Thread):
         notice may come. So after a held-back round, pull again shortly until the cursor has
         passed that round's horizon (open transactions are short), then wait as usual.
         """
-        if result is None:
-            return wait
+        if result is None:  # no pull this time (a tick that only pushed): chase still
+            return min(wait, CHASE_S) if self._chase is not None else wait
         if self._chase is None and result.held_back:
             self._chase = result.horizon
         if self._chase is not None and result.cursor >= self._chase:

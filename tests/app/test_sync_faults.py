@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 
 from app.context import AppContext, open_local
 from app.errors import ServerError
-from app.services.sync import CentralConfig, CentralSync, SyncLoop
+from app.services.sync import CHASE_S, CentralConfig, CentralSync, SyncLoop
 from app.settings import set_value
 from storage.engine import Store
 from storage.models import Tag
@@ -143,3 +143,16 @@ def test_a_pull_held_back_by_an_open_transaction_catches_up_without_another_noti
         loop.join(timeout=15)
         sync.close()
         central.dispose()
+
+
+def test_a_tick_that_pulled_nothing_does_not_end_a_chase(local: AppContext) -> None:
+    # A team link's tick that only pushed pulls nothing. While a held-back change is being
+    # chased, its wait must stay short: the change's own notice may never come (migration
+    # 0017 lets commits that end together share another's notice).
+    sync = CentralSync(local.store, CentralConfig("postgresql+psycopg://127.0.0.1:9/none", "t"))
+    loop = SyncLoop(sync, interval=3600)
+    assert loop.chase_wait(None, 3600) == 3600  # nothing to chase
+    assert loop.chase_wait(PullResult(0, 0, cursor=10, full=False, horizon=12), 3600) == CHASE_S
+    assert loop.chase_wait(None, 3600) == CHASE_S
+    assert loop.chase_wait(PullResult(2, 1, cursor=12, full=False, horizon=12), 3600) == 3600
+    assert loop.chase_wait(None, 3600) == 3600

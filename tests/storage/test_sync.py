@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -18,9 +20,17 @@ from sqlalchemy import select, text, update
 from storage import opqueue
 from storage.blobs import SqlBlobStore, open_local_blob_store
 from storage.engine import Store, StoreError, sqlite_url
-from storage.migrate import downgrade, ensure_current, head_revision, upgrade
+from storage.migrate import (
+    downgrade,
+    ensure_current,
+    head_revision,
+    revision_module,
+    upgrade,
+)
 from storage.models import EmailAccount, Interaction, Message, Project, Setting, Tag, utcnow
 from storage.sync import (
+    ANNOUNCER_LOCK,
+    NOTICE_GATE,
     NOTIFY_CHANNEL,
     OPERATIONS_CHANNEL,
     CentralBlobs,
@@ -604,3 +614,94 @@ def test_new_operations_have_their_own_channel_until_a_downgrade(central: Store)
     assert channels_of_a_new_operation() == [(NOTIFY_CHANNEL, "operations")]
     upgrade(central.engine)
     assert channels_of_a_new_operation() == []
+
+
+class Notices:
+    """A listener on the change channel, and what it hears up to a marker's notice."""
+
+    def __init__(self, central: Store, conn: psycopg.Connection[Any]) -> None:
+        self.central = central
+        self.conn = conn
+        self.markers = 0
+        conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+
+    def heard(self, on_first: Callable[[], object] | None = None) -> list[str]:
+        """The notices' payloads before the marker's (``on_first`` runs at the first)."""
+        self.markers += 1
+        with self.central.write() as session:
+            session.add(Project(name=f"marker {self.markers}", key=f"M{self.markers:02d}"))
+        payloads: list[str] = []
+        for notice in self.conn.notifies(timeout=10):
+            if notice.payload == "projects":
+                return payloads
+            if on_first is not None and not payloads:
+                on_first()
+            payloads.append(notice.payload)
+        raise AssertionError(f"no notice of the marker after {payloads}")
+
+
+def _add_tag_and_setting(central: Store, name: str) -> None:
+    with central.write() as session:
+        session.add(Tag(name=name))
+        session.add(Setting(scope="global", key=name, value={"v": 1}))
+
+
+def _commit_behind_the_gate(central: Store, names: list[str]) -> None:
+    """Commit a tag each from threads, all at once: while an announcer holds the gate
+    (here a session of the test), each waits at its commit; then the gate opens."""
+    with psycopg.connect(libpq_url(central.url), autocommit=True) as gate:
+        gate.execute("SELECT pg_advisory_lock(%s)", (NOTICE_GATE,))
+        writers = [
+            threading.Thread(target=_add_tag_and_setting, args=(central, name)) for name in names
+        ]
+        for writer in writers:
+            writer.start()
+        waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        deadline = time.monotonic() + 30
+        while gate.execute(waiting).fetchone() != (len(names),):  # type: ignore[comparison-overlap]
+            assert time.monotonic() < deadline, "the commits never reached the gate"
+            assert all(w.is_alive() for w in writers), "a commit went through the gate"
+            time.sleep(0.01)  # polling a condition, not sleeping in its place
+        gate.execute("SELECT pg_advisory_unlock(%s)", (NOTICE_GATE,))
+        for writer in writers:
+            writer.join(30)
+            assert not writer.is_alive()
+
+
+def _tag_count(central: Store) -> int:
+    with central.read() as session:
+        return len(session.execute(select(Tag.id)).all())
+
+
+def test_commits_that_end_together_share_one_notice_sent_after_they_ended(
+    central: Store,
+) -> None:
+    # Migration 0017: three commits arrive while an announcer finishes. One of them
+    # announces, for all, once the others have ended; a desk's pull after that notice
+    # finds every one of them committed.
+    with psycopg.connect(libpq_url(central.url), autocommit=True) as conn:
+        notices = Notices(central, conn)
+        # A commit alone announces itself, every table it wrote, on every transaction.
+        _add_tag_and_setting(central, "alone")
+        assert sorted(notices.heard()) == ["settings", "tags"]
+        _add_tag_and_setting(central, "alone again")
+        assert sorted(notices.heard()) == ["settings", "tags"]
+        counted: list[int] = []
+        _commit_behind_the_gate(central, ["a", "b", "c"])
+        payloads = notices.heard(on_first=lambda: counted.append(_tag_count(central)))
+        assert sorted(payloads) == ["settings", "tags"], "one notice for the three"
+        assert counted == [5], "sent once all three had ended"
+        # Back to 0016: each commit notifies, and none waits at a gate.
+        downgrade(central.engine, "0016")
+        _add_tag_and_setting(central, "d")
+        _add_tag_and_setting(central, "e")
+        assert sorted(notices.heard()) == ["settings", "settings", "tags", "tags"]
+        upgrade(central.engine)
+        _commit_behind_the_gate(central, ["f", "g"])
+        assert sorted(notices.heard()) == ["settings", "tags"]
+
+
+def test_the_notices_lock_keys_are_the_migrations() -> None:
+    shared = revision_module("0017")
+    assert (shared.ANNOUNCER_LOCK, shared.NOTICE_GATE) == (ANNOUNCER_LOCK, NOTICE_GATE)
+    assert len({ANNOUNCER_LOCK, NOTICE_GATE, opqueue.WAITERS_LOCK}) == 3
