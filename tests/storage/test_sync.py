@@ -701,6 +701,40 @@ def test_commits_that_end_together_share_one_notice_sent_after_they_ended(
         assert sorted(notices.heard()) == ["settings", "tags"]
 
 
+def test_a_commit_that_settles_an_operation_announces_itself_without_the_gate(
+    central: Store,
+) -> None:
+    # The worker's commit notifies for the operation's row anyway (so waits its turn at
+    # PostgreSQL's lock): it announces its other tables too, and never waits at the gate.
+    op_id = uuid.uuid4()
+    with central.connect() as conn:
+        opqueue.insert_pending(
+            conn, [{"id": op_id, "kind": "note", "payload": {}, "created_at": utcnow()}]
+        )
+        conn.commit()
+    with (
+        psycopg.connect(libpq_url(central.url), autocommit=True) as conn,
+        psycopg.connect(libpq_url(central.url), autocommit=True) as gate,
+    ):
+        notices = Notices(central, conn)
+        def apply() -> None:
+            with central.write() as session:
+                session.add(Tag(name="applied"))
+                session.execute(
+                    text("UPDATE operations SET status = 'applied' WHERE id = :id"), {"id": op_id}
+                )
+
+        gate.execute("SELECT pg_advisory_lock(%s)", (NOTICE_GATE,))  # an announcer finishing
+        worker = threading.Thread(target=apply)
+        worker.start()
+        worker.join(20)
+        stuck = worker.is_alive()
+        gate.execute("SELECT pg_advisory_unlock(%s)", (NOTICE_GATE,))
+        worker.join(20)
+        assert not stuck, "the commit waited at the gate"
+        assert sorted(notices.heard()) == ["operations", "tags"]
+
+
 def test_the_notices_lock_keys_are_the_migrations() -> None:
     shared = revision_module("0017")
     assert (shared.ANNOUNCER_LOCK, shared.NOTICE_GATE) == (ANNOUNCER_LOCK, NOTICE_GATE)

@@ -27,12 +27,14 @@ only stamps ``change_xid``), decided once per transaction with two advisory lock
 Commits arriving together thus share one notice and one round of flushes instead of one
 flush each behind PostgreSQL's lock. A commit alone is its own announcer. An announcer that
 failed after taking its lock would leave its quiet commits to the next notice, or to the
-desks' periodic pull: late, never lost. The function sets ``lock_timeout`` to 0 for
-itself: a session's own timeout must not make a commit fail here.
+desks' periodic pull: late, never lost. The decision sets ``lock_timeout`` to 0 for the
+rest of the commit: a session's own timeout must not make a commit fail here.
 
 The ``operations`` table keeps its own notices (0014, 0016): a desk does not pull on the
-notice of an operation's row, so such a notice must not stand in for others. Deletes keep
-their statement trigger and always notify.
+notice of an operation's row, so such a notice must not stand in for others. A commit that
+updates an operation (the worker applying it) notifies anyway, so it waits its turn at
+PostgreSQL's lock whatever it does: it announces all its tables itself, without the locks.
+Deletes keep their statement trigger and always notify.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ BEGIN
             END IF;
         ELSE
             PERFORM pg_notify('relaydesk_changes', TG_TABLE_NAME);
+            -- This commit notifies, so waits its turn, anyway: it announces the rest too.
+            PERFORM set_config('relaydesk.announce', 'notify', true);
         END IF;
     END IF;
     -- Other tables are announced at the commit: relaydesk_announce_change().
@@ -74,7 +78,7 @@ $$
 
 ANNOUNCE = """
 CREATE OR REPLACE FUNCTION relaydesk_announce_change() RETURNS trigger
-LANGUAGE plpgsql SET lock_timeout = 0 AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
     mode text := current_setting('relaydesk.announce', true);
 BEGIN
@@ -83,6 +87,8 @@ BEGIN
         RETURN NULL;
     END IF;
     IF mode IS NULL OR mode = '' THEN
+        -- The commit's own: a session's lock_timeout must not make it fail here.
+        PERFORM set_config('lock_timeout', '0', true);
         PERFORM pg_advisory_xact_lock_shared({gate});
         IF pg_try_advisory_xact_lock({lock}) THEN
             PERFORM pg_advisory_xact_lock({gate});  -- after every quiet commit has ended
