@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -168,40 +168,6 @@ def test_offline_banner_counts_waiting_operations_and_goes_when_the_centre_is_ba
         central.dispose()
 
 
-def test_a_claim_the_desk_shows_held_is_never_still_waiting_for_the_central_database(
-    qtbot: QtBot, window: MainWindow, cluster: CentralCluster, central_url: str
-) -> None:
-    # The window's poll reloads the desk from the store at any moment, and the link hands
-    # the outcomes on after its pull: a reload between the two showed the claim held while
-    # the desk still said "waiting for the central database". The reload reads the outcome
-    # with the effect. Here the link's hand-over never comes at all.
-    central = Store(central_url)
-    stop_appliers = threading.Event()
-    appliers = push.start_appliers(central, stop_appliers, threads=1)
-    desk = window._desk
-    try:
-        qtbot.waitUntil(lambda: window.team_link is not None, timeout=WAIT_MS)
-        link = _link(window)
-        qtbot.waitUntil(lambda: link.status.online, timeout=WAIT_MS)  # first sync done
-        sign_in_with_role(qtbot, window, DANA_ROLE, DANA_ROLE_PASSWORD)
-        window._team_bridge.settled.disconnect(window.on_team_bridge_settled)
-        with central.read() as session:
-            interaction = session.execute(select(Interaction.id)).scalar_one()
-        desk.show_interaction(interaction)
-        qtbot.waitUntil(desk.accept_button.isEnabled, timeout=WAIT_MS)
-        qtbot.mouseClick(desk.accept_button, Qt.MouseButton.LeftButton)
-        assert desk.message.text() == "Sent; waiting for the central database…"
-        qtbot.waitUntil(lambda: desk.state is not None and desk.state.mine, timeout=WAIT_MS)
-        assert desk.message.text() == ""
-        assert desk.operations.awaiting == 0
-        assert desk.release_button.isEnabled()
-    finally:
-        stop_appliers.set()
-        for thread in appliers:
-            thread.join(timeout=30)
-        central.dispose()
-
-
 def test_the_desk_sends_its_operations_to_the_central_database_and_settles_them(
     qtbot: QtBot, window: MainWindow, cluster: CentralCluster, central_url: str
 ) -> None:
@@ -288,7 +254,12 @@ def appliers(central_url: str) -> Iterator[Store]:
         central.dispose()
 
 
-def _sign_in_and_accept(qtbot: QtBot, window: MainWindow, central: Store) -> uuid.UUID:
+def _sign_in_and_accept(
+    qtbot: QtBot,
+    window: MainWindow,
+    central: Store,
+    before_accept: Callable[[], object] | None = None,
+) -> uuid.UUID:
     """Dana signs in and accepts the waiting interaction, through the central database."""
     desk = window._desk
     qtbot.waitUntil(lambda: window.team_link is not None, timeout=WAIT_MS)
@@ -298,9 +269,29 @@ def _sign_in_and_accept(qtbot: QtBot, window: MainWindow, central: Store) -> uui
         interaction = session.execute(select(Interaction.id)).scalar_one()
     desk.show_interaction(interaction)
     qtbot.waitUntil(desk.accept_button.isEnabled, timeout=WAIT_MS)
+    if before_accept is not None:
+        before_accept()
     qtbot.mouseClick(desk.accept_button, Qt.MouseButton.LeftButton)
+    assert desk.message.text() == "Sent; waiting for the central database…"
     qtbot.waitUntil(lambda: desk.state is not None and desk.state.mine, timeout=WAIT_MS)
     return interaction
+
+
+def test_a_claim_the_desk_shows_held_is_never_still_waiting_for_the_central_database(
+    qtbot: QtBot, window: MainWindow, appliers: Store
+) -> None:
+    # The window's poll reloads the desk from the store at any moment, and the link hands
+    # the outcomes on after its pull: a reload between the two showed the claim held while
+    # the desk still said "waiting for the central database". The reload reads the outcome
+    # with the effect. Here the link's hand-over never comes at all.
+    def cut_the_hand_over() -> None:
+        window._team_bridge.settled.disconnect(window.on_team_bridge_settled)
+
+    _sign_in_and_accept(qtbot, window, appliers, before_accept=cut_the_hand_over)
+    desk = window._desk
+    assert desk.message.text() == ""
+    assert desk.operations.awaiting == 0
+    assert desk.release_button.isEnabled()
 
 
 def _local_interaction(data_dir: Path, interaction: uuid.UUID) -> tuple[str, str | None]:
