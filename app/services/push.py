@@ -44,7 +44,7 @@ from storage import leases, opqueue
 from storage.blobs import SqlBlobStore
 from storage.engine import Store, driver_row
 from storage.ids import new_id
-from storage.models import Agent, utcnow
+from storage.models import Agent, OpOutboxEntry, utcnow
 
 T = TypeVar("T")
 
@@ -288,7 +288,11 @@ def outcome(local: Store, op_id: uuid.UUID) -> OpResult | None:
             raise UserError(f"This desk has no operation {op_id} in its outbox.")
         if row.state != "settled":
             return None
-        return _result(row.id, row.status or "rejected", row.reason, row.result or {})
+        return _settled(row)
+
+
+def _settled(row: OpOutboxEntry) -> OpResult:
+    return _result(row.id, row.status or "rejected", row.reason, row.result or {})
 
 
 def settled_outcomes(local: Store, op_ids: Collection[uuid.UUID]) -> list[OpResult]:
@@ -303,9 +307,7 @@ def settled_outcomes(local: Store, op_ids: Collection[uuid.UUID]) -> list[OpResu
         for op_id in op_ids:
             row = opqueue.entry(session, op_id)
             if row is not None and row.state == "settled":
-                found.append(
-                    _result(row.id, row.status or "rejected", row.reason, row.result or {})
-                )
+                found.append(_settled(row))
     return found
 
 

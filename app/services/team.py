@@ -128,7 +128,7 @@ class TeamLink(SyncLoop):
         # IDLE_TRUST_S), the outbox is idle without a look at the file: every desk ticks at
         # every change of any desk.
         self._idle_read: tuple[int, float] | None = None
-        # Outcomes a pull brings settle inside its local transaction (see _settle_in_pull),
+        # Outcomes a pull brings settle inside its local transaction (see _in_pull),
         # for the operations of these actors; what settled there, until the tick hands it on.
         self._settle_for: Collection[str] | None = None
         self._settle_in_pull = False
