@@ -334,15 +334,21 @@ def works_on(agent: Agent) -> ColumnElement[bool]:
     """Interactions of the agent's accounts and queues (every one, for a supervisor)."""
     if agent.role == "supervisor":
         return true()
+    return member_of(agent.id)
+
+
+def member_of(agent_id: Any) -> ColumnElement[bool]:
+    """Interactions of the accounts and queues of the agent ``agent_id`` (a value, or a
+    ``bindparam`` in a statement built once and run for every agent)."""
     return and_(
         Interaction.account_id.in_(
             select(AgentAccount.account_id).where(
-                AgentAccount.agent_id == agent.id, AgentAccount.deleted_at.is_(None)
+                AgentAccount.agent_id == agent_id, AgentAccount.deleted_at.is_(None)
             )
         ),
         Interaction.queue_id.in_(
             select(AgentQueue.queue_id).where(
-                AgentQueue.agent_id == agent.id, AgentQueue.deleted_at.is_(None)
+                AgentQueue.agent_id == agent_id, AgentQueue.deleted_at.is_(None)
             )
         ),
     )
@@ -352,10 +358,15 @@ def not_locked_away(agent: Agent) -> ColumnElement[bool]:
     """False for open interactions another agent holds in a project that locks emails."""
     if agent.role == "supervisor":
         return true()
+    return not_held_by_others(agent.id)
+
+
+def not_held_by_others(agent_id: Any) -> ColumnElement[bool]:
+    """``not_locked_away`` for the agent ``agent_id`` (a value or a ``bindparam``)."""
     locking = select(Project.id).where(Project.lock_emails_to_agents.is_(True))
     return or_(
         Interaction.claimed_by_id.is_(None),
-        Interaction.claimed_by_id == agent.id,
+        Interaction.claimed_by_id == agent_id,
         Interaction.status != "open",
         Interaction.project_id.not_in(locking),
     )
