@@ -2,7 +2,7 @@
 
     python -m bench.sync_latency [--clients 20] [--warmup 20] [--ops 200] [--budget-s 90]
                                  [--gap-ms 20] [--idle-wait S] [--lease-ttl 15] [--admin-url URL]
-                                 [--desk link|loop]
+                                 [--desk link|loop] [--profile FILE]
 
 A migrated central PostgreSQL database; one worker process running the worker's appliers
 under the operation queue's lease (``push.start_appliers``, as ``relaydesk worker`` does);
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import cProfile
 import json
 import multiprocessing
 import os
@@ -84,6 +85,7 @@ def desk(
     reports: Any,
     interval: float,
     kind: str = "link",
+    profile: str | None = None,
 ) -> None:
     """One desk: its own SQLite store, pulling on notices, submitting when told to.
 
@@ -126,6 +128,8 @@ def desk(
 
     central = None
     link: TeamLink | None = None
+    # --profile: this desk's pulls (the link's thread), measured operations only.
+    profiler: cProfile.Profile | None = None
     if kind == "link":
         # With a blob file, as the desktop: a pull also sweeps blobs of mail deleted centrally.
         blobs = open_local_blob_store(Path(work) / f"desk{index:02d}.blobs.sqlite3")
@@ -136,7 +140,13 @@ def desk(
         pull = sync.pull
 
         def pull_and_look(*args: Any, **kwargs: Any) -> PullResult | None:
-            result = pull(*args, **kwargs)
+            if profiler is not None:
+                profiler.enable()
+            try:
+                result = pull(*args, **kwargs)
+            finally:
+                if profiler is not None:
+                    profiler.disable()
             on_pulled(result)
             return result
 
@@ -172,6 +182,8 @@ def desk(
             # operation rules imported at the first submit): count from here.
             pulls.clear()
             look_cpu[0] = 0.0
+            if profile:
+                profiler = cProfile.Profile()
             cpu_before = time.process_time()
             threads_before = thread_cpu()
             continue
@@ -211,6 +223,8 @@ def desk(
         central.dispose()
     split["pull_loop"] = split.get("pull_loop", 0.0) - look_cpu[0]
     split["bench_instrument"] = look_cpu[0]
+    if profiler is not None and profile:
+        profiler.dump_stats(profile)
     report("done", index, left, dict(pulls), cpu_s, split)
     look.close()
     local.dispose()
@@ -373,7 +387,17 @@ def run(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
     desks = [
         mp.Process(
             target=desk,
-            args=(i, url, str(work), names[i], commands[i], pipes[i][1], args.interval, args.desk),
+            args=(
+                i,
+                url,
+                str(work),
+                names[i],
+                commands[i],
+                pipes[i][1],
+                args.interval,
+                args.desk,
+                args.profile if i == 1 else None,
+            ),
         )
         for i in range(args.clients)
     ]
@@ -590,6 +614,9 @@ def main() -> None:
         choices=("link", "loop"),
         default="link",
         help="link: the desktop's TeamLink; loop: a bare SyncLoop with push on the main thread",
+    )
+    parser.add_argument(
+        "--profile", help="write cProfile statistics of one desk's pulls (link desks) to this file"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="relaydesk-bench-latency-") as tmp:

@@ -418,6 +418,21 @@ def test_notes_are_internal_and_need_a_body(world: World) -> None:
     with world.store.read() as session:
         note = session.execute(select(Note)).scalar_one()
     assert (note.body, note.agent_id) == ("Called them.", _agent(world, "alice").id)
+    # The rules' read is built once and run for every agent: each gets their own answer.
+    assert world.op("note", "carol", interaction=interaction, body="Mine?").reason == (
+        "You do not work on this interaction's account and queue."
+    )
+    assert world.op("note", "bob", interaction=interaction, body="Seen.").applied
+    assert world.op("note", "sam", interaction=interaction, body="Checked.").applied
+    with world.store.read() as session:
+        authors = session.execute(
+            select(Agent.name, Note.body).join(Note, Note.agent_id == Agent.id)
+        )
+        assert sorted(authors.all()) == [
+            ("alice", "Called them."),
+            ("bob", "Seen."),
+            ("sam", "Checked."),
+        ]
 
 
 def test_mark_unread_and_locked_interactions(world: World) -> None:
