@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import uuid
 from collections import Counter
 
@@ -12,7 +11,7 @@ from sqlalchemy import func, select
 from app.context import AppContext
 from app.services.agents import add_agent
 from storage.models import Agent, Event, Interaction, Ticket
-from tests.app.workflow import make_world, race_worker, same_claim_worker
+from tests.app.workflow import make_world, race_worker, racers, same_claim_worker
 
 PROCESSES = 20
 INTERACTIONS = 300
@@ -26,8 +25,7 @@ def test_twenty_processes_claiming_from_one_queue(ctx: AppContext) -> None:
         add_agent(ctx.store, name, accounts=["support"])
     interactions = {world.interaction(age_min=i % 50) for i in range(INTERACTIONS)}
 
-    # spawn, not fork: a forked child would share (and at exit close) the parent's connections
-    mp = multiprocessing.get_context("spawn")
+    mp = racers()
     barrier, results = mp.Barrier(PROCESSES), mp.Queue()
     procs = [
         mp.Process(target=race_worker, args=(ctx.store.url, name, barrier, results))
@@ -78,7 +76,7 @@ def test_twenty_processes_accepting_the_same_interaction(ctx: AppContext) -> Non
     for name in agents:
         add_agent(ctx.store, name, accounts=["support"])
     interaction = str(world.interaction())
-    mp = multiprocessing.get_context("spawn")
+    mp = racers()
     barrier, results = mp.Barrier(PROCESSES), mp.Queue()
     procs = [
         mp.Process(

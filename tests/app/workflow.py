@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
 import uuid
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from typing import Any
 
 from sqlalchemy import select
 
-from app.services import accounts
+from app.services import accounts, operations
 from app.services.agents import add_agent, add_queue
 from app.services.operations import Operation, OpResult, apply
 from storage.engine import Store
 from storage.models import Disposition, EmailAccount, Interaction, Message, Queue, utcnow
 
 T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
+
+
+def racers() -> BaseContext:
+    """Where the race tests' processes come from: forked from a server process that imported
+    this module and the operations' rules once. Spawned, each of 20 children imported the
+    whole application again, most of each race test's time on two cores. Never forked from
+    the test process itself: a child would share (and at exit close) its connections."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # Read when the server starts, with the first child of the session: later calls change
+    # nothing, and every caller asks for the same modules.
+    context.set_forkserver_preload([__name__, *operations._EXTENSIONS])
+    return context
 
 
 @dataclass(frozen=True)
