@@ -71,7 +71,9 @@ case "$mode" in
     .venv/bin/ruff check app storage ui tests bench
     .venv/bin/mypy
     export QT_QPA_PLATFORM=offscreen
-    exec .venv/bin/python -m pytest "$@"
+    # Two test processes (pytest-xdist): most tests wait on servers, not on the CPU. Each
+    # has its own Dovecot, keyring file and databases; "-n 0" runs the suite in one.
+    exec .venv/bin/python -m pytest -n 2 "$@"
     ;;
   *)
     echo "usage: $0 app|test [args]" >&2
