@@ -23,6 +23,8 @@ from pathlib import Path
 
 from imapclient import IMAPClient, imap_utf7
 
+from tests.servers.ports import free_ports
+
 HOST = "127.0.0.1"
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
@@ -47,12 +49,6 @@ _APPEND_BATCH = 500
 
 _APPENDUID = re.compile(rb"\[APPENDUID (\d+) ([0-9:,]+)\]")
 _live: weakref.WeakSet[DovecotServer] = weakref.WeakSet()
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 def _port_open(port: int) -> bool:
@@ -153,8 +149,9 @@ class DovecotServer:
         self._is_root = os.geteuid() == 0
         if self._is_root:
             _check_traversable(self._root)
-        self._port = _free_port()
-        self._tls_port = _free_port()
+        self._port, self._tls_port = free_ports(2)
+        self._started = False  # ports are new until a first start binds them
+        self._port_choices = 1
         self._passwords: dict[str, str] = {}
         self._proc: subprocess.Popen[bytes] | None = None
         self._closed = False
@@ -427,8 +424,18 @@ class DovecotServer:
             if self._proc.poll() is not None:
                 rc = self._proc.returncode
                 self._proc = None
-                raise RuntimeError(f"dovecot exited with {rc} during start\n{self.log_tail()}")
+                tail = self.log_tail()
+                taken = "Address already in use" in tail
+                if not self._started and taken and self._port_choices < 3:
+                    # Another process took a port between its choice and Dovecot's bind (a
+                    # second test worker): nobody knows these ports yet, so choose again.
+                    self._port, self._tls_port = free_ports(2)
+                    self._port_choices += 1
+                    self.start()
+                    return
+                raise RuntimeError(f"dovecot exited with {rc} during start\n{tail}")
             if self._greets(self._port) and _port_open(self._tls_port):
+                self._started = True
                 return
             if time.monotonic() > deadline:
                 self._kill()

@@ -26,6 +26,8 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope, Session
 
+from tests.servers.ports import free_port
+
 HOST = "127.0.0.1"
 LOCAL_DOMAIN = "customers.test"
 START_TIMEOUT = 20.0
@@ -40,12 +42,6 @@ def exim_binary() -> str | None:
         if found:
             return found
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -163,9 +159,9 @@ def _transport_user() -> str:
 def start_exim(root: Path, binary: str) -> Iterator[EximMta]:
     """Yield a running Exim (and its capture server); both stopped afterwards."""
     capture = _Capture()
-    controller = Controller(capture, hostname=HOST, port=_free_port())
+    controller = Controller(capture, hostname=HOST, port=free_port())
     controller.start()
-    port = _free_port()
+    port = free_port()
     user = _transport_user()
     # Exim's transport runs unprivileged and opens files in the spool, so the path to it
     # must be open to that user (pytest's own temporary directories are not).

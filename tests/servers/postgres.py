@@ -22,6 +22,8 @@ import pytest
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
+from tests.servers.ports import free_port
+
 ENV_URL = "RELAYDESK_TEST_PG_URL"
 LOCAL_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DB_PREFIX = "relaydesk_t_"
@@ -130,12 +132,6 @@ def find_pg_bindir() -> Path | None:
     return Path(on_path).parent if on_path else None
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _others_can_traverse(path: Path) -> bool:
     return all(p.stat().st_mode & 0o001 for p in [path, *path.parents])
 
@@ -172,7 +168,7 @@ class ThrowawayPostgres:
             os.chown(self.base, self._owner.pw_uid, self._owner.pw_gid)
         self.data_dir = self.base / "data"
         self.log_path = self.base / "postgres.log"
-        self.port = _free_port()
+        self.port = free_port()
         self.started = False
 
     @property

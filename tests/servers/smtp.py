@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -12,11 +11,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.servers.ports import free_port
 
 
 @dataclass
@@ -90,7 +85,7 @@ def start_smtp(
     controller = Controller(
         recorder,
         hostname="127.0.0.1",
-        port=_free_port(),
+        port=free_port(),
         tls_context=None if implicit_tls else context,
         ssl_context=context if implicit_tls else None,
         authenticator=authenticate,

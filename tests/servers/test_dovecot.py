@@ -264,3 +264,23 @@ def test_append_many_handles_thousands_quickly(imap_user: ImapUser) -> None:
     assert elapsed < 15, f"append_many took {elapsed:.1f}s"
     flags = srv.flags(imap_user.name)
     assert len(flags) == 5000 and not any(flags.values())
+
+
+def test_a_port_taken_before_the_first_start_is_chosen_again(
+    dovecot_factory: DovecotFactory,
+) -> None:
+    # Between the choice of a port and Dovecot's bind, another test worker may take it.
+    # (dovecot_factory: only for its skip where Dovecot is missing; this server starts here.)
+    server = DovecotServer()
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", server.port))
+        squatter.listen()
+        taken = server.port
+        try:
+            server.start()
+            assert server.port != taken
+            server.add_user("late@example.test", "pw")
+            with server.client("late@example.test") as client:
+                assert client.select_folder("INBOX")[b"EXISTS"] == 0
+        finally:
+            server.close()
