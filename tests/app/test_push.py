@@ -447,10 +447,11 @@ def test_a_push_cut_off_is_pushed_again_and_applied_once(
 # --- processes killed mid-way -------------------------------------------------------------------
 
 
-def pushing_desk(data_dir: str, central_url: str) -> None:
-    """A desk process pushing its outbox one operation per round trip, until killed."""
+def pushing_desk(data_dir: str, central_url: str, permits: Any) -> None:
+    """A desk process pushing its outbox one operation per round trip, each when the test
+    gives it a permit, until killed."""
     ctx = open_local(Path(data_dir))
-    push.push(ctx.store, Store(central_url), batch=1)
+    push.push(ctx.store, Store(central_url), batch=1, before=lambda _ops: permits.acquire())
 
 
 def test_a_desk_killed_mid_push_loses_nothing_and_repeats_nothing(
@@ -460,12 +461,18 @@ def test_a_desk_killed_mid_push_loses_nothing_and_repeats_nothing(
     total = 150
     queue_notes(desk, interaction, total)
     mp = multiprocessing.get_context("spawn")
-    child = mp.Process(target=pushing_desk, args=(str(data_dir), central.url))
+    # Paced by permits: unpaced, a test process the scheduler left aside for the child's
+    # 150 round trips (another test worker on the same cores) saw the push already ended.
+    permits = mp.Semaphore(0)
+    child = mp.Process(target=pushing_desk, args=(str(data_dir), central.url, permits))
     child.start()
     try:
+        for _ in range(40):
+            permits.release()
         with central.read() as session:
-            while not session.execute(select(func.count()).select_from(OperationRow)).scalar():
+            while session.execute(select(func.count()).select_from(OperationRow)).scalar_one() < 39:
                 session.rollback()
+        permits.release()  # the 41st operation goes, and the kill lands in or just before it
         os.kill(child.pid or 0, signal.SIGKILL)
     finally:
         if child.is_alive():
@@ -473,7 +480,7 @@ def test_a_desk_killed_mid_push_loses_nothing_and_repeats_nothing(
         child.join(timeout=30)
     assert child.exitcode == -signal.SIGKILL
     reached = central_status(central)["pending"]
-    assert 0 < reached < total, "the kill did not land mid-push"
+    assert 39 <= reached <= 41, "the kill did not land mid-push"
     with desk.store.read() as session:
         states = Counter(session.execute(select(OpOutboxEntry.state)).scalars())
     assert states["queued"] > 0
