@@ -91,8 +91,14 @@ def imap_user(dovecot: DovecotServer) -> ImapUser:
 
 @pytest.fixture(scope="session")
 def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Admin URL of a reachable PostgreSQL (see `find_or_start_postgres` for the order)."""
-    url = find_or_start_postgres(tmp_path_factory.mktemp("pg"))
+    """Admin URL of a reachable PostgreSQL (see `find_or_start_postgres` for the order).
+
+    Under pytest-xdist only the first worker takes that order; every other worker starts a
+    cluster of its own. A pull reads below the oldest transaction of the whole cluster, so
+    on one server each worker's open transactions held the other's pulls back (a test that
+    pulled once found an applied operation not yet there)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    url = find_or_start_postgres(tmp_path_factory.mktemp("pg"), force_throwaway=worker != "gw0")
     yield url
     stop_throwaway_clusters()
 
