@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, text
+from sqlalchemy import Connection, Engine, create_engine, event, func, literal_column, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -26,6 +26,9 @@ log = logging.getLogger("db")
 
 BUSY_TIMEOUT_S = 30.0
 CHANGE_SEQUENCE = "change_seq"
+# The writing transaction's id, which pulls page by (PostgreSQL). A trigger stamps every row
+# written without it (migration 0018); writers that set it save the server that call.
+CURRENT_XID = "pg_current_xact_id()::text::bigint"
 
 
 class StoreError(Exception):
@@ -228,9 +231,11 @@ def _stamp_changes(session: Session, _flush_context: Any, _instances: Any) -> No
     if session.get_bind().dialect.name == "postgresql":
         # The sequence inline in each row's INSERT or UPDATE, not reserved first: one round
         # trip less per flush (the worker flushes every operation it applies). The attribute
-        # is then expired; nothing reads it back.
+        # is then expired; nothing reads it back. The transaction's id likewise, so the
+        # stamping trigger has nothing left to do.
         for obj in touched:
             obj.change_seq = func.nextval(CHANGE_SEQUENCE)
+            obj.change_xid = literal_column(CURRENT_XID)
         return
     seqs = allocate_change_seqs(session.connection(), len(touched))
     for obj, seq in zip(touched, seqs, strict=True):
@@ -246,6 +251,7 @@ class Store:
         self._engine_kwargs = engine_kwargs
         self._hot: Engine | None = None
         self._walks: Engine | None = None
+        self._autocommits: Engine | None = None
         self._hot_lock = threading.Lock()
         # The ORM is imported here, not at the top: the blob store's users need engines
         # only (ingest's worker processes import just app/mail/prepare.py).
@@ -310,7 +316,7 @@ class Store:
         connect, before any plan is made), the walk along the index is the plan whatever
         the statistics say.
         """
-        with self._walking().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        with self._walking().connect() as conn:
             yield conn
 
     def _walking(self) -> Engine:
@@ -318,7 +324,7 @@ class Store:
         if self._walks is None:
             with self._hot_lock:
                 if self._walks is None:
-                    kwargs: dict[str, Any] = {**self._engine_kwargs, "pool_pre_ping": False}
+                    kwargs = self._autocommit_kwargs()
                     connect_args = dict(kwargs.get("connect_args") or {})
                     connect_args["options"] = (
                         f"{connect_args.get('options', '')} "
@@ -332,12 +338,22 @@ class Store:
     def statements(self) -> Iterator[Connection]:
         """A connection in autocommit: each statement is its own transaction (hot paths).
 
-        From the unpinged pool: callers run idempotent statements and retry once when the
-        error says the connection was invalidated.
+        From a pool of its own, in autocommit for good and with no ping at checkout:
+        callers run idempotent statements and retry once when the error says the
+        connection was invalidated.
         """
-        engine = self._unpinged()
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if self._autocommits is None:
+            with self._hot_lock:
+                if self._autocommits is None:
+                    self._autocommits = make_engine(self.url, **self._autocommit_kwargs())
+        with self._autocommits.connect() as conn:
             yield conn
+
+    def _autocommit_kwargs(self) -> dict[str, Any]:
+        # Autocommit for the pool's life, not switched at each checkout: SQLAlchemy sets
+        # and resets a connection's isolation level around every use, about a fifth of
+        # a claim's client CPU (0.28 -> 0.21 ms, measured beside a bare psycopg cursor).
+        return {**self._engine_kwargs, "pool_pre_ping": False, "isolation_level": "AUTOCOMMIT"}
 
     @contextlib.contextmanager
     def hot_write(self) -> Iterator[Session]:
@@ -353,3 +369,5 @@ class Store:
             self._hot.dispose()
         if self._walks is not None:
             self._walks.dispose()
+        if self._autocommits is not None:
+            self._autocommits.dispose()

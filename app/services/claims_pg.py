@@ -27,7 +27,7 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql
 
 from storage import opqueue
-from storage.engine import CHANGE_SEQUENCE, driver_row
+from storage.engine import CHANGE_SEQUENCE, CURRENT_XID, driver_row
 from storage.ids import new_id
 from storage.leases import LeaseHold, LeaseLost
 
@@ -129,14 +129,14 @@ SELECT (SELECT id FROM actor), (SELECT id FROM claimed), (SELECT claim_fence FRO
 _WRITES = """, claimed AS (
     UPDATE interactions AS i
     SET claimed_by_id = (SELECT id FROM actor), claimed_at = %(now)s::timestamptz,
-        claim_fence = i.claim_fence + 1, change_seq = nextval('{seq}')
+        claim_fence = i.claim_fence + 1, change_seq = nextval('{seq}'), change_xid = {xid}
     FROM pick
     WHERE i.id = pick.id
     RETURNING i.id, i.claim_fence
 ), audit AS (
-    INSERT INTO events (id, change_seq, deleted_at, at, actor_id, kind, interaction_id,
-                        ticket_id, data)
-    SELECT %(event)s::uuid, nextval('{seq}'), NULL, %(now)s::timestamptz,
+    INSERT INTO events (id, change_seq, change_xid, deleted_at, at, actor_id, kind,
+                        interaction_id, ticket_id, data)
+    SELECT %(event)s::uuid, nextval('{seq}'), {xid}, NULL, %(now)s::timestamptz,
            (SELECT id FROM actor), 'claim', id, NULL,
            json_build_object('op', %(op_text)s::text, 'fence', claim_fence)
     FROM claimed
@@ -169,8 +169,8 @@ def claim_next(
         "payload": json.dumps(payload),
     }
     key = "id" if isinstance(actor, uuid.UUID) else "name"
-    writes = _WRITES.format(seq=CHANGE_SEQUENCE, record=_RECORD[record])
-    row = _one(conn, _AGENT_CLAIM.format(key=key, writes=writes), {**params, "actor": actor})
+    params["actor"] = actor
+    row = _one(conn, _claim_sql(key, record), params)
     if row[0] is None:
         # Not an agent in email status: perhaps a supervisor, who takes from every queue.
         found = driver_row(conn, _ACTOR.format(key=key), {"actor": actor})
@@ -179,7 +179,8 @@ def claim_next(
         found_id, role, state = found[:3]
         if role != "supervisor" or state != "in_email":
             return None  # the general rule decides (state changes, refusals, wording)
-        row = _one(conn, _SUPERVISOR_CLAIM.format(writes=writes), {**params, "actor": found_id})
+        params["actor"] = found_id
+        row = _one(conn, _claim_sql("supervisor", record), params)
         if row[0] is None:
             return None
     _agent, claimed_id, fence, recorded = row
@@ -271,8 +272,17 @@ def _one(conn: Connection, statement: str, params: dict[str, Any]) -> tuple[Any,
 
 
 @functools.cache
+def _claim_sql(key: Literal["id", "name", "supervisor"], record: Record) -> str:
+    """``claim_next``'s statements, put together once (a claim's client CPU is dear)."""
+    writes = _WRITES.format(seq=CHANGE_SEQUENCE, xid=CURRENT_XID, record=_RECORD[record])
+    if key == "supervisor":
+        return _SUPERVISOR_CLAIM.format(writes=writes)
+    return _AGENT_CLAIM.format(key=key, writes=writes)
+
+
+@functools.cache
 def _next_claim_sql(leased: bool) -> str:
-    writes = _WRITES.format(seq=CHANGE_SEQUENCE, record=_RECORD["settle"])
+    writes = _WRITES.format(seq=CHANGE_SEQUENCE, xid=CURRENT_XID, record=_RECORD["settle"])
     # The operation is the one the statement picked, not a parameter.
     writes = writes.replace("%(op)s::uuid", "(SELECT id FROM op)")
     writes = writes.replace("%(op_text)s::text", "(SELECT id::text FROM op)")

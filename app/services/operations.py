@@ -26,6 +26,7 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    literal_column,
     select,
     true,
     update,
@@ -47,7 +48,7 @@ from app.services.agents import (
 from app.services.tickets import allocate_ticket_number, recompute_ticket_facts
 from app.settings import Scope, apply_to_row, set_value
 from storage.blobs import SqlBlobStore
-from storage.engine import CHANGE_SEQUENCE, Store, allocate_change_seqs
+from storage.engine import CHANGE_SEQUENCE, CURRENT_XID, Store, allocate_change_seqs
 from storage.ids import new_id
 from storage.models import (
     Agent,
@@ -294,8 +295,11 @@ def record_events(session: Session, events: list[dict[str, Any]], at: dt.datetim
 
 @functools.cache
 def _stamped_insert(table: Table) -> Insert:
-    """A table's insert with its change marker from the sequence, built once (PostgreSQL)."""
-    return insert(table).values(change_seq=func.nextval(CHANGE_SEQUENCE))
+    """A table's insert with its change marker from the sequence and the transaction's id,
+    built once (PostgreSQL)."""
+    return insert(table).values(
+        change_seq=func.nextval(CHANGE_SEQUENCE), change_xid=literal_column(CURRENT_XID)
+    )
 
 
 def _insert_stamped(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:

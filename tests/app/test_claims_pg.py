@@ -24,7 +24,7 @@ from storage import leases, opqueue
 from storage.engine import Store
 from storage.models import Event, Interaction, Tag, utcnow
 from storage.models import Operation as OperationRow
-from storage.sync import NOTIFY_CHANNEL
+from storage.sync import NOTIFY_CHANNEL, OPERATIONS_CHANNEL
 from tests.app.workflow import World, make_world
 from tests.servers.postgres import libpq_url
 
@@ -76,16 +76,47 @@ def test_the_one_statement_claim_leaves_the_rows_the_general_rule_leaves(world: 
     assert (recorded.status, recorded.kind, recorded.actor_id) == ("applied", "claim", alice)
     assert recorded.result == {"id": str(second), "fence": 1}
     assert recorded.result.keys() == _op_row(world, general.op_id).result.keys()
-    # Stamped for team-mode pulls like any write: change markers and the writing xid.
+    # Stamped for team-mode pulls like any write: change markers and the writing xid, one
+    # transaction's for the three rows (the statement sets it, the trigger would have).
     with world.store.read() as session:
         stamps = session.execute(
             select(Interaction.change_seq, Interaction.change_xid).where(Interaction.id == second)
         ).one()
+        xids = {
+            session.execute(select(Event.change_xid).where(Event.id == events[1].id)).scalar(),
+            session.execute(
+                select(OperationRow.change_xid).where(OperationRow.id == op_id)
+            ).scalar(),
+        }
     assert stamps.change_seq > 0 and stamps.change_xid is not None
+    assert xids == {stamps.change_xid}
     # Nothing left that alice may take: recorded with an empty result, nothing claimed.
     empty = apply(world.store, Operation("claim", "alice"))
     assert empty.applied and empty.result == {}
     assert len(_claim_events(world)) == 2
+
+
+def test_a_claim_applied_directly_rings_no_applier(world: World) -> None:
+    # Migration 0018: an operation inserted already applied is not for the appliers, even
+    # while one waits for work; a pushed one, inserted pending, rings them.
+    world.interaction(age_min=20)
+    second = world.interaction(age_min=10)
+    world.op("claim", "alice")  # the general rule: alice is in email status now
+    with world.store.engine.connect() as conn:
+        assert opqueue.enter_waiters(conn, uuid.uuid4(), 60)
+    with psycopg.connect(libpq_url(world.store.url), autocommit=True) as listener:
+        listener.execute(f"LISTEN {OPERATIONS_CHANNEL}")
+        assert _direct(world, "alice", uuid.uuid4()) == {"id": str(second), "fence": 1}
+        with world.store.statements() as conn:
+            opqueue.push_pending(conn, [opqueue.QueuedOp(uuid.uuid4(), "note", "alice", {})])
+            conn.exec_driver_sql(f"NOTIFY {OPERATIONS_CHANNEL}, 'marker'")
+        heard = []
+        for notice in listener.notifies(timeout=10):
+            if notice.payload == "marker":
+                break
+            heard.append(notice.payload)
+    # One transaction, one notice each, delivered in commit order: the push's alone.
+    assert heard == ["operations"]
 
 
 def test_a_repeated_operation_is_answered_from_its_record(world: World) -> None:
@@ -388,9 +419,6 @@ def test_claims_walk_the_claim_order_index_even_on_statistics_of_a_full_queue(
         "payload": "text",
         "actor": "text",
     }
-    writes = claims_pg._WRITES.format(
-        seq=claims_pg.CHANGE_SEQUENCE, record=claims_pg._RECORD["insert"]
-    )
     # The general rule (alice is logged out), as the ORM sends it.
     sent: list[tuple[str, dict[str, object]]] = []
 
@@ -406,9 +434,7 @@ def test_claims_walk_the_claim_order_index_even_on_statistics_of_a_full_queue(
     [(general, values)] = sent
     kinds = {uuid.UUID: "uuid", dt.datetime: "timestamptz", int: "bigint", str: "text"}
     plans = {
-        "an agent's claim": _plan(
-            world, claims_pg._AGENT_CLAIM.format(key="name", writes=writes), types
-        ),
+        "an agent's claim": _plan(world, claims_pg._claim_sql("name", "insert"), types),
         "the applier's claim": _plan(world, claims_pg._next_claim_sql(False), types),
         # Its literal ids and status make custom plans the ones PostgreSQL keeps.
         "the general rule": _plan(

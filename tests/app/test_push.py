@@ -198,10 +198,12 @@ def test_the_general_pick_keeps_one_plan(world: World, central: Store, desk: App
     small = Store(central.url, pool_size=1, max_overflow=0)
     try:
         results = push.apply_batch(small, route=push.Route(general_first=True))
-        with small.statements() as conn:
-            plans = conn.exec_driver_sql(
-                "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
-                "WHERE statement LIKE '%%SKIP LOCKED%%' AND statement LIKE '%%agents.name%%'"
+        with small.hot_write() as session:  # the general path's pool: its one connection
+            plans = session.execute(
+                text(
+                    "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                    "WHERE statement LIKE '%SKIP LOCKED%' AND statement LIKE '%agents.name%'"
+                )
             ).all()
     finally:
         small.dispose()

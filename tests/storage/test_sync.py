@@ -19,7 +19,7 @@ from sqlalchemy import select, text, update
 
 from storage import opqueue
 from storage.blobs import SqlBlobStore, open_local_blob_store
-from storage.engine import Store, StoreError, sqlite_url
+from storage.engine import CURRENT_XID, Store, StoreError, sqlite_url
 from storage.migrate import (
     downgrade,
     ensure_current,
@@ -739,3 +739,45 @@ def test_the_notices_lock_keys_are_the_migrations() -> None:
     shared = revision_module("0017")
     assert (shared.ANNOUNCER_LOCK, shared.NOTICE_GATE) == (ANNOUNCER_LOCK, NOTICE_GATE)
     assert len({ANNOUNCER_LOCK, NOTICE_GATE, opqueue.WAITERS_LOCK}) == 3
+
+
+def test_every_row_carries_its_writers_transaction_stamped_once(central: Store) -> None:
+    # Migration 0018: the stamping trigger runs only for rows that do not carry their
+    # transaction's id already; whoever writes, every row ends with that id.
+    assert CURRENT_XID in revision_module("0018").NOT_STAMPED
+    stamp_calls = "SELECT pg_stat_get_xact_function_calls('relaydesk_stamp_change_xid'::regproc)"
+
+    def write_four() -> tuple[int, int | None, dict[str, int]]:
+        with psycopg.connect(libpq_url(central.url)) as conn:
+            conn.execute("SET LOCAL track_functions = 'pl'")
+            (xid,) = conn.execute(f"SELECT {CURRENT_XID}").fetchone() or (0,)
+            add = "INSERT INTO tags (id, change_seq, name{}) VALUES (%s, 1, %s{})"
+            conn.execute(add.format("", ""), (uuid.uuid4(), "bare"))
+            conn.execute(add.format(", change_xid", ", 42"), (uuid.uuid4(), "forged"))
+            conn.execute(add.format(", change_xid", f", {CURRENT_XID}"), (uuid.uuid4(), "own"))
+            conn.execute(f"UPDATE tags SET deleted_at = NULL, change_xid = {CURRENT_XID}")
+            (calls,) = conn.execute(stamp_calls).fetchone() or (None,)
+            conn.commit()
+            stamps = dict(conn.execute("SELECT name, change_xid FROM tags").fetchall())
+            conn.execute("DELETE FROM tags")
+            conn.commit()
+        return xid, calls, stamps
+
+    xid, calls, stamps = write_four()
+    assert stamps == {"bare": xid, "forged": xid, "own": xid}
+    assert calls == 2  # the bare and the forged rows; the update carried the id itself
+    # The ORM's flushes stamp their rows themselves on PostgreSQL.
+    with central.write() as session:
+        session.add(Tag(name="orm"))
+        session.flush()
+        xid = session.execute(text(f"SELECT {CURRENT_XID}")).scalar_one()
+    with central.read() as session:
+        assert session.execute(select(Tag.change_xid)).scalar_one() == xid
+    with central.write() as session:
+        session.execute(text("DELETE FROM tags"))
+    downgrade(central.engine, "0017")
+    try:
+        xid, calls, stamps = write_four()
+        assert stamps == {"bare": xid, "forged": xid, "own": xid} and calls == 6
+    finally:
+        upgrade(central.engine)
