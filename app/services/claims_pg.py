@@ -54,9 +54,9 @@ _RESULT = (
 # pushed, settled (team mode's applier, which already holds it locked).
 _RECORD = {
     "insert": f"""
-    INSERT INTO operations (id, change_seq, deleted_at, kind, actor_id, payload, status,
-                            reason, result, created_at, applied_at)
-    SELECT %(op)s::uuid, nextval('{CHANGE_SEQUENCE}'), NULL, 'claim', actor.id,
+    INSERT INTO operations (id, change_seq, change_xid, deleted_at, kind, actor_id, payload,
+                            status, reason, result, created_at, applied_at)
+    SELECT %(op)s::uuid, nextval('{CHANGE_SEQUENCE}'), {CURRENT_XID}, NULL, 'claim', actor.id,
            %(payload)s::json, 'applied', '', {_RESULT}, %(now)s::timestamptz,
            %(now)s::timestamptz
     FROM actor

@@ -741,6 +741,45 @@ def test_the_notices_lock_keys_are_the_migrations() -> None:
     assert len({ANNOUNCER_LOCK, NOTICE_GATE, opqueue.WAITERS_LOCK}) == 3
 
 
+def test_an_operation_inserted_applied_and_stamped_runs_no_trigger(central: Store) -> None:
+    # Migration 0019: a pushed operation (inserted pending) may ring the appliers and a
+    # settled one notifies, so both run the trigger; one inserted applied with its
+    # transaction's id (a claim applied directly) calls nothing.
+    calls = "SELECT pg_stat_get_xact_function_calls('relaydesk_stamp_change_xid'::regproc)"
+
+    def write_four() -> tuple[int, int, dict[str, int]]:
+        with psycopg.connect(libpq_url(central.url)) as conn:
+            conn.execute("SET LOCAL track_functions = 'pl'")
+            (since,) = conn.execute(calls).fetchone() or (None,)
+            (xid,) = conn.execute(f"SELECT {CURRENT_XID}").fetchone() or (0,)
+            add = (
+                "INSERT INTO operations (id, change_seq, change_xid, kind, payload, status, "
+                "reason, created_at) VALUES (%s, 1, {}, %s, '{{}}', %s, '', now())"
+            )
+            conn.execute(add.format("NULL"), (uuid.uuid4(), "pushed", "pending"))
+            conn.execute(add.format(CURRENT_XID), (uuid.uuid4(), "direct", "applied"))
+            conn.execute(add.format("NULL"), (uuid.uuid4(), "bare", "applied"))
+            conn.execute(add.format(CURRENT_XID), (uuid.uuid4(), "settled", "pending"))
+            conn.execute("UPDATE operations SET status = 'applied' WHERE kind = 'settled'")
+            (total,) = conn.execute(calls).fetchone() or (None,)
+            conn.commit()
+            stamps = dict(conn.execute("SELECT kind, change_xid FROM operations").fetchall())
+            conn.execute("DELETE FROM operations")
+            conn.commit()
+        return xid, (total or 0) - (since or 0), stamps
+
+    xid, called, stamps = write_four()
+    everyone = {"pushed": xid, "direct": xid, "bare": xid, "settled": xid}
+    assert stamps == everyone
+    assert called == 4  # all but the direct one: pushed, bare, settled's insert and update
+    downgrade(central.engine, "0018")
+    try:
+        xid, called, stamps = write_four()
+        assert stamps == {k: xid for k in everyone} and called == 5
+    finally:
+        upgrade(central.engine)
+
+
 def test_every_row_carries_its_writers_transaction_stamped_once(central: Store) -> None:
     # Migration 0018: the stamping trigger runs only for rows that do not carry their
     # transaction's id already; whoever writes, every row ends with that id.
