@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import random
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
@@ -230,6 +232,60 @@ _model: _Model | None = None
 _model_lock = threading.Lock()
 
 
+@dataclass(frozen=True, slots=True)
+class _Matrix:
+    """langdetect's model as one numpy array (the batch path): a row per n-gram, a column
+    per language, the very floats ``DetectorFactory.add_profile`` computes."""
+
+    langs: tuple[str, ...]
+    rows: dict[str, int]
+    values: Any  # numpy.ndarray, float64, (n-grams, languages)
+
+
+_matrix: _Matrix | None = None
+
+
+def _load_matrix() -> _Matrix:
+    """Read the profiles straight into the matrix, once per process (~0.15 s, 39 MB).
+
+    The same profiles in the same sorted order as ``_load_model``, and the same division
+    (``freq / n_words[len - 1]``, n-grams of 1 to 3 characters), so every row is bit for bit
+    the model's vector (a test holds them equal); building it from the model instead would
+    cost the model's 0.35 s and as much again.
+    """
+    global _matrix
+    if _matrix is not None:
+        return _matrix
+    import numpy as np  # only the batch path needs it
+
+    with _model_lock:
+        if _matrix is None:
+            profiles = []
+            for name in sorted(os.listdir(PROFILES_DIRECTORY)):
+                full = os.path.join(PROFILES_DIRECTORY, name)
+                if not name.startswith(".") and os.path.isfile(full):
+                    with open(full, encoding="utf-8") as handle:
+                        profiles.append(json.load(handle))
+            rows: dict[str, int] = {}
+            entries = []
+            for column, profile in enumerate(profiles):
+                freq: dict[str, int] = profile["freq"]
+                n_words = np.array([0, *profile["n_words"]], dtype=np.float64)
+                at = np.fromiter((rows.setdefault(g, len(rows)) for g in freq), np.int64, len(freq))
+                sizes = np.fromiter(map(len, freq), np.int64, len(freq))
+                counts = np.fromiter(freq.values(), np.float64, len(freq))
+                kept = (sizes >= 1) & (sizes <= 3)
+                # 1.0 * freq / n_words[length - 1], as add_profile divides (exact: counts are
+                # far below 2**53, so int-to-float is exact on both sides)
+                entries.append((at[kept], column, counts[kept] / n_words[sizes[kept]]))
+            values = np.zeros((len(rows), len(profiles)), dtype=np.float64)
+            for at, column, probs in entries:
+                values[at, column] = probs
+            langs = tuple(str(profile["name"]) for profile in profiles)
+            _matrix = _Matrix(langs, rows, values)
+    return _matrix
+
+
 def _load_model() -> _Model:
     """Load every profile once per process, in sorted order.
 
@@ -257,8 +313,9 @@ def _load_model() -> _Model:
 
 
 def init_worker() -> None:
-    """ProcessPoolExecutor initializer: load the profiles (~0.25 s) before the first task."""
-    _load_model()
+    """ProcessPoolExecutor initializer: read the profiles into the batch path's matrix
+    (~0.15 s) before the first task; ``detect_many`` then runs its texts side by side."""
+    _load_matrix()
 
 
 # --------------------------------------------------------------------------- fast detector
@@ -269,6 +326,8 @@ def init_worker() -> None:
 # because n-grams resolve to their probability vectors once, the per-character normalisation
 # is memoised, the five updates between convergence checks are fused into one pass, and
 # detection stops once the remaining trials can no longer change the winner.
+
+_Found = TypeVar("_Found")
 
 # Bounded by the Unicode repertoire; in practice a few hundred entries.
 _normalized: dict[str, tuple[str, bool]] = {}
@@ -299,8 +358,10 @@ def _prepare(text: str, max_length: int) -> str:
     return text
 
 
-def _ngram_vectors(text: str, vectors: dict[str, list[float]]) -> list[list[float]]:
-    result: list[list[float]] = []
+def _ngram_vectors(text: str, vectors: Mapping[str, _Found]) -> list[_Found]:
+    """What ``vectors`` holds for each n-gram of ``text`` that it knows, in langdetect's
+    order: the probability vectors, or (for the batch path) their rows in the matrix."""
+    result: list[_Found] = []
     append = result.append
     get = vectors.get
     grams = " "
@@ -393,39 +454,160 @@ def _probabilities(
     return langprob
 
 
+def _probabilities_many(
+    texts_rows: Sequence[list[int]], matrix: Any, n_trial: int, decide_early: bool
+) -> list[list[float] | None]:
+    """``_probabilities`` of many texts at once, bit for bit the same numbers (None where
+    it would divide by zero). ``texts_rows``: each text's n-grams as rows of ``matrix``.
+
+    Each text keeps its own random stream and its own schedule; what is shared is the
+    arithmetic. At each step every text still running draws its n-grams (in Python, from its
+    own generator, as ``_probabilities`` does), then numpy applies the updates to all of them
+    in one pass: the same IEEE operations in the same order, so the same bits. Sums stay
+    Python's ``sum`` over each row (numpy sums pairwise, which rounds differently).
+    """
+    import numpy as np
+
+    count = len(texts_rows)
+    n_langs = matrix.shape[1]
+    ids = texts_rows
+    rngs = [random.Random(_SEED) for _ in range(count)]
+    prob = np.zeros((count, n_langs))
+    langprob = np.zeros((count, n_langs))
+    weight = np.zeros(count)
+    trial = [1] * count
+    steps = [0] * count
+    start = 1.0 / n_langs
+    starting = list(range(count))  # texts at the start of a trial
+    iterating: list[int] = []  # texts between convergence checks
+
+    failed: set[int] = set()
+
+    def normalised(values: Any, texts: list[int]) -> Any:
+        totals = [sum(row) for row in values.tolist()]
+        for i, total in zip(texts, totals, strict=True):
+            if total == 0.0:
+                failed.add(i)  # where _probabilities divides by zero
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return values / np.array(totals)[:, None]
+
+    def end_trials(ended: list[int]) -> list[int]:
+        """Add the ended trials to their texts' sums; the texts that go on."""
+        at = np.array(ended)
+        langprob[at] = langprob[at] + prob[at] / n_trial
+        going: list[int] = []
+        for i in ended:
+            remaining = n_trial - trial[i]
+            if remaining == 0:
+                continue
+            if decide_early and remaining < trial[i]:
+                first, second = sorted(langprob[i].tolist(), reverse=True)[:2]
+                if first > _PROB_THRESHOLD and first - second > remaining / n_trial + 1e-9:
+                    continue
+            trial[i] += 1
+            going.append(i)
+        return going
+
+    while starting or iterating:
+        ended: list[int] = []
+        if starting:
+            at = np.array(starting)
+            firsts = []
+            for i in starting:
+                rng = rngs[i]
+                weight[i] = (_ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * _ALPHA_WIDTH) / _BASE_FREQ
+                firsts.append(rng.choice(ids[i]))
+                steps[i] = 0
+            fresh = normalised(start * (weight[at][:, None] + matrix[firsts]), starting)
+            prob[at] = fresh
+            converged = (fresh.max(axis=1) > _CONV_THRESHOLD).tolist()
+            for i, done in zip(starting, converged, strict=True):
+                if i not in failed:
+                    (ended if done else iterating).append(i)
+        if iterating:
+            at = np.array(iterating)
+            draws = []
+            for i in iterating:
+                choice, own = rngs[i].choice, ids[i]
+                draws.append((choice(own), choice(own), choice(own), choice(own), choice(own)))
+            picked = np.array(draws)
+            w = weight[at][:, None]
+            updated = prob[at]
+            for k in range(5):
+                updated = updated * (w + matrix[picked[:, k]])
+            updated = normalised(updated, iterating)
+            prob[at] = updated
+            converged = (updated.max(axis=1) > _CONV_THRESHOLD).tolist()
+            going_on: list[int] = []
+            for i, done in zip(iterating, converged, strict=True):
+                steps[i] += 5
+                if i not in failed:
+                    (ended if done or steps[i] >= _ITERATION_LIMIT else going_on).append(i)
+            iterating = going_on
+        starting = end_trials(ended) if ended else []
+    return [None if i in failed else row for i, row in enumerate(langprob.tolist())]
+
+
 def _detect_prepared(text: str, n_trial: int = N_TRIAL, decide_early: bool = True) -> str:
     model = _load_model()
     ngrams = _ngram_vectors(_prepare(text, MAX_DETECTION_CHARS * 2), model.vectors)
     if not ngrams:
         return UNKNOWN
     langprob = _probabilities(ngrams, len(model.langs), n_trial, decide_early)
+    return _answer(model.langs, langprob)
+
+
+def _answer(langs: Sequence[str], langprob: list[float]) -> str:
     best = max(range(len(langprob)), key=langprob.__getitem__)
     if langprob[best] <= _PROB_THRESHOLD:
         return UNKNOWN
-    return model.langs[best]
+    return langs[best]
 
 
 # --------------------------------------------------------------------------- public API
 
 
-def detect_language(text: str) -> str:
+def detect_language(text: str, *, cleaned: bool = False) -> str:
     """Return the langdetect code ("en", "de", "zh-cn", …) of a mail body's newest text.
 
     "unknown" when the cleaned text has too few letters to tell, or langdetect cannot
-    decide. Deterministic across calls, call orders and processes.
+    decide. Deterministic across calls, call orders and processes. ``cleaned``: ``text``
+    already went through ``clean_for_detection`` (which changes nothing the second time).
     """
-    cleaned = clean_for_detection(text)
-    if _letter_weight(cleaned) < MIN_LETTERS:
+    clean = text if cleaned else clean_for_detection(text)
+    if _letter_weight(clean) < MIN_LETTERS:
         return UNKNOWN
     try:
-        return _detect_prepared(cleaned)
+        return _detect_prepared(clean)
     except (LangDetectException, ZeroDivisionError):
         return UNKNOWN
 
 
-def detect_many(texts: list[str]) -> list[str]:
-    """detect_language over a batch: the unit of work to submit to a process pool.
+def detect_many(texts: Sequence[str], *, cleaned: bool = False) -> list[str]:
+    """``detect_language`` over a batch, the same answers. ``cleaned``: the texts already
+    went through ``clean_for_detection`` (ingest cleans them as it parses).
 
-    Batches amortise pickling and IPC; use ``ProcessPoolExecutor(initializer=init_worker)``.
+    In a process that built the matrix (a worker: ``init_worker``) the texts run side by
+    side (``_probabilities_many``), about 2.5 times faster per text in batches of 50;
+    elsewhere one by one, rather than build a 39 MB matrix for a few new mails. The unit of
+    work of a worker process: ``ProcessPoolExecutor(initializer=init_worker)``.
     """
-    return [detect_language(text) for text in texts]
+    matrix = _matrix
+    if matrix is None:
+        return [detect_language(text, cleaned=cleaned) for text in texts]
+    answers = [UNKNOWN] * len(texts)
+    todo: list[int] = []
+    grams: list[list[int]] = []
+    for i, text in enumerate(texts):
+        clean = text if cleaned else clean_for_detection(text)
+        if _letter_weight(clean) < MIN_LETTERS:
+            continue
+        ngrams = _ngram_vectors(_prepare(clean, MAX_DETECTION_CHARS * 2), matrix.rows)
+        if ngrams:
+            todo.append(i)
+            grams.append(ngrams)
+    if grams:
+        found = _probabilities_many(grams, matrix.values, N_TRIAL, decide_early=True)
+        for i, langprob in zip(todo, found, strict=True):
+            answers[i] = UNKNOWN if langprob is None else _answer(matrix.langs, langprob)
+    return answers

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.mail.conversations import strip_prefixes, thread_subject
-from app.mail.language import clean_for_detection, detect_language
+from app.mail.language import clean_for_detection, detect_language, detect_many
 from app.mail.parse import ParsedMessage, parse_message
 from storage.blobs import SqlBlobStore, digest, open_local_blob_store
 from storage.engine import make_engine
@@ -66,13 +66,22 @@ def prepare(raw: bytes, uid: int = 0, *, detect: bool = True) -> PreparedMessage
         text,
         thread_subject(parsed.subject),
         is_reply,
-        detect_language(text) if detect and not is_reply else None,
+        detect_language(text, cleaned=True) if detect and not is_reply else None,
         tuple((digest(a.data), len(a.data)) for a in parsed.attachments),
     )
 
 
 def prepare_many(items: Sequence[tuple[bytes, int]], detect: bool = True) -> list[PreparedMessage]:
-    return [prepare(raw, uid, detect=detect) for raw, uid in items]
+    """``prepare`` of each, with the languages of the batch detected side by side
+    (``detect_many``: the same answers, several times faster than one by one)."""
+    prepared = [prepare(raw, uid, detect=False) for raw, uid in items]
+    if not detect:
+        return prepared
+    new = [i for i, prep in enumerate(prepared) if prep.parsed is not None and not prep.is_reply]
+    languages = detect_many([prepared[i].detect_text for i in new], cleaned=True)
+    for i, language in zip(new, languages, strict=True):
+        prepared[i] = replace(prepared[i], language=language)
+    return prepared
 
 
 _blob_stores: dict[str, SqlBlobStore] = {}

@@ -356,6 +356,58 @@ def test_fast_path_matches_langdetect_bit_for_bit() -> None:
         assert ours == detector.langprob, text
 
 
+def test_the_matrix_holds_the_models_vectors_bit_for_bit() -> None:
+    # Read straight from the profiles, not through langdetect's factory: every n-gram's row
+    # must be the factory's vector, and the languages in the same order.
+    model, matrix = language._load_model(), language._load_matrix()
+    assert matrix.langs == model.langs
+    assert set(matrix.rows) == set(model.vectors)
+    values = matrix.values.tolist()
+    assert all(values[matrix.rows[gram]] == vector for gram, vector in model.vectors.items())
+
+
+def test_batch_path_matches_langdetect_bit_for_bit() -> None:
+    # The texts run side by side in numpy, each with its own random stream and schedule:
+    # every trial's numbers must still be langdetect's, early decision or not.
+    model, matrix = language._load_model(), language._load_matrix()
+    texts = [*ALL_TEXTS, *AMBIGUOUS, "lorem ipsum dolor sit amet " * 20, "Ab CD ef GH ij"]
+    stock = []
+    for text in texts:
+        detector = model.factory.create()
+        detector.set_max_text_length(MAX_DETECTION_CHARS * 2)
+        detector.append(text)
+        detector._detect_block()
+        stock.append(detector.langprob)
+    rows = [
+        language._ngram_vectors(language._prepare(t, MAX_DETECTION_CHARS * 2), matrix.rows)
+        for t in texts
+    ]
+    assert language._probabilities_many(rows, matrix.values, language.N_TRIAL, False) == stock
+    vectors = [
+        language._ngram_vectors(language._prepare(t, MAX_DETECTION_CHARS * 2), model.vectors)
+        for t in texts
+    ]
+    early = [language._probabilities(v, len(model.langs), language.N_TRIAL, True) for v in vectors]
+    assert language._probabilities_many(rows, matrix.values, language.N_TRIAL, True) == early
+
+
+def test_batch_answers_equal_one_by_one_on_a_generated_mailbox() -> None:
+    # 400 mails of the demo corpus (11 languages, quoted replies, signatures): the batch
+    # path answers exactly as detect_language does, mail by mail.
+    from app.demo.corpus import generate_corpus
+    from app.mail.parse import parse_message
+
+    texts = [parse_message(m.raw).text for m in generate_corpus(400)]
+    init_worker()  # as in a worker process: the texts run side by side
+    assert language._matrix is not None
+    batched = detect_many(texts)
+    one_by_one = [detect_language(t) for t in texts]
+    assert batched == one_by_one
+    assert len(set(one_by_one) - {UNKNOWN}) >= 8
+    # Ingest hands over texts it cleaned as it parsed: cleaning them again changes nothing.
+    assert detect_many([clean_for_detection(t) for t in texts], cleaned=True) == batched
+
+
 def test_early_decision_never_changes_the_answer() -> None:
     for text in [*ALL_TEXTS, *AMBIGUOUS]:
         cleaned = clean_for_detection(text)
