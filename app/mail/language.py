@@ -232,6 +232,17 @@ _model: _Model | None = None
 _model_lock = threading.Lock()
 
 
+def _profile_texts() -> list[str]:
+    """langdetect's profiles (JSON), sorted by file name."""
+    texts = []
+    for name in sorted(os.listdir(PROFILES_DIRECTORY)):
+        full = os.path.join(PROFILES_DIRECTORY, name)
+        if not name.startswith(".") and os.path.isfile(full):
+            with open(full, encoding="utf-8") as handle:
+                texts.append(handle.read())
+    return texts
+
+
 @dataclass(frozen=True, slots=True)
 class _Matrix:
     """langdetect's model as one numpy array (the batch path): a row per n-gram, a column
@@ -260,12 +271,7 @@ def _load_matrix() -> _Matrix:
 
     with _model_lock:
         if _matrix is None:
-            profiles = []
-            for name in sorted(os.listdir(PROFILES_DIRECTORY)):
-                full = os.path.join(PROFILES_DIRECTORY, name)
-                if not name.startswith(".") and os.path.isfile(full):
-                    with open(full, encoding="utf-8") as handle:
-                        profiles.append(json.load(handle))
+            profiles = [json.loads(text) for text in _profile_texts()]
             rows: dict[str, int] = {}
             entries = []
             for column, profile in enumerate(profiles):
@@ -298,13 +304,7 @@ def _load_model() -> _Model:
         return _model
     with _model_lock:
         if _model is None:
-            profiles = []
-            for name in sorted(os.listdir(PROFILES_DIRECTORY)):
-                full = os.path.join(PROFILES_DIRECTORY, name)
-                if name.startswith(".") or not os.path.isfile(full):
-                    continue
-                with open(full, encoding="utf-8") as handle:
-                    profiles.append(handle.read())
+            profiles = _profile_texts()
             factory = DetectorFactory()
             factory.load_json_profile(profiles)
             factory.set_seed(_SEED)
