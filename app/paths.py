@@ -9,6 +9,7 @@ import platformdirs
 
 APP_NAME = "Relaydesk"
 DATA_DIR_ENV = "RELAYDESK_DATA_DIR"
+CACHE_DIR_ENV = "RELAYDESK_CACHE_DIR"
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -28,3 +29,10 @@ def blob_path(root: Path) -> Path:
 
 def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def cache_dir() -> Path:
+    """Derived files worth keeping between runs and safe to delete: ``RELAYDESK_CACHE_DIR``,
+    else the platform's cache folder."""
+    chosen = os.environ.get(CACHE_DIR_ENV)
+    return Path(chosen) if chosen else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))

@@ -17,6 +17,7 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
 os.environ["XDG_DATA_HOME"] = _KEYRING_HOME
 os.environ.pop("RELAYDESK_DATA_DIR", None)
 os.environ["RELAYDESK_LOG_DIR"] = tempfile.mkdtemp(prefix="relaydesk-logs-")
+os.environ["RELAYDESK_CACHE_DIR"] = tempfile.mkdtemp(prefix="relaydesk-cache-")
 
 from sqlalchemy import text  # noqa: E402
 

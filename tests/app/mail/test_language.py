@@ -366,6 +366,27 @@ def test_the_matrix_holds_the_models_vectors_bit_for_bit() -> None:
     assert all(values[matrix.rows[gram]] == vector for gram, vector in model.vectors.items())
 
 
+def test_the_matrix_is_cached_for_the_next_process_and_rebuilt_when_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each worker of a catch-up needs the matrix: the first one that builds it leaves it
+    # in the cache folder, the others read it; a damaged file is built again, silently.
+    monkeypatch.setenv("RELAYDESK_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(language, "_matrix", None)
+    built = language._load_matrix()
+    (cached,) = tmp_path.glob("langdetect-matrix-*.npz")
+    monkeypatch.setattr(language, "_matrix", None)
+    read = language._load_matrix()
+    assert read is not built
+    assert read.langs == built.langs and read.rows == built.rows
+    assert read.values.tolist() == built.values.tolist()
+    cached.write_bytes(b"not a matrix")
+    monkeypatch.setattr(language, "_matrix", None)
+    again = language._load_matrix()
+    assert again.values.tolist() == built.values.tolist()
+    assert language._read_matrix(cached) is not None  # and the good file is back
+
+
 def test_batch_path_matches_langdetect_bit_for_bit() -> None:
     # The texts run side by side in numpy, each with its own random stream and schedule:
     # every trial's numbers must still be langdetect's, early decision or not.
