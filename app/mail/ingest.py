@@ -508,7 +508,8 @@ def _place(
     if p is None or not account.language_detection:
         language = "unknown"
     else:
-        language = prep.language or detect(prep.detect_text)
+        # detect cleans the text itself: a reply's prepared text was left uncleaned (empty)
+        language = prep.language or detect(prep.detect_text or p.text)
     thread = _Thread(new_id(), True, language=language)
     queue_id = account.default_queue_id
     if account.language_detection and account.language_queues:

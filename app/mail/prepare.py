@@ -56,7 +56,9 @@ def prepare(raw: bytes, uid: int = 0, *, detect: bool = True) -> PreparedMessage
         return PreparedMessage(uid, raw_hash, len(raw), None, detail, "", "", False)
     _, has_prefix = strip_prefixes(parsed.subject)
     is_reply = has_prefix or bool(parsed.in_reply_to) or bool(parsed.references)
-    text = clean_for_detection(parsed.text)
+    # Only a conversation's first message is detected: a reply's text is cleaned only in
+    # the rare case it starts one (ingest.py), not for every reply here.
+    text = "" if is_reply else clean_for_detection(parsed.text)
     return PreparedMessage(
         uid,
         raw_hash,

@@ -72,6 +72,24 @@ def test_corpus_is_ingested_completely_threaded_and_byte_exact(mailbox: Mailbox)
     assert mailbox.server.flags(mailbox.user.name) == flags_before
 
 
+def test_a_reply_that_starts_a_conversation_gets_its_language_too(mailbox: Mailbox) -> None:
+    # Replies are not cleaned for detection while parsing (they rarely start a
+    # conversation); one whose original we never saw is detected as it is written.
+    reply = (
+        "From: Jürgen <j@example.de>\r\nTo: support@acme.test\r\nSubject: AW: Bestellung\r\n"
+        "Message-ID: <r1@example.de>\r\nIn-Reply-To: <never-seen@acme.test>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Hallo, meine Bestellung ist immer noch nicht angekommen. Können Sie bitte "
+        "nachsehen, wo das Paket gerade ist?\r\n\r\nAm 01.12.26 schrieb Support:\r\n"
+        "> Thank you for your order, it will be shipped tomorrow.\r\n"
+    ).encode()
+    assert prepare.prepare(reply).detect_text == ""  # left uncleaned: a reply
+    mailbox.server.append(mailbox.user.name, reply)
+    assert fetch_once(mailbox.ctx, quick_options()).result.new == 1
+    with mailbox.ctx.store.read() as session:
+        assert session.execute(select(Interaction.language)).scalar_one() == "de"
+
+
 def test_attachments_are_stored_once_however_often_they_arrive(mailbox: Mailbox) -> None:
     corpus = [m for m in generate_corpus(400, seed=3) if m.has_attachment][:40]
     mailbox.server.append_many(mailbox.user.name, [m.raw for m in corpus])
