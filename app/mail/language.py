@@ -326,8 +326,8 @@ def _read_matrix(path: Path | None) -> _Matrix | None:
         if values.shape != (len(grams), len(langs)) or values.dtype != np.float64:
             return None
         return _Matrix(tuple(langs.tolist()), {g: i for i, g in enumerate(grams)}, values)
-    except (OSError, ValueError, KeyError):
-        return None  # missing, unreadable or damaged: build it again
+    except Exception:  # missing, unreadable or damaged (a cut zip, a foreign file): rebuild
+        return None
 
 
 def _write_matrix(path: Path | None, matrix: _Matrix) -> None:

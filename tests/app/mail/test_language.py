@@ -380,11 +380,13 @@ def test_the_matrix_is_cached_for_the_next_process_and_rebuilt_when_damaged(
     assert read is not built
     assert read.langs == built.langs and read.rows == built.rows
     assert read.values.tolist() == built.values.tolist()
-    cached.write_bytes(b"not a matrix")
-    monkeypatch.setattr(language, "_matrix", None)
-    again = language._load_matrix()
-    assert again.values.tolist() == built.values.tolist()
-    assert language._read_matrix(cached) is not None  # and the good file is back
+    whole = cached.read_bytes()
+    for damaged in (b"not a matrix", whole[: len(whole) // 2]):  # a foreign file, a cut one
+        cached.write_bytes(damaged)
+        monkeypatch.setattr(language, "_matrix", None)
+        again = language._load_matrix()
+        assert again.values.tolist() == built.values.tolist()
+        assert language._read_matrix(cached) is not None  # and the good file is back
 
 
 def test_batch_path_matches_langdetect_bit_for_bit() -> None:
