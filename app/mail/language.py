@@ -10,7 +10,7 @@ import os
 import random
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -50,6 +50,9 @@ MAX_DETECTION_CHARS = 400
 # Three trials disagreed with seven on 3 of 2,000 corpus mails; the early decision below
 # gets most of that speed without changing any answer.
 N_TRIAL = 7
+
+# Below this many texts still running, the batch path finishes them one by one.
+TAIL_ONE_BY_ONE = 4
 
 # langdetect's internal constants, copied so the fast path cannot drift from them silently
 # (tests compare the fast path against Detector itself).
@@ -466,46 +469,70 @@ def _probabilities(
     """
     rng = random.Random(_SEED)
     choice = rng.choice
-    langprob = [0.0] * n_langs
+    return _run_trials(
+        rng,
+        lambda: choice(ngrams),
+        n_langs,
+        n_trial,
+        decide_early,
+        1,
+        None,
+        0.0,
+        0,
+        [0.0] * n_langs,
+    )
+
+
+def _run_trials(
+    rng: random.Random,
+    draw: Callable[[], list[float]],
+    n_langs: int,
+    n_trial: int,
+    decide_early: bool,
+    trial: int,
+    prob: list[float] | None,
+    weight: float,
+    steps: int,
+    langprob: list[float],
+) -> list[float]:
+    """The trials of one text from trial ``trial`` on: at its start (``prob`` None), or
+    between two convergence checks (``prob``, ``weight`` and ``steps`` as the last check left
+    them), which is where the batch path hands over the last few texts of a batch."""
     start = 1.0 / n_langs
-    for trial in range(1, n_trial + 1):
-        weight = (_ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * _ALPHA_WIDTH) / _BASE_FREQ
-        # Iteration 0 is checked on its own, then every fifth: the same schedule as
-        # Detector._detect_block, so the random stream is consumed identically.
-        prob = [start * (weight + q) for q in choice(ngrams)]
-        total = sum(prob)
-        prob = [p / total for p in prob]
-        i = 0
-        if max(prob) <= _CONV_THRESHOLD:
-            while True:
-                a = choice(ngrams)
-                b = choice(ngrams)
-                c = choice(ngrams)
-                d = choice(ngrams)
-                e = choice(ngrams)
-                prob = [
-                    p
-                    * (weight + qa)
-                    * (weight + qb)
-                    * (weight + qc)
-                    * (weight + qd)
-                    * (weight + qe)
-                    for p, qa, qb, qc, qd, qe in zip(prob, a, b, c, d, e, strict=True)
-                ]
-                i += 5
-                total = sum(prob)
-                prob = [p / total for p in prob]
-                if max(prob) > _CONV_THRESHOLD or i >= _ITERATION_LIMIT:
-                    break
+    while True:
+        if prob is None:
+            weight = (_ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * _ALPHA_WIDTH) / _BASE_FREQ
+            # Iteration 0 is checked on its own, then every fifth: the same schedule as
+            # Detector._detect_block, so the random stream is consumed identically.
+            prob = [start * (weight + q) for q in draw()]
+            total = sum(prob)
+            prob = [p / total for p in prob]
+            steps = 0
+            done = max(prob) > _CONV_THRESHOLD
+        else:
+            done = False
+        while not done:
+            a, b, c, d, e = draw(), draw(), draw(), draw(), draw()
+            prob = [
+                p * (weight + qa) * (weight + qb) * (weight + qc) * (weight + qd) * (weight + qe)
+                for p, qa, qb, qc, qd, qe in zip(prob, a, b, c, d, e, strict=True)
+            ]
+            steps += 5
+            total = sum(prob)
+            prob = [p / total for p in prob]
+            done = max(prob) > _CONV_THRESHOLD or steps >= _ITERATION_LIMIT
         for j in range(n_langs):
             langprob[j] += prob[j] / n_trial
         remaining = n_trial - trial
-        if decide_early and 0 < remaining < trial:
+        if remaining == 0:
+            return langprob
+        if decide_early and remaining < trial:
             ranked = sorted(langprob, reverse=True)
             # Rounding in these sums is ~1e-16; the 1e-9 slack keeps a near-tie undecided.
             if ranked[0] > _PROB_THRESHOLD and ranked[0] - ranked[1] > remaining / n_trial + 1e-9:
-                break
-    return langprob
+                return langprob
+        trial += 1
+        prob = None
 
 
 def _probabilities_many(
@@ -562,7 +589,34 @@ def _probabilities_many(
             going.append(i)
         return going
 
+    def finish(i: int, at_start: bool) -> None:
+        """The rest of text ``i``'s trials one by one, in Python."""
+        choice, own, rows = rngs[i].choice, ids[i], matrix
+        try:
+            langprob[i] = _run_trials(
+                rngs[i],
+                lambda: rows[choice(own)].tolist(),
+                n_langs,
+                n_trial,
+                decide_early,
+                trial[i],
+                None if at_start else prob[i].tolist(),
+                float(weight[i]),
+                steps[i],
+                langprob[i].tolist(),
+            )
+        except ZeroDivisionError:
+            failed.add(i)
+
     while starting or iterating:
+        # The last few texts of a batch (half of its steps, typically) go on one by one: a
+        # pass of numpy over two rows costs more than the Python it saves.
+        if len(starting) + len(iterating) <= TAIL_ONE_BY_ONE:
+            for i in starting:
+                finish(i, at_start=True)
+            for i in iterating:
+                finish(i, at_start=False)
+            break
         ended: list[int] = []
         if starting:
             at = np.array(starting)

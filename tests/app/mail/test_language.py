@@ -414,6 +414,30 @@ def test_batch_path_matches_langdetect_bit_for_bit() -> None:
     assert language._probabilities_many(rows, matrix.values, language.N_TRIAL, True) == early
 
 
+@pytest.mark.parametrize(
+    "tail", [0, language.TAIL_ONE_BY_ONE, 10**6], ids=["numpy", "mixed", "python"]
+)
+def test_batch_sums_equal_one_by_one_wherever_the_batch_hands_over(
+    tail: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The last texts of a batch finish one by one, mid-trial: their state (probabilities,
+    # weight, steps, sums) must carry over exactly. On 300 generated mails, all in numpy,
+    # the default hand-over, and all in Python: the same numbers as _probabilities.
+    from app.demo.corpus import generate_corpus
+    from app.mail.parse import parse_message
+
+    monkeypatch.setattr(language, "TAIL_ONE_BY_ONE", tail)
+    model, matrix = language._load_model(), language._load_matrix()
+    texts = [clean_for_detection(parse_message(m.raw).text) for m in generate_corpus(300, seed=4)]
+    texts = [language._prepare(t, MAX_DETECTION_CHARS * 2) for t in texts]
+    rows = [language._ngram_vectors(t, matrix.rows) for t in texts]
+    vectors = [language._ngram_vectors(t, model.vectors) for t in texts]
+    rows, vectors = [r for r in rows if r], [v for v in vectors if v]
+    for early in (False, True):
+        one_by_one = [language._probabilities(v, len(model.langs), 7, early) for v in vectors]
+        assert language._probabilities_many(rows, matrix.values, 7, early) == one_by_one
+
+
 def test_batch_answers_equal_one_by_one_on_a_generated_mailbox() -> None:
     # 400 mails of the demo corpus (11 languages, quoted replies, signatures): the batch
     # path answers exactly as detect_language does, mail by mail.
