@@ -530,23 +530,31 @@ def _run_trials(
             done = max(prob) > _CONV_THRESHOLD or steps >= _ITERATION_LIMIT
         for j in range(n_langs):
             langprob[j] += prob[j] / n_trial
-        remaining = n_trial - trial
-        if remaining == 0:
+        if _decided(langprob, trial, n_trial, decide_early):
             return langprob
-        if decide_early and remaining < trial:
-            ranked = sorted(langprob, reverse=True)
-            # Rounding in these sums is ~1e-16; the 1e-9 slack keeps a near-tie undecided.
-            if ranked[0] > _PROB_THRESHOLD and ranked[0] - ranked[1] > remaining / n_trial + 1e-9:
-                return langprob
         trial += 1
         prob = None
 
 
+def _decided(langprob: Sequence[float], trial: int, n_trial: int, decide_early: bool) -> bool:
+    """Whether a text's trials end after trial ``trial``: it was the last, or with
+    ``decide_early`` the leader is certain (a trial's probabilities sum to 1, so the trials
+    still to run can add at most ``remaining / n_trial`` to any rival)."""
+    remaining = n_trial - trial
+    if remaining == 0:
+        return True
+    if not decide_early or remaining >= trial:
+        return False
+    first, second = sorted(langprob, reverse=True)[:2]
+    # Rounding in these sums is ~1e-16; the 1e-9 slack keeps a near-tie undecided.
+    return first > _PROB_THRESHOLD and first - second > remaining / n_trial + 1e-9
+
+
 def _probabilities_many(
-    texts_rows: Sequence[list[int]], matrix: Any, n_trial: int, decide_early: bool
+    ids: Sequence[list[int]], matrix: Any, n_trial: int, decide_early: bool
 ) -> list[list[float] | None]:
     """``_probabilities`` of many texts at once, bit for bit the same numbers (None where
-    it would divide by zero). ``texts_rows``: each text's n-grams as rows of ``matrix``.
+    it would divide by zero). ``ids``: each text's n-grams as rows of ``matrix``.
 
     Each text keeps its own random stream and its own schedule; what is shared is the
     arithmetic. At each step every text still running draws its n-grams (in Python, from its
@@ -556,9 +564,8 @@ def _probabilities_many(
     """
     import numpy as np
 
-    count = len(texts_rows)
+    count = len(ids)
     n_langs = matrix.shape[1]
-    ids = texts_rows
     rngs = [random.Random(_SEED) for _ in range(count)]
     prob = np.zeros((count, n_langs))
     langprob = np.zeros((count, n_langs))
@@ -585,24 +592,18 @@ def _probabilities_many(
         langprob[at] = langprob[at] + prob[at] / n_trial
         going: list[int] = []
         for i in ended:
-            remaining = n_trial - trial[i]
-            if remaining == 0:
-                continue
-            if decide_early and remaining < trial[i]:
-                first, second = sorted(langprob[i].tolist(), reverse=True)[:2]
-                if first > _PROB_THRESHOLD and first - second > remaining / n_trial + 1e-9:
-                    continue
-            trial[i] += 1
-            going.append(i)
+            if not _decided(langprob[i].tolist(), trial[i], n_trial, decide_early):
+                trial[i] += 1
+                going.append(i)
         return going
 
     def finish(i: int, at_start: bool) -> None:
         """The rest of text ``i``'s trials one by one, in Python."""
-        choice, own, rows = rngs[i].choice, ids[i], matrix
+        choice, own = rngs[i].choice, ids[i]
         try:
             langprob[i] = _run_trials(
                 rngs[i],
-                lambda: rows[choice(own)].tolist(),
+                lambda: matrix[choice(own)].tolist(),
                 n_langs,
                 n_trial,
                 decide_early,
