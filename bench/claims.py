@@ -2,6 +2,7 @@
 
     python -m bench.claims [--agents 50] [--interactions 20000] [--processes 2]
                            [--without-unclaimed-index] [--paths one-statement,general]
+    python -m bench.claims --notices [--interactions 60000] [--block 2]
 
 Every claim is the real operation: one transaction with FOR UPDATE SKIP LOCKED, the fence
 bump, the agent's state, the recorded operation and its audit event. Agents run as threads
@@ -10,6 +11,13 @@ run on machines of their own; here they share the server's cores, and two proces
 it the most of them (2026-12-02: 1,801 / 1,605 claims/s, p99 64 / 75 ms with 2 processes
 against 1,686 / 1,532/s, p99 101 / 109 ms with 10, alternating). Prints claims per second,
 latency percentiles and the double-claim check as JSON.
+
+``--notices`` compares, in one run, the one statement's quiet commits announced afterwards
+by the store (storage/notices.py) with the same statement on sessions whose commits
+announce themselves through the deferred trigger (migration 0017), as before: the agents
+switch between the two every ``--block`` seconds, so both see the same machine. Separate
+runs of the two differed less than one run from the next (the machine's speed moves by a
+third within minutes).
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import event, func, insert, select, text
 
 from app.services import accounts, claims_pg
 from app.services.agents import add_agent
@@ -77,19 +85,61 @@ def seed(store: Store, agents: int, interactions: int) -> list[str]:
     return names
 
 
+# --notices: which way the claims of this moment announce (0: trigger, 1: quiet + announce).
+_mode = threading.local()
+_blocks: tuple[float, float] | None = None  # (start, block seconds) in time.time()
+
+
+def _loud_or_quiet(store: Store) -> None:
+    """Make ``store``'s quiet pool announce through the trigger in the trigger's blocks."""
+    quiet_announce = store.announce
+
+    def announce(*tables: str) -> None:
+        if getattr(_mode, "quiet", True):
+            quiet_announce(*tables)
+
+    store.announce = announce  # type: ignore[method-assign]
+
+    @event.listens_for(store._quiet(), "checkout")
+    def on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        quiet = getattr(_mode, "quiet", True)  # the announcer's own connection: as it was
+        if record.info.get("quiet", True) != quiet:
+            dbapi_conn.execute(f"SET relaydesk.announce = '{'quiet' if quiet else ''}'")
+            record.info["quiet"] = quiet
+
+
+def _block(at: float) -> int:
+    assert _blocks is not None
+    return int((at - _blocks[0]) // _blocks[1])
+
+
 def _agent_loop(store: Store, name: str, out: list[tuple[str, float, float]]) -> None:
     while True:
+        if _blocks is not None:
+            at = time.time()
+            _mode.quiet = _block(at) % 2 == 1
         started = time.perf_counter()
         result = apply(store, Operation("claim", name))
         ended = time.perf_counter()
         if not result.result:
             return
-        out.append((result.result["id"], started, ended - started))
+        out.append((result.result["id"], at if _blocks is not None else started, ended - started))
 
 
-def worker(url: str, names: list[str], barrier: Any, results: Any, fast: bool) -> None:
+def worker(
+    url: str,
+    names: list[str],
+    barrier: Any,
+    results: Any,
+    fast: bool,
+    blocks: tuple[float, float] | None = None,
+) -> None:
+    global _blocks
     claims_pg.enabled = fast
     store = Store(url, pool_size=len(names), max_overflow=0)
+    if blocks is not None:
+        _blocks = blocks
+        _loud_or_quiet(store)
     with store.read() as session:  # connect before the clock starts
         session.execute(select(1))
     # Each agent's first claim, untimed, as their desk makes when they start work: it goes
@@ -124,14 +174,22 @@ def worker(url: str, names: list[str], barrier: Any, results: Any, fast: bool) -
 
 
 def run(
-    url: str, agents: int, interactions: int, processes: int, fast: bool = True
+    url: str,
+    agents: int,
+    interactions: int,
+    processes: int,
+    fast: bool = True,
+    block: float | None = None,
 ) -> dict[str, Any]:
     store = Store(url)
     names = seed(store, agents, interactions)
     mp = multiprocessing.get_context("spawn")
     barrier, results = mp.Barrier(processes), mp.Queue()
     groups = [names[i::processes] for i in range(processes)]
-    procs = [mp.Process(target=worker, args=(url, g, barrier, results, fast)) for g in groups]
+    blocks = None if block is None else (0.0, block)  # blocks of the wall clock: shared
+    procs = [
+        mp.Process(target=worker, args=(url, g, barrier, results, fast, blocks)) for g in groups
+    ]
     for proc in procs:
         proc.start()
     reports = [results.get(timeout=1800) for _ in procs]
@@ -157,7 +215,10 @@ def run(
     def pct(p: float) -> float:
         return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 2)
 
-    return {
+    report: dict[str, Any] = {}
+    if block is not None:
+        report["notices"] = _by_mode(claims, block)
+    return report | {
         "agents": agents,
         "processes": processes,
         "interactions": interactions,
@@ -174,6 +235,22 @@ def run(
         "fences_not_1": fences,
         "claim_events": events,
     }
+
+
+def _by_mode(claims: list[tuple[str, float, float]], block: float) -> dict[str, Any]:
+    """Claims per second and p99 of the trigger's blocks and the quiet ones (whole blocks:
+    the first and the last, cut by the start and the end, are left out)."""
+    per_block = Counter(int(at // block) for _, at, _ in claims)
+    first, last = min(per_block), max(per_block)
+    whole = [b for b in per_block if first < b < last]
+    out: dict[str, Any] = {"blocks": len(whole), "block_s": block}
+    for mode, parity in (("trigger", 0), ("quiet", 1)):
+        mine = {b for b in whole if b % 2 == parity}
+        took = sorted(t for _, at, t in claims if int(at // block) in mine)
+        out[f"{mode}_claims_per_s"] = round(sum(per_block[b] for b in mine) / (block * len(mine)))
+        out[f"{mode}_p99_ms"] = round(took[int(0.99 * len(took))] * 1000, 1)
+    out["quiet_over_trigger"] = round(out["quiet_claims_per_s"] / out["trigger_claims_per_s"], 3)
+    return out
 
 
 def main() -> None:
@@ -194,9 +271,17 @@ def main() -> None:
         help="comma-separated: one-statement (claims_pg, the default path on PostgreSQL) "
         "and/or general (the ORM rule), each on a fresh database in this run",
     )
+    parser.add_argument(
+        "--notices",
+        action="store_true",
+        help="the one statement only, switching every --block seconds between quiet commits "
+        "announced by the store and commits announced by the trigger (see above)",
+    )
+    parser.add_argument("--block", type=float, default=2.0)
     args = parser.parse_args()
     reports = []
-    for path in args.paths.split(","):
+    paths = ["one-statement"] if args.notices else args.paths.split(",")
+    for path in paths:
         url = create_database(args.admin_url, prefix="relaydesk_bench_")
         try:
             store = Store(url)
@@ -207,7 +292,8 @@ def main() -> None:
                     conn.execute(text(f"DROP INDEX {CLAIM_ORDER_INDEX}"))
             store.dispose()
             processes = min(args.processes, args.agents)
-            report = run(url, args.agents, args.interactions, processes, path != "general")
+            block = args.block if args.notices else None
+            report = run(url, args.agents, args.interactions, processes, path != "general", block)
             report["path"] = path
             report["unclaimed_index"] = not args.without_unclaimed_index
             reports.append(report)

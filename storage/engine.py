@@ -22,6 +22,8 @@ from sqlalchemy.exc import DBAPIError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from storage.notices import Announcer
+
 log = logging.getLogger("db")
 
 BUSY_TIMEOUT_S = 30.0
@@ -253,6 +255,7 @@ class Store:
         self._walks: Engine | None = None
         self._autocommits: Engine | None = None
         self._hot_lock = threading.Lock()
+        self._announcer: Announcer | None = None
         # The ORM is imported here, not at the top: the blob store's users need engines
         # only (ingest's worker processes import just app/mail/prepare.py).
         from sqlalchemy.orm import sessionmaker
@@ -342,12 +345,54 @@ class Store:
         callers run idempotent statements and retry once when the error says the
         connection was invalidated.
         """
+        with self._quiet().connect() as conn:
+            yield conn
+
+    def _quiet(self) -> Engine:
+        """The pool of ``statements``: on PostgreSQL, its commits do not announce
+        themselves (storage/notices.py); callers name what they changed to ``announce``."""
         if self._autocommits is None:
             with self._hot_lock:
                 if self._autocommits is None:
-                    self._autocommits = make_engine(self.url, **self._autocommit_kwargs())
-        with self._autocommits.connect() as conn:
-            yield conn
+                    kwargs = self._autocommit_kwargs()
+                    if self.dialect == "postgresql":
+                        from storage.notices import QUIET_OPTION
+
+                        connect_args = dict(kwargs.get("connect_args") or {})
+                        connect_args["options"] = (
+                            f"{connect_args.get('options', '')} {QUIET_OPTION}".strip()
+                        )
+                        kwargs["connect_args"] = connect_args
+                    self._autocommits = make_engine(self.url, **kwargs)
+        return self._autocommits
+
+    def announce(self, *tables: str) -> None:
+        """Tell the desks, soon, that a commit on ``statements`` changed ``tables``.
+
+        Call it after the commit has returned. The notices of many commits go together
+        from a thread of this store's, at most one round per ``notices.SPACING_S``.
+        """
+        if self.dialect != "postgresql":
+            return  # a SQLite store has no listeners: its desks share the file
+        with self._hot_lock:
+            if self._announcer is None:
+                from storage.notices import Announcer
+                from storage.sync import NOTIFY_CHANNEL
+
+                self._announcer = Announcer(self._notices_connection, NOTIFY_CHANNEL)
+            announcer = self._announcer
+        announcer.announce(tables)
+
+    def _notices_connection(self) -> Any:
+        """A connection of the announcer's own, taken from the quiet pool for good."""
+        fairy = self._quiet().raw_connection()
+        driver = fairy.driver_connection
+        assert driver is not None
+        fairy.detach()  # the pool opens another in its place when it needs one
+        driver.autocommit = True
+        # A notice needs no flush of its own: what it announces was flushed at its commit.
+        driver.execute("SET synchronous_commit = off")
+        return driver
 
     def _autocommit_kwargs(self) -> dict[str, Any]:
         # Autocommit for the pool's life, not switched at each checkout: SQLAlchemy sets
@@ -364,6 +409,10 @@ class Store:
             yield session
 
     def dispose(self) -> None:
+        with self._hot_lock:
+            announcer, self._announcer = self._announcer, None
+        if announcer is not None:
+            announcer.close()  # what is pending goes first
         self.engine.dispose()
         if self._hot is not None:
             self._hot.dispose()

@@ -33,6 +33,9 @@ from storage.leases import LeaseHold, LeaseLost
 
 Record = Literal["insert", "settle"]
 
+# What a claim writes that desks pull: named to ``Store.announce`` after a quiet commit.
+CHANGED_TABLES = ("interactions", "events")
+
 # bench/claims.py switches this off to measure the general rule beside it in one run.
 enabled = True
 

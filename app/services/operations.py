@@ -259,6 +259,9 @@ def _fast_claim(store: Store, op: Operation) -> OpResult | None:
                 result = claims_pg.claim_next(
                     conn, op.actor, op.op_id, _jsonable(op.payload), utcnow(), "insert"
                 )
+            if result:
+                # The statement's commit was quiet (see Store.statements): announce it now.
+                store.announce(*claims_pg.CHANGED_TABLES)
             return None if result is None else OpResult(op.op_id, "applied", "", result)
         except DBAPIError as exc:
             # A dropped pooled connection (no ping before use): once more on a new one. If

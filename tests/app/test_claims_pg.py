@@ -342,10 +342,11 @@ def test_a_claim_under_a_lost_lease_writes_nothing(world: World) -> None:
 
 def test_a_statement_that_writes_nothing_wakes_nobody(world: World) -> None:
     # Every desk and applier listens: a notice for a statement that wrote no row (the
-    # applier's claim on an empty queue) made appliers wake themselves in a loop.
+    # applier's claim on an empty queue) made appliers wake themselves in a loop. On the
+    # applier's own connections, which announce their commits (``statements`` are quiet).
     with psycopg.connect(libpq_url(world.store.url), autocommit=True) as listener:
         listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
-        with world.store.statements() as conn:
+        with world.store.queue_statements() as conn:
             assert claims_pg.apply_next_claim(conn, utcnow()) is None
             conn.execute(update(Interaction).where(Interaction.id.is_(None)).values(subject="x"))
         with world.store.write() as session:
@@ -356,6 +357,37 @@ def test_a_statement_that_writes_nothing_wakes_nobody(world: World) -> None:
             if notice.payload == "tags":
                 break
     assert notices == ["tags"]
+
+
+def test_a_claim_is_announced_after_its_commit_and_only_then(world: World) -> None:
+    # The one statement commits quietly (storage/notices.py); the store announces it after.
+    # A desk that hears the notice must find the claim in what it pulls.
+    world.interaction(age_min=20)
+    world.op("claim", "alice")  # the general rule's claim: she is in email status now
+    taken = world.interaction(age_min=5)
+    quiet: list[str] = []
+    with world.store.statements() as conn:
+        event.listen(conn.engine, "before_cursor_execute", lambda *a: quiet.append(a[2]))
+    libpq = libpq_url(world.store.url)
+    with psycopg.connect(libpq, autocommit=True) as listener:
+        listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        with psycopg.connect(libpq, autocommit=True) as early:
+            # Nothing announced yet: a quiet commit's trigger says nothing.
+            assert list(listener.notifies(timeout=0.2)) == []
+            result = apply(world.store, Operation("claim", "alice"))
+            assert result.result["id"] == str(taken)
+            heard = []
+            for notice in listener.notifies(timeout=10):
+                heard.append(notice.payload)
+                seen = early.execute(
+                    "SELECT claimed_by_id IS NOT NULL FROM interactions WHERE id = %s",
+                    (taken,),
+                ).fetchone()
+                assert seen == (True,), "heard before the claim could be pulled"
+                if notice.payload == "events":
+                    break
+    assert heard == list(claims_pg.CHANGED_TABLES)
+    assert len(quiet) == 1, "the claim ran as the one statement, on the quiet pool"
 
 
 def _plan(
