@@ -31,8 +31,11 @@ log = logging.getLogger("sync")
 # How long a round rests after sending: the most a notice waits, and so at most this many
 # notifying transactions a second from one process.
 SPACING_S = 0.01
-# After a failure to send: the notices are kept and tried again this much later.
+# After a failure to send, the notices are kept and tried again this much later, twice as
+# late after each further failure, up to RETRY_MAX_S (a server down for an hour is not
+# logged every second).
 RETRY_S = 1.0
+RETRY_MAX_S = 30.0
 QUIET_OPTION = "-c relaydesk.announce=quiet"
 
 Connect = Callable[[], Any]
@@ -88,6 +91,7 @@ class Announcer:
 
     def _run(self) -> None:
         conn: Any = None
+        retry = RETRY_S
         try:
             while True:
                 self._wake.wait()
@@ -104,13 +108,15 @@ class Announcer:
                         (self._channel, tables),
                     )
                     self.sent_rounds += 1
+                    retry = RETRY_S
                 except Exception as exc:  # any failure of the link: keep them, try later
-                    log.info("change notices not sent (%r); trying again", exc)
+                    log.info("change notices not sent (%r); trying again in %.0f s", exc, retry)
                     _close(conn)
                     conn = None
                     self._keep(tables)
-                    if self._stop.wait(RETRY_S):
+                    if self._stop.wait(retry):
                         return  # closing: the desks' own pulls will catch up
+                    retry = min(retry * 2, RETRY_MAX_S)
                     self._wake.set()
                     continue
                 # Rest, so the commits of the next moment share one round.

@@ -160,3 +160,34 @@ def test_a_sqlite_store_announces_nothing(tmp_path: Path) -> None:
     store.announce("interactions")  # no listeners on a file: nothing to send, no thread
     assert store._announcer is None
     store.dispose()
+
+
+class _RecordedWaits(threading.Event):
+    """An event whose timed waits return at once, noting how long they would have been."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float | None] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(timeout)
+        return self.is_set()
+
+
+def test_a_server_that_stays_down_is_tried_less_and_less_often() -> None:
+    tries = 0
+    enough = threading.Event()
+
+    def connect() -> psycopg.Connection:
+        nonlocal tries
+        tries += 1
+        if tries == 8:
+            enough.set()
+        raise psycopg.OperationalError("connection refused")
+
+    announcer = Announcer(connect, NOTIFY_CHANNEL)
+    stop = announcer._stop = _RecordedWaits()
+    announcer.announce(["interactions"])
+    assert enough.wait(10)
+    announcer.close()
+    assert stop.waits[:7] == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
