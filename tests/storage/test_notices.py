@@ -7,6 +7,8 @@ change, after it has ended, and a broken link must not lose what was named.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -191,3 +193,26 @@ def test_a_server_that_stays_down_is_tried_less_and_less_often() -> None:
     assert enough.wait(10)
     announcer.close()
     assert stop.waits[:7] == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+
+
+@pytest.mark.pg
+def test_a_process_that_exits_without_disposing_sends_what_is_pending(
+    pg_store_url: str, listener: psycopg.Connection
+) -> None:
+    # A one-shot command (relaydesk claim next on the centre) ends right after its claim.
+    script = (
+        "import sys\n"
+        "from storage.engine import Store\n"
+        "Store(sys.argv[1]).announce('interactions')\n"
+        "print('announced', flush=True)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, pg_store_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "announced\n"
+    assert _hear_until(listener, "interactions") == ["interactions"]
