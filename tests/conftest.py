@@ -34,6 +34,20 @@ pytest_plugins = ["tests.servers.fixtures"]
 
 
 @pytest.fixture(autouse=True)
+def _collected_in_the_gui_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Widget tests collect garbage as the app does: in the GUI thread (ui/collector.py)."""
+    if request.node.get_closest_marker("gui") is None and "qtbot" not in request.fixturenames:
+        yield
+        return
+    from ui.collector import GuiThreadCollector
+
+    request.getfixturevalue("qapp")
+    collector = GuiThreadCollector()
+    yield
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
 def _root_logger_restored() -> Iterator[None]:
     """A test that runs the CLI configures logging with a console handler on the stderr pytest
     captured for that test; left in place, later tests' warnings hit that closed stream."""

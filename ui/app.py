@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from ui.background import BackgroundWorker
+from ui.collector import GuiThreadCollector
 from ui.crash_dialog import CrashHandler
 from ui.i18n import choose_language, install_translators
 from ui.main_window import MainWindow
@@ -18,6 +19,7 @@ def run(data_dir: Path, *, quit_after_startup: bool = False, language: str | Non
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Relaydesk")
     app.setOrganizationName("Relaydesk")
+    collector = GuiThreadCollector(app)  # Qt objects are freed in this thread, not a task's
     # Before any widget exists: every tr() from here on speaks the agent's language.
     translators = install_translators(app, choose_language(language))  # noqa: F841 (kept alive)
     crashes = CrashHandler()  # before the window: a bug while building it is reported too
@@ -39,4 +41,5 @@ def run(data_dir: Path, *, quit_after_startup: bool = False, language: str | Non
     if background is not None:
         background.stop()
     crashes.uninstall()
+    collector.stop()
     return code
