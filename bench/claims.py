@@ -100,7 +100,10 @@ def _loud_or_quiet(store: Store) -> None:
 
     store.announce = announce  # type: ignore[method-assign]
 
-    @event.listens_for(store._quiet(), "checkout")
+    with store.statements() as conn:
+        quiet_pool = conn.engine
+
+    @event.listens_for(quiet_pool, "checkout")
     def on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
         quiet = getattr(_mode, "quiet", True)  # the announcer's own connection: as it was
         if record.info.get("quiet", True) != quiet:
